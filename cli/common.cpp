@@ -1,0 +1,41 @@
+#include "cli/common.hpp"
+
+#include <iostream>
+
+#include "mta/config/config_loader.hpp"
+
+namespace cli {
+
+void add_config_option(CLI::App& command, std::string& path) {
+  command
+      .add_option("--config", path,
+                  "Configuration file (TOML). Default: " + std::string(mta::config::kDefaultConfigPath) +
+                      " if it exists, else the built-in defaults (loopback listeners only)")
+      ->type_name("FILE");
+}
+
+void print_error(const std::string& message) {
+  std::cerr << "relayctl: error: " << message << "\n";
+}
+
+std::optional<LoadedConfig> load_config(const std::string& path) {
+  std::optional<std::filesystem::path> file;
+  if (!path.empty())
+    file = path;
+  else
+    file = mta::config::default_config_file();
+  if (!file) return LoadedConfig{mta::config::default_config(), "built-in defaults"};
+
+  auto result = mta::config::load_config_file(*file);
+  if (result.config) return LoadedConfig{std::move(*result.config), result.source};
+  for (const auto& diagnostic : result.errors)
+    print_error(mta::config::format_diagnostic(result.source, diagnostic));
+  std::cerr
+      << "relayctl: " << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors") << " in "
+      << result.source << "; fix " << (result.errors.size() == 1 ? "it" : "them")
+      << " (docs/configuration.md lists every key) and check again with `relayctl config check --config "
+      << result.source << "`\n";
+  return std::nullopt;
+}
+
+}  // namespace cli

@@ -1,0 +1,36 @@
+// common.hpp — what every relayctl subcommand shares: global flags, the --config option, and loading the
+// configuration with diagnostics printed the same way everywhere.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "mta/config/config.hpp"
+
+namespace cli {
+
+struct Cli {
+  std::string log_format = "text";
+  std::string log_level = "info";
+  std::function<int()> action;  // set by the subcommand that the command line chose
+};
+
+// --config FILE on a subcommand that reads the configuration.
+void add_config_option(CLI::App& command, std::string& path);
+
+struct LoadedConfig {
+  mta::config::Config config;
+  std::string source;  // the file it came from, or "built-in defaults"
+};
+
+// Loads --config FILE, else the default file if present, else the built-in defaults. On errors, prints
+// each diagnostic to stderr with what to do, and returns nothing (the caller exits with kUsage).
+std::optional<LoadedConfig> load_config(const std::string& path);
+
+// "relayctl: error: MESSAGE" on stderr.
+void print_error(const std::string& message);
+
+}  // namespace cli

@@ -1,0 +1,140 @@
+// config.hpp — relayctl's configuration: one TOML file, validated whole at start.
+// Every member's default is the built-in configuration (loopback listeners only), so a Config{} is what
+// `relayctl serve` runs with when no file is given. docs/configuration.md documents each key.
+// Loading (config_loader.hpp) is the only place that sees untrusted text; these structs hold checked values.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dkim/signing_table.hpp"
+#include "dns/host_port.hpp"
+#include "dns/ip_network.hpp"
+
+namespace mta::config {
+
+using Seconds = std::chrono::seconds;
+
+enum class ListenerKind { submission, smtps, relay, inbound };
+std::string_view to_string(ListenerKind kind);
+std::optional<ListenerKind> parse_listener_kind(std::string_view text);
+
+struct Listener {
+  std::string address;  // an IP literal
+  std::uint16_t port = 0;
+  ListenerKind kind = ListenerKind::submission;
+};
+
+struct TlsConfig {
+  std::filesystem::path certificate;  // empty: a self-signed pair kept in the spool directory
+  std::filesystem::path key;
+};
+
+struct ServerConfig {
+  std::string hostname;  // banner, EHLO and Received; empty in a file means the machine's host name
+  std::vector<Listener> listeners{{"127.0.0.1", 587, ListenerKind::submission},
+                                  {"127.0.0.1", 465, ListenerKind::smtps}};
+  std::vector<dns::IpNetwork> trusted_networks{*dns::IpNetwork::parse("127.0.0.0/8"),
+                                               *dns::IpNetwork::parse("::1")};
+  TlsConfig tls;
+};
+
+struct SpoolConfig {
+  std::filesystem::path directory = "/var/spool/relayctl";
+};
+
+struct DnsConfig {
+  std::vector<dns::HostPort> nameservers;  // empty: those of /etc/resolv.conf
+  Seconds timeout{5};
+};
+
+struct DkimConfig {
+  std::string canonicalization = "relaxed/relaxed";
+  std::vector<dkim::SigningRule> sign;
+};
+
+struct EgressSource {
+  std::string name;
+  std::string address;  // local IP to bind for outgoing connections
+  std::string ehlo;     // EHLO name (empty: [server] hostname); should equal the address's PTR name
+};
+
+struct PoolMember {
+  std::string source;
+  unsigned weight = 1;
+};
+
+struct EgressPool {
+  std::string name;
+  std::vector<PoolMember> sources;
+};
+
+struct Route {
+  std::string domain;  // recipient domain, or "*.example.com" for its subdomains
+  dns::HostPort next_hop;
+  bool require_tls = false;
+  std::optional<Seconds> max_queue_lifetime;
+};
+
+struct Rate {
+  unsigned count = 0;  // 0: unlimited
+  Seconds per{1};
+  friend bool operator==(const Rate&, const Rate&) = default;
+};
+std::string to_string(const Rate& rate);
+
+struct Shaping {
+  std::string match;                         // recipient domain or MX host pattern ("*.google.com")
+  unsigned max_connections = 0;              // 0: the global default
+  unsigned max_messages_per_connection = 0;  // 0: the global default
+  Rate rate;
+};
+
+struct DeliveryConfig {
+  Seconds retry_initial{5 * 60};
+  Seconds retry_max{60 * 60};
+  Seconds max_queue_lifetime{5 * 24 * 60 * 60};
+  std::vector<EgressSource> sources;
+  std::vector<EgressPool> pools;
+  std::vector<Route> routes;
+  std::vector<Shaping> shaping;
+};
+
+struct Backend {
+  std::string domain;
+  dns::HostPort next_hop;
+};
+
+struct InboundConfig {
+  std::vector<std::string> relay_domains;
+  std::vector<Backend> backends;
+  Seconds max_queue_lifetime{5 * 24 * 60 * 60};
+};
+
+struct CampaignsConfig {
+  std::filesystem::path database = "/var/lib/relayctl/relayctl.db";
+};
+
+struct AdminConfig {
+  std::optional<dns::HostPort> metrics_listen = dns::HostPort{"127.0.0.1", 9587};  // none: disabled
+};
+
+struct Config {
+  ServerConfig server;
+  SpoolConfig spool;
+  DnsConfig dns;
+  DkimConfig dkim;
+  DeliveryConfig delivery;
+  InboundConfig inbound;
+  CampaignsConfig campaigns;
+  AdminConfig admin;
+};
+
+// gethostname() when it is a valid host name, else "localhost". Set [server] hostname to the FQDN.
+std::string machine_hostname();
+
+}  // namespace mta::config

@@ -1,0 +1,458 @@
+#include "mta/config/config_loader.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "dns/name.hpp"
+#include "mta/config/duration.hpp"
+
+namespace mta::config {
+namespace {
+
+constexpr std::uintmax_t kMaxConfigBytes = 4 * 1024 * 1024;
+
+std::string hostname_problem(const std::string& name) {
+  return dns::is_valid_hostname(name) ? "" : "\"" + name + "\" is not a valid host name";
+}
+
+std::string domain_pattern_problem(const std::string& pattern) {
+  std::string_view name = pattern;
+  if (name.starts_with("*.")) name.remove_prefix(2);
+  return dns::is_valid_hostname(name) ? "" : "\"" + pattern + "\" is not a domain or a \"*.domain\" pattern";
+}
+
+std::string ip_problem(const std::string& text) {
+  asio::error_code ec;
+  asio::ip::make_address(text, ec);
+  return ec ? "\"" + text + "\" is not an IP address" : "";
+}
+
+// Reads HOST[:PORT] into out; returns false (after a diagnostic) when absent or bad.
+bool read_host_port(TableReader& table, std::string_view key, std::uint16_t default_port, bool allow_names,
+                    dns::HostPort& out) {
+  std::string text;
+  if (!table.read(key, text)) return false;
+  auto parsed = dns::parse_host_port(text, default_port, allow_names);
+  if (!parsed.value) {
+    table.error(key, parsed.error);
+    return false;
+  }
+  out = *parsed.value;
+  return true;
+}
+
+void require(TableReader& table, std::string_view key, std::string_view what) {
+  if (!table.has(key)) table.error_here("missing key '" + std::string(key) + "': " + std::string(what));
+}
+
+// Is the file there and readable by us? The key files' permissions are dkim/'s and the TLS loader's job.
+void check_file(TableReader& table, std::string_view key, const std::filesystem::path& path,
+                std::string_view fix) {
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) {
+    table.error(key, path.string() + " does not exist; " + std::string(fix));
+  } else if (!std::filesystem::is_regular_file(status)) {
+    table.error(key, path.string() + " is not a regular file");
+  } else if (std::ifstream probe(path); !probe) {
+    table.error(key, path.string() + " cannot be read by this user");
+  }
+}
+
+class Loader {
+ public:
+  Loader(std::vector<Diagnostic>& diagnostics, const LoadOptions& options)
+      : diagnostics_(diagnostics), options_(options) {}
+
+  Config load(const toml::table& document) {
+    Config config = default_config();
+    TableReader root(document, "", diagnostics_);
+    if (auto t = root.table("server")) server(*t, config.server);
+    if (auto t = root.table("spool")) spool(*t, config.spool);
+    if (auto t = root.table("dns")) dns(*t, config.dns);
+    if (auto t = root.table("dkim")) dkim(*t, config.dkim);
+    if (auto t = root.table("delivery")) delivery(*t, config.delivery);
+    if (auto t = root.table("inbound")) inbound(*t, config.inbound);
+    if (auto t = root.table("campaigns")) campaigns(*t, config.campaigns);
+    if (auto t = root.table("admin")) admin(*t, config.admin);
+    root.finish();
+    return config;
+  }
+
+ private:
+  void server(TableReader& t, ServerConfig& out) {
+    std::string hostname;
+    if (t.read_checked("hostname", hostname, hostname_problem) && !hostname.empty())
+      out.hostname = dns::canonical_name(hostname);
+
+    if (t.has("trusted_networks")) {
+      out.trusted_networks.clear();
+      for (auto& [text, node] : t.strings("trusted_networks")) {
+        if (auto network = dns::IpNetwork::parse(text))
+          out.trusted_networks.push_back(*network);
+        else
+          t.error_at(*node, t.key_path("trusted_networks"),
+                     "\"" + text + "\" is not a network; write ADDRESS/LENGTH, e.g. \"10.0.0.0/8\"");
+      }
+    } else {
+      t.strings("trusted_networks");  // marks the key known
+    }
+
+    if (auto tls = t.table("tls")) {
+      std::string certificate, key;
+      if (tls->read("certificate", certificate)) out.tls.certificate = certificate;
+      if (tls->read("key", key)) out.tls.key = key;
+      if (out.tls.certificate.empty() != out.tls.key.empty())
+        tls->error_here("set both 'certificate' and 'key', or neither (a self-signed pair is then made)");
+      if (options_.check_files && !out.tls.certificate.empty()) {
+        check_file(*tls, "certificate", out.tls.certificate, "give the PEM certificate chain's path");
+        check_file(*tls, "key", out.tls.key, "give the PEM private key's path");
+      }
+      tls->finish();
+    }
+
+    if (t.has("listener")) {
+      out.listeners.clear();
+      std::set<std::pair<std::string, std::uint16_t>> seen;
+      for (auto& item : t.tables("listener")) {
+        Listener listener;
+        require(item, "address", "the IP address to listen on, e.g. \"127.0.0.1\"");
+        require(item, "port", "the TCP port, e.g. 587");
+        require(item, "kind", "one of submission, smtps, relay, inbound");
+        bool ok = item.read_checked("address", listener.address, ip_problem);
+        long long port = 0;
+        ok = item.read_integer("port", 1, 65535, port) && ok;
+        listener.port = static_cast<std::uint16_t>(port);
+        std::string kind;
+        if (item.read("kind", kind)) {
+          if (auto parsed = parse_listener_kind(kind))
+            listener.kind = *parsed;
+          else
+            item.error("kind", "\"" + kind +
+                                   "\" is not a listener kind; expected submission, smtps, relay or inbound");
+        }
+        if (ok) {
+          asio::error_code ec;
+          listener.address = asio::ip::make_address(listener.address, ec).to_string();
+          if (!seen.emplace(listener.address, listener.port).second)
+            item.error("port",
+                       "another listener already uses " + listener.address + " port " + std::to_string(port));
+        }
+        item.finish();
+        out.listeners.push_back(listener);
+      }
+    } else {
+      t.tables("listener");
+    }
+    t.finish();
+  }
+
+  void spool(TableReader& t, SpoolConfig& out) {
+    std::string directory;
+    if (t.read("directory", directory)) {
+      if (directory.empty() || directory.front() != '/')
+        t.error("directory", "expected an absolute path, got \"" + directory + "\"");
+      else
+        out.directory = directory;
+    }
+    t.finish();
+  }
+
+  void dns(TableReader& t, DnsConfig& out) {
+    for (auto& [text, node] : t.strings("nameservers")) {
+      auto parsed = dns::parse_host_port(text, 53, false);
+      if (parsed.value)
+        out.nameservers.push_back(*parsed.value);
+      else
+        t.error_at(*node, t.key_path("nameservers"),
+                   parsed.error + "; write IP[:PORT], e.g. \"127.0.0.1:5353\"");
+    }
+    if (t.read_duration("timeout", out.timeout) && out.timeout.count() == 0)
+      t.error("timeout", "must be at least 1s");
+    t.finish();
+  }
+
+  void dkim(TableReader& t, DkimConfig& out) {
+    t.read_checked("canonicalization", out.canonicalization, [](const std::string& value) -> std::string {
+      static const std::set<std::string> allowed{"relaxed/relaxed", "relaxed/simple", "simple/relaxed",
+                                                 "simple/simple"};
+      return allowed.contains(value) ? ""
+                                     : "\"" + value +
+                                           "\" is not a canonicalization; expected header/body "
+                                           "with each simple or relaxed, e.g. \"relaxed/relaxed\"";
+    });
+    for (auto& item : t.tables("sign")) {
+      dkim::SigningRule rule;
+      require(item, "from",
+              "the From domain this key signs for: \"example.com\", \"*.example.com\" or \"*\"");
+      require(item, "selector", "the DKIM selector, e.g. \"s1\"");
+      require(item, "key", "the PEM private key's path (make one with `relayctl dkim keygen`)");
+      item.read_checked("from", rule.from_pattern, [](const std::string& value) -> std::string {
+        return dkim::is_valid_from_pattern(value)
+                   ? ""
+                   : "\"" + value + "\" is not a domain, \"*.domain\" or \"*\"";
+      });
+      rule.from_pattern = dns::canonical_name(rule.from_pattern);
+      if (!item.read_checked("domain", rule.domain, hostname_problem)) {
+        if (rule.from_pattern.starts_with("*") && !item.has("domain"))
+          item.error_here("a wildcard 'from' needs 'domain', the d= domain to sign with");
+        else
+          rule.domain = rule.from_pattern;
+      }
+      rule.domain = dns::canonical_name(rule.domain);
+      item.read_checked("selector", rule.selector, [](const std::string& value) -> std::string {
+        return dns::is_valid_hostname(value) ||
+                       (!value.empty() && value.find_first_not_of("0123456789") == std::string::npos)
+                   ? ""
+                   : "\"" + value + "\" is not a selector; use letters, digits, '-' and '.'";
+      });
+      std::string key;
+      if (item.read("key", key)) {
+        rule.key = key;
+        if (options_.check_files)
+          check_file(item, "key", rule.key,
+                     "make one with `relayctl dkim keygen --domain " + rule.domain + " --selector " +
+                         rule.selector + "` or fix the path");
+      }
+      item.finish();
+      out.sign.push_back(std::move(rule));
+    }
+    t.finish();
+  }
+
+  void delivery(TableReader& t, DeliveryConfig& out) {
+    positive_duration(t, "retry_initial", out.retry_initial);
+    positive_duration(t, "retry_max", out.retry_max);
+    positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);
+    if (out.retry_max < out.retry_initial)
+      t.error("retry_max",
+              "must not be shorter than retry_initial (" + format_duration(out.retry_initial) + ")");
+
+    std::map<std::string, bool> source_names;
+    for (auto& item : t.tables("source")) {
+      EgressSource source;
+      require(item, "name", "a name for this source, used by pools");
+      require(item, "address", "the local IP address to send from");
+      item.read("name", source.name);
+      if (!source.name.empty() && !source_names.emplace(source.name, true).second)
+        item.error("name", "another source is already named \"" + source.name + "\"");
+      item.read_checked("address", source.address, ip_problem);
+      if (item.read_checked("ehlo", source.ehlo, hostname_problem))
+        source.ehlo = dns::canonical_name(source.ehlo);
+      item.finish();
+      out.sources.push_back(std::move(source));
+    }
+
+    std::set<std::string> pool_names;
+    for (auto& item : t.tables("pool")) {
+      EgressPool pool;
+      require(item, "name", "a name for this pool");
+      require(item, "sources", "the sources in this pool: [{ name = \"ip1\", weight = 1 }, ...]");
+      item.read("name", pool.name);
+      if (!pool.name.empty() && !pool_names.insert(pool.name).second)
+        item.error("name", "another pool is already named \"" + pool.name + "\"");
+      for (auto& member_table : item.tables("sources")) {
+        PoolMember member;
+        member_table.read("name", member.source);
+        if (!source_names.contains(member.source))
+          member_table.error_here("no [[delivery.source]] is named \"" + member.source + "\"");
+        long long weight = 1;
+        member_table.read_integer("weight", 1, 1000, weight);
+        member.weight = static_cast<unsigned>(weight);
+        member_table.finish();
+        pool.sources.push_back(member);
+      }
+      item.finish();
+      out.pools.push_back(std::move(pool));
+    }
+
+    for (auto& item : t.tables("route")) {
+      Route route;
+      require(item, "domain", "the recipient domain this route is for");
+      require(item, "next_hop", "where to send: \"HOST[:PORT]\" (port 25 when omitted)");
+      item.read_checked("domain", route.domain, domain_pattern_problem);
+      route.domain = dns::canonical_name(route.domain);
+      read_host_port(item, "next_hop", 25, true, route.next_hop);
+      item.read("require_tls", route.require_tls);
+      Seconds lifetime{};
+      if (positive_duration(item, "max_queue_lifetime", lifetime)) route.max_queue_lifetime = lifetime;
+      item.finish();
+      out.routes.push_back(std::move(route));
+    }
+
+    for (auto& item : t.tables("shaping")) {
+      Shaping shaping;
+      require(item, "match", "the recipient domain or MX host pattern, e.g. \"*.google.com\"");
+      item.read_checked("match", shaping.match, domain_pattern_problem);
+      shaping.match = dns::canonical_name(shaping.match);
+      long long value = 0;
+      if (item.read_integer("max_connections", 1, 10000, value)) shaping.max_connections = unsigned(value);
+      if (item.read_integer("max_messages_per_connection", 1, 1000000, value))
+        shaping.max_messages_per_connection = unsigned(value);
+      std::string rate;
+      if (item.read("rate", rate)) {
+        if (auto parsed = parse_rate(rate))
+          shaping.rate = *parsed;
+        else
+          item.error("rate", "\"" + rate +
+                                 "\" is not a rate; write COUNT/UNIT with unit s, m, h or d, e.g. \"100/s\"");
+      }
+      item.finish();
+      out.shaping.push_back(std::move(shaping));
+    }
+    t.finish();
+  }
+
+  void inbound(TableReader& t, InboundConfig& out) {
+    for (auto& [text, node] : t.strings("relay_domains")) {
+      if (std::string problem = hostname_problem(text); !problem.empty())
+        t.error_at(*node, t.key_path("relay_domains"), problem);
+      else
+        out.relay_domains.push_back(dns::canonical_name(text));
+    }
+    positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);
+    for (auto& item : t.tables("backend")) {
+      Backend backend;
+      require(item, "domain", "the relay domain this backend receives mail for");
+      require(item, "next_hop", "the customer's server: \"HOST[:PORT]\" (port 25 when omitted)");
+      if (item.read_checked("domain", backend.domain, hostname_problem)) {
+        backend.domain = dns::canonical_name(backend.domain);
+        if (std::find(out.relay_domains.begin(), out.relay_domains.end(), backend.domain) ==
+            out.relay_domains.end())
+          item.error("domain", "\"" + backend.domain + "\" is not in [inbound] relay_domains; add it there");
+      }
+      read_host_port(item, "next_hop", 25, true, backend.next_hop);
+      item.finish();
+      out.backends.push_back(std::move(backend));
+    }
+    t.finish();
+  }
+
+  void campaigns(TableReader& t, CampaignsConfig& out) {
+    std::string database;
+    if (t.read("database", database)) {
+      if (database.empty() || database.front() != '/')
+        t.error("database", "expected an absolute path, got \"" + database + "\"");
+      else
+        out.database = database;
+    }
+    t.finish();
+  }
+
+  void admin(TableReader& t, AdminConfig& out) {
+    std::string text;
+    if (t.read("metrics_listen", text)) {
+      if (text.empty()) {
+        out.metrics_listen.reset();
+      } else {
+        auto parsed = dns::parse_host_port(text, 0, false);
+        if (parsed.value)
+          out.metrics_listen = *parsed.value;
+        else
+          t.error("metrics_listen", parsed.error + "; write IP:PORT, or \"\" to disable");
+      }
+    }
+    t.finish();
+  }
+
+  bool positive_duration(TableReader& t, std::string_view key, Seconds& out) {
+    Seconds value{};
+    if (!t.read_duration(key, value)) return false;
+    if (value.count() == 0) {
+      t.error(key, "must be longer than 0s");
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  static std::optional<Rate> parse_rate(std::string_view text) {
+    auto slash = text.find('/');
+    if (slash == std::string_view::npos) return std::nullopt;
+    std::string_view count_text = text.substr(0, slash), unit = text.substr(slash + 1);
+    unsigned count = 0;
+    auto [ptr, ec] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
+    if (ec != std::errc{} || ptr != count_text.data() + count_text.size() || count == 0) return std::nullopt;
+    std::optional<Seconds> per =
+        (unit.size() == 1) ? parse_duration("1" + std::string(unit)) : parse_duration(unit);
+    if (!per || per->count() == 0) return std::nullopt;
+    return Rate{count, *per};
+  }
+
+  std::vector<Diagnostic>& diagnostics_;
+  const LoadOptions& options_;
+};
+
+}  // namespace
+
+Config default_config() {
+  Config config;
+  config.server.hostname = machine_hostname();
+  return config;
+}
+
+std::optional<std::filesystem::path> default_config_file() {
+  std::error_code ec;
+  std::filesystem::path path{kDefaultConfigPath};
+  if (std::filesystem::exists(path, ec)) return path;
+  return std::nullopt;
+}
+
+LoadResult load_config_text(std::string_view text, std::string source, const LoadOptions& options) {
+  LoadResult result;
+  result.source = std::move(source);
+  toml::table document;
+  try {
+    document = toml::parse(text, result.source);
+  } catch (const toml::parse_error& error) {
+    result.errors.push_back({error.source().begin.line, error.source().begin.column, "",
+                             "TOML syntax error: " + std::string(error.description())});
+    return result;
+  }
+  Config config = Loader(result.errors, options).load(document);
+  if (result.errors.empty()) result.config = std::move(config);
+  return result;
+}
+
+LoadResult load_config_file(const std::filesystem::path& path, const LoadOptions& options) {
+  LoadResult failure;
+  failure.source = path.string();
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) {
+    failure.errors.push_back({0, 0, "", "cannot read the configuration file: " + ec.message()});
+    return failure;
+  }
+  if (size > kMaxConfigBytes) {
+    failure.errors.push_back(
+        {0, 0, "", "the file is larger than 4 MiB; is it really a relayctl configuration?"});
+    return failure;
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) {
+    failure.errors.push_back({0, 0, "", "cannot read the configuration file"});
+    return failure;
+  }
+  return load_config_text(text.str(), path.string(), options);
+}
+
+std::string format_diagnostic(const std::string& source, const Diagnostic& diagnostic) {
+  std::string out = source;
+  if (diagnostic.line > 0) {
+    out += ":" + std::to_string(diagnostic.line);
+    if (diagnostic.column > 0) out += ":" + std::to_string(diagnostic.column);
+  }
+  out += ": ";
+  if (!diagnostic.key.empty()) out += diagnostic.key + ": ";
+  return out + diagnostic.message;
+}
+
+}  // namespace mta::config

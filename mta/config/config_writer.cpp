@@ -1,0 +1,100 @@
+#include "mta/config/config_writer.hpp"
+
+#include "mta/config/duration.hpp"
+
+namespace mta::config {
+namespace {
+
+template <typename T, typename F>
+toml::array array_of(const std::vector<T>& items, F&& convert) {
+  toml::array out;
+  for (const auto& item : items)
+    out.push_back(convert(item));
+  return out;
+}
+
+toml::array strings(const std::vector<std::string>& items) {
+  return array_of(items, [](const std::string& s) { return s; });
+}
+
+std::string duration(Seconds value) {
+  return format_duration(value);
+}
+
+}  // namespace
+
+toml::table to_toml(const Config& c) {
+  toml::table server{
+      {"hostname", c.server.hostname},
+      {"trusted_networks",
+       array_of(c.server.trusted_networks, [](const dns::IpNetwork& n) { return n.to_string(); })},
+      {"tls",
+       toml::table{{"certificate", c.server.tls.certificate.string()}, {"key", c.server.tls.key.string()}}},
+      {"listener", array_of(c.server.listeners, [](const Listener& l) {
+         return toml::table{
+             {"address", l.address}, {"port", l.port}, {"kind", std::string(to_string(l.kind))}};
+       })}};
+
+  toml::table delivery{
+      {"retry_initial", duration(c.delivery.retry_initial)},
+      {"retry_max", duration(c.delivery.retry_max)},
+      {"max_queue_lifetime", duration(c.delivery.max_queue_lifetime)},
+      {"source", array_of(c.delivery.sources,
+                          [](const EgressSource& s) {
+                            return toml::table{{"name", s.name}, {"address", s.address}, {"ehlo", s.ehlo}};
+                          })},
+      {"pool", array_of(c.delivery.pools,
+                        [](const EgressPool& p) {
+                          return toml::table{{"name", p.name},
+                                             {"sources", array_of(p.sources, [](const PoolMember& m) {
+                                                return toml::table{{"name", m.source}, {"weight", m.weight}};
+                                              })}};
+                        })},
+      {"route", array_of(c.delivery.routes,
+                         [](const Route& r) {
+                           toml::table route{{"domain", r.domain},
+                                             {"next_hop", r.next_hop.to_string()},
+                                             {"require_tls", r.require_tls}};
+                           if (r.max_queue_lifetime)
+                             route.insert("max_queue_lifetime", duration(*r.max_queue_lifetime));
+                           return route;
+                         })},
+      {"shaping", array_of(c.delivery.shaping, [](const Shaping& s) {
+         toml::table shaping{{"match", s.match}};
+         if (s.max_connections) shaping.insert("max_connections", s.max_connections);
+         if (s.max_messages_per_connection)
+           shaping.insert("max_messages_per_connection", s.max_messages_per_connection);
+         if (s.rate.count) shaping.insert("rate", to_string(s.rate));
+         return shaping;
+       })}};
+
+  return toml::table{
+      {"server", std::move(server)},
+      {"spool", toml::table{{"directory", c.spool.directory.string()}}},
+      {"dns", toml::table{{"nameservers",
+                           array_of(c.dns.nameservers, [](const dns::HostPort& h) { return h.to_string(); })},
+                          {"timeout", duration(c.dns.timeout)}}},
+      {"dkim", toml::table{{"canonicalization", c.dkim.canonicalization},
+                           {"sign", array_of(c.dkim.sign,
+                                             [](const dkim::SigningRule& r) {
+                                               return toml::table{{"from", r.from_pattern},
+                                                                  {"domain", r.domain},
+                                                                  {"selector", r.selector},
+                                                                  {"key", r.key.string()}};
+                                             })}}},
+      {"delivery", std::move(delivery)},
+      {"inbound",
+       toml::table{{"relay_domains", strings(c.inbound.relay_domains)},
+                   {"max_queue_lifetime", duration(c.inbound.max_queue_lifetime)},
+                   {"backend",
+                    array_of(c.inbound.backends,
+                             [](const Backend& b) {
+                               return toml::table{{"domain", b.domain}, {"next_hop", b.next_hop.to_string()}};
+                             })}}},
+      {"campaigns", toml::table{{"database", c.campaigns.database.string()}}},
+      {"admin",
+       toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
+  };
+}
+
+}  // namespace mta::config
