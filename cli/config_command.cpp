@@ -3,12 +3,13 @@
 
 #include <toml++/toml.h>
 
-#include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/registry.hpp"
 #include "mta/config/config_writer.hpp"
 
 namespace cli {
+namespace {
 
 void add_config_command(CLI::App& app, Cli& cli) {
   auto* config = app.add_subcommand("config", "Inspect and validate the configuration");
@@ -40,4 +41,7 @@ void add_config_command(CLI::App& app, Cli& cli) {
   });
 }
 
+const Registration kRegistration{90, add_config_command};
+
+}  // namespace
 }  // namespace cli

@@ -3,9 +3,9 @@
 #include <exception>
 #include <iostream>
 
-#include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/registry.hpp"
 #include "mta/log/log.hpp"
 
 namespace {
@@ -27,7 +27,7 @@ int run(int argc, char** argv) {
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
       ->capture_default_str();
 
-  cli::add_config_command(app, cli);
+  cli::add_registered_commands(app, cli);
 
   try {
     app.parse(argc, argv);
