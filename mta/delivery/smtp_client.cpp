@@ -178,64 +178,74 @@ std::string SmtpConnection::tls_version() const {
   return SSL_get_version(impl_->stream.native_handle());
 }
 
-asio::awaitable<std::pair<std::unique_ptr<SmtpConnection>, std::optional<ClientError>>> SmtpConnection::open(
-    tcp::endpoint endpoint, ClientOptions options, asio::ssl::context& tls_context) {
-  using Result = std::pair<std::unique_ptr<SmtpConnection>, std::optional<ClientError>>;
+// One connection attempt; starttls = false skips STARTTLS even when offered. A failed TLS handshake under
+// the opportunistic policy is reported with tls_handshake_failed so that open() can retry in plaintext.
+asio::awaitable<SmtpConnection::Attempt> SmtpConnection::attempt(tcp::endpoint endpoint,
+                                                                 const ClientOptions& options,
+                                                                 asio::ssl::context& tls_context,
+                                                                 bool starttls) {
   auto executor = co_await asio::this_coro::executor;
-  for (bool try_tls = options.tls != TlsPolicy::none;; try_tls = false) {
-    tcp::socket socket(executor);
-    asio::error_code ec;
-    socket.open(endpoint.protocol(), ec);
-    if (!ec && options.source) socket.bind(tcp::endpoint(*options.source, 0), ec);
-    if (ec)
-      co_return Result{nullptr, ClientError{"cannot use source address: " + ec.message(), std::nullopt}};
-    asio::steady_timer timer(executor);
-    timer.expires_after(options.timeouts.connect);
-    auto connected = co_await (socket.async_connect(endpoint, kTuple) || timer.async_wait(kTuple));
-    if (connected.index() == 1) co_return Result{nullptr, ClientError{"connect timeout", std::nullopt}};
-    if (auto [error] = std::get<0>(connected); error)
-      co_return Result{nullptr, ClientError{"connect: " + error.message(), std::nullopt}};
+  tcp::socket socket(executor);
+  asio::error_code ec;
+  socket.open(endpoint.protocol(), ec);
+  if (!ec && options.source) socket.bind(tcp::endpoint(*options.source, 0), ec);
+  if (ec) co_return Attempt{nullptr, ClientError{"cannot use source address: " + ec.message(), std::nullopt}};
+  asio::steady_timer timer(executor);
+  timer.expires_after(options.timeouts.connect);
+  auto connected = co_await (socket.async_connect(endpoint, kTuple) || timer.async_wait(kTuple));
+  if (connected.index() == 1) co_return Attempt{nullptr, ClientError{"connect timeout", std::nullopt}};
+  if (auto [error] = std::get<0>(connected); error)
+    co_return Attempt{nullptr, ClientError{"connect: " + error.message(), std::nullopt}};
 
-    auto impl = std::make_unique<Impl>(std::move(socket), tls_context, options);
-    auto greeting = co_await impl->read_reply(options.timeouts.greeting);
-    if (!greeting.reply) co_return Result{nullptr, ClientError{"greeting: " + greeting.error, std::nullopt}};
-    if (greeting.reply->code != 220)
-      co_return Result{nullptr, ClientError{"the server refused the connection", greeting.reply,
-                                            greeting.reply->permanent() ? "5.0.0" : "4.4.1"}};
-    impl->greeting = greeting.reply->text();
-    if (auto error = co_await impl->ehlo()) co_return Result{nullptr, error};
+  auto impl = std::make_unique<Impl>(std::move(socket), tls_context, options);
+  auto greeting = co_await impl->read_reply(options.timeouts.greeting);
+  if (!greeting.reply) co_return Attempt{nullptr, ClientError{"greeting: " + greeting.error, std::nullopt}};
+  if (greeting.reply->code != 220)
+    co_return Attempt{nullptr, ClientError{"the server refused the connection", greeting.reply,
+                                           greeting.reply->permanent() ? "5.0.0" : "4.4.1"}};
+  impl->greeting = greeting.reply->text();
+  if (auto error = co_await impl->ehlo()) co_return Attempt{nullptr, error};
 
-    if (options.tls == TlsPolicy::required && !impl->caps.starttls)
-      co_return Result{nullptr, ClientError{"TLS is required but the server does not offer STARTTLS",
-                                            std::nullopt, "4.7.4"}};
-    if (try_tls && impl->caps.starttls) {
-      auto reply = co_await impl->command("STARTTLS", options.timeouts.command);
-      if (!reply.reply) co_return Result{nullptr, ClientError{"STARTTLS: " + reply.error, std::nullopt}};
-      if (reply.reply->code == 220) {
-        // Anything the server sent after its 220 arrived before TLS: it must not be trusted (RFC 3207 §4.2).
-        if (impl->reader.buffered() > 0)
-          co_return Result{nullptr,
-                           ClientError{"the server sent data after its STARTTLS reply", std::nullopt}};
-        if (!options.tls_server_name.empty())
-          SSL_set_tlsext_host_name(impl->stream.native_handle(), options.tls_server_name.c_str());
-        timer.expires_after(options.timeouts.command);
-        auto shaken = co_await (impl->stream.async_handshake(asio::ssl::stream_base::client, kTuple) ||
-                                timer.async_wait(kTuple));
-        bool failed = shaken.index() == 1 || std::get<0>(shaken) != std::tuple<asio::error_code>{};
-        if (failed) {
-          if (options.tls == TlsPolicy::required)
-            co_return Result{nullptr, ClientError{"TLS handshake failed", std::nullopt, "4.7.5"}};
-          continue;  // opportunistic: a new connection, in plaintext (what Postfix does too)
-        }
-        impl->tls = true;
-        impl->reader = ReplyReader{};
-        if (auto error = co_await impl->ehlo()) co_return Result{nullptr, error};
-      } else if (options.tls == TlsPolicy::required) {
-        co_return Result{nullptr, ClientError{"the server refused STARTTLS", reply.reply, "4.7.4"}};
-      }
+  if (options.tls == TlsPolicy::required && !impl->caps.starttls)
+    co_return Attempt{nullptr, ClientError{"TLS is required but the server does not offer STARTTLS",
+                                           std::nullopt, "4.7.4"}};
+  if (starttls && impl->caps.starttls) {
+    auto reply = co_await impl->command("STARTTLS", options.timeouts.command);
+    if (!reply.reply) co_return Attempt{nullptr, ClientError{"STARTTLS: " + reply.error, std::nullopt}};
+    if (reply.reply->code == 220) {
+      // Anything the server sent after its 220 arrived before TLS: it must not be trusted (RFC 3207 §4.2).
+      if (impl->reader.buffered() > 0)
+        co_return Attempt{nullptr,
+                          ClientError{"the server sent data after its STARTTLS reply", std::nullopt}};
+      if (!options.tls_server_name.empty())
+        SSL_set_tlsext_host_name(impl->stream.native_handle(), options.tls_server_name.c_str());
+      timer.expires_after(options.timeouts.command);
+      auto shaken = co_await (impl->stream.async_handshake(asio::ssl::stream_base::client, kTuple) ||
+                              timer.async_wait(kTuple));
+      std::string failure =
+          shaken.index() == 1 ? std::string("timeout") : std::get<0>(std::get<0>(shaken)).message();
+      if (shaken.index() == 1 || std::get<0>(std::get<0>(shaken)))
+        co_return Attempt{nullptr, ClientError{"TLS handshake failed: " + failure, std::nullopt, "4.7.5"},
+                          true};
+      impl->tls = true;
+      impl->reader = ReplyReader{};
+      if (auto error = co_await impl->ehlo()) co_return Attempt{nullptr, error};
+    } else if (options.tls == TlsPolicy::required) {
+      co_return Attempt{nullptr, ClientError{"the server refused STARTTLS", reply.reply, "4.7.4"}};
     }
-    co_return Result{std::unique_ptr<SmtpConnection>(new SmtpConnection(std::move(impl))), std::nullopt};
   }
+  co_return Attempt{std::unique_ptr<SmtpConnection>(new SmtpConnection(std::move(impl))), std::nullopt};
+}
+
+asio::awaitable<std::pair<std::unique_ptr<SmtpConnection>, std::optional<ClientError>>> SmtpConnection::open(
+    tcp::endpoint endpoint, const ClientOptions& options, asio::ssl::context& tls_context) {
+  Attempt first = co_await attempt(endpoint, options, tls_context, options.tls != TlsPolicy::none);
+  if (first.tls_handshake_failed && options.tls == TlsPolicy::opportunistic) {
+    // Opportunistic TLS must not make mail undeliverable: a new connection, in plaintext (as Postfix does).
+    Attempt plain = co_await attempt(endpoint, options, tls_context, false);
+    co_return std::make_pair(std::move(plain.connection), std::move(plain.error));
+  }
+  co_return std::make_pair(std::move(first.connection), std::move(first.error));
 }
 
 asio::awaitable<TransactionResult> SmtpConnection::send(const Message& message) {
@@ -316,22 +326,21 @@ asio::awaitable<TransactionResult> SmtpConnection::Impl::transaction(const Messa
   bool any_accepted = accepted();
 
   const Reply& mail_reply = replies[first_rcpt - 1];
-  if (!mail_reply.positive()) {
-    needs_rset = false;  // a refused MAIL leaves no transaction open
-    co_return fail_all(mail_reply);
+  bool data_started = replies.size() == commands.size() && replies.back().code == 354;
+  if (!mail_reply.positive() || !any_accepted) {
+    if (data_started) {  // a server that said 354 anyway: end the empty message, and reset it
+      if (std::string error = co_await write(".\r\n", options.timeouts.data_block); !error.empty())
+        co_return lost(error);
+      if (auto end = co_await read_reply(options.timeouts.data_end); !end.reply) co_return lost(end.error);
+    } else if (!mail_reply.positive()) {
+      needs_rset = false;  // a refused MAIL leaves no transaction open
+    }
+    if (!mail_reply.positive()) co_return fail_all(mail_reply);
   }
   result.recipients.resize(message.recipients.size());
   for (std::size_t r = 0; r < message.recipients.size(); ++r)
     result.recipients[r] = replies[first_rcpt + r];
-  bool data_started = replies.size() == commands.size() && replies.back().code == 354;
-  if (!any_accepted) {
-    if (data_started) {  // a server that said 354 with no recipient: end the empty message
-      if (std::string error = co_await write(".\r\n", options.timeouts.data_block); !error.empty())
-        co_return lost(error);
-      if (auto end = co_await read_reply(options.timeouts.data_end); !end.reply) co_return lost(end.error);
-    }
-    co_return result;
-  }
+  if (!any_accepted) co_return result;
   if (!data_started) {
     const Reply& data_reply = replies.size() == commands.size() ? replies.back() : mail_reply;
     for (std::size_t r = 0; r < message.recipients.size(); ++r)

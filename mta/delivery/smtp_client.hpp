@@ -73,9 +73,11 @@ struct TransactionResult {
 
 class SmtpConnection {
  public:
-  // Connects and gets to the point where MAIL may be sent. tls_context is used for STARTTLS.
+  // Connects and gets to the point where MAIL may be sent. tls_context is used for STARTTLS. options is
+  // taken by reference (copied into the connection) and must live until the co_await completes: gcc 12
+  // destroys a prvalue passed by value to a coroutine twice.
   static asio::awaitable<std::pair<std::unique_ptr<SmtpConnection>, std::optional<ClientError>>> open(
-      asio::ip::tcp::endpoint endpoint, ClientOptions options, asio::ssl::context& tls_context);
+      asio::ip::tcp::endpoint endpoint, const ClientOptions& options, asio::ssl::context& tls_context);
   ~SmtpConnection();
 
   asio::awaitable<TransactionResult> send(const Message& message);
@@ -90,6 +92,13 @@ class SmtpConnection {
   struct Impl;
 
  private:
+  struct Attempt {
+    std::unique_ptr<SmtpConnection> connection;
+    std::optional<ClientError> error;
+    bool tls_handshake_failed = false;
+  };
+  static asio::awaitable<Attempt> attempt(asio::ip::tcp::endpoint endpoint, const ClientOptions& options,
+                                          asio::ssl::context& tls_context, bool starttls);
   explicit SmtpConnection(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "mta/delivery/smtp_client.hpp"
+#include "tests/support/behaviour_sink.hpp"
 #include "tests/support/smtp_sink.hpp"
 
 namespace mta::delivery {
@@ -92,7 +93,8 @@ TEST(DeliveryClient, RefusedRecipientsGetTheirOwnReply) {
         EXPECT_TRUE(reply.permanent()) << reply.text();
         EXPECT_EQ(reply.enhanced, (EnhancedCode{5, 3, 0}));
       }
-    for (const auto& dump : sink.messages()) EXPECT_THAT(dump, ::testing::Not(HasSubstr("Subject: test")));  // no DATA
+    for (const auto& dump : sink.messages())
+      EXPECT_THAT(dump, ::testing::Not(HasSubstr("Subject: test")));  // no DATA
   }
 }
 
@@ -115,7 +117,8 @@ TEST(DeliveryClient, ServerHangingUpAtDataDefersAndBreaksTheConnection) {
 }
 
 TEST(DeliveryClient, SlowServerTimesOut) {
-  SmtpSink sink({"-p", "-W", "RCPT:3"});  // without pipelining: smtp-sink answers pipelined commands out of order
+  SmtpSink sink(
+      {"-p", "-W", "RCPT:3"});  // without pipelining: smtp-sink answers pipelined commands out of order
   ClientOptions options;
   options.timeouts.command = std::chrono::seconds(1);
   auto outcome = deliver(sink.port(), {message({"a@example.org"})}, options);
@@ -165,6 +168,57 @@ TEST(EncodeData, DotStuffsAndTerminates) {
   EXPECT_EQ(encode_data("a\r\n.b\r\n..c\r\n"), "a\r\n..b\r\n...c\r\n.\r\n");
   EXPECT_EQ(encode_data(".x\nno newline"), "..x\r\nno newline\r\n.\r\n");
   EXPECT_EQ(encode_data(""), ".\r\n");
+}
+
+}  // namespace
+}  // namespace mta::delivery
+
+namespace mta::delivery {
+namespace {
+
+using relay::test::BehaviourSink;
+
+TEST(DeliveryClientTls, OpportunisticStartTls) {
+  BehaviourSink sink({.tls = true});
+  asio::io_context io;
+  auto tls = make_client_tls_context();
+  std::string version;
+  TransactionResult result;
+  std::optional<ClientError> open_error;
+  Message m = message({"accept@example.org", "reject@example.org"});
+  ClientOptions options;  // a named variable: see SmtpConnection::open on gcc 12 and prvalues
+  auto task = [&]() -> asio::awaitable<void> {  // gcc 12 cannot compile gtest macros or braced lists of literals in coroutines
+    auto [connection, error] = co_await SmtpConnection::open(
+        asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), sink.port()), options, tls);
+    open_error = error;
+    if (error) co_return;
+    version = connection->tls_version();
+    result = co_await connection->send(m);
+    co_await connection->quit();
+  };
+  auto done = asio::co_spawn(io, task(), asio::use_future);
+  io.run();
+  done.get();
+  ASSERT_FALSE(open_error) << open_error->what;
+  EXPECT_EQ(version, "TLSv1.3");
+  ASSERT_EQ(result.recipients.size(), 2u);
+  EXPECT_EQ(result.recipients[0].code, 250);
+  EXPECT_EQ(result.recipients[1].code, 550);
+  auto stored = sink.messages();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_TRUE(stored[0].tls);
+  EXPECT_EQ(stored[0].recipients, std::vector<std::string>{"accept@example.org"});
+  EXPECT_NE(stored[0].data.find(".leading dot"), std::string::npos);
+}
+
+TEST(DeliveryClientTls, PlaintextWhenTlsIsOff) {
+  BehaviourSink sink({.tls = true, .require_tls = true});
+  ClientOptions options;
+  options.tls = TlsPolicy::none;
+  auto outcome = deliver(sink.port(), {message({"accept@example.org"})}, options);
+  ASSERT_FALSE(outcome.open_error);
+  EXPECT_EQ(outcome.results[0].recipients[0].code, 530);  // the sink insists on TLS
+  EXPECT_TRUE(outcome.results[0].recipients[0].permanent());
 }
 
 }  // namespace
