@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdexcept>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
@@ -25,6 +26,7 @@ int decode_status(int status) {
 }
 
 [[noreturn]] void exec_child(const std::vector<std::string>& argv) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a test that crashes takes its servers with it
   std::vector<char*> args;
   for (const auto& arg : argv)
     args.push_back(const_cast<char*>(arg.c_str()));

@@ -1,0 +1,111 @@
+#include "mta/delivery/accounting_log.hpp"
+
+#include <cerrno>
+#include <ctime>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace mta::delivery {
+namespace {
+
+std::string iso_time(std::chrono::system_clock::time_point t) {
+  auto seconds = std::chrono::system_clock::to_time_t(t);
+  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32], out[40];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(out, sizeof out, "%s.%03dZ", buffer, static_cast<int>(millis));
+  return out;
+}
+
+std::error_code last_error() {
+  return {errno, std::generic_category()};
+}
+
+}  // namespace
+
+std::string to_json_line(const Attempt& a) {
+  nlohmann::ordered_json line{{"time", iso_time(a.time)},
+                              {"queue_id", a.queue_id},
+                              {"sender", a.sender},
+                              {"recipient", a.recipient},
+                              {"destination", a.destination},
+                              {"mx_host", a.mx_host},
+                              {"mx_ip", a.mx_ip},
+                              {"egress_source", a.egress_source},
+                              {"tls", a.tls},
+                              {"result", a.result},
+                              {"reply", a.reply},
+                              {"enhanced_code", a.enhanced_code},
+                              {"attempt", a.attempt}};
+  return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+AccountingLog::AccountingLog(std::filesystem::path path, std::uint64_t rotate_bytes)
+    : path_(std::move(path)), rotate_bytes_(rotate_bytes) {
+  std::lock_guard lock(mutex_);
+  open_locked();  // a failure shows again, as an error code, at the first write
+}
+
+AccountingLog::~AccountingLog() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::error_code AccountingLog::open_locked() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd_ < 0) return last_error();
+  struct stat st {};
+  size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  return {};
+}
+
+std::error_code AccountingLog::write(const Attempt& attempt) {
+  std::string line = to_json_line(attempt);
+  line += '\n';
+  std::lock_guard lock(mutex_);
+  if (fd_ < 0)
+    if (auto ec = open_locked()) return ec;
+  if (rotate_bytes_ > 0 && size_ > 0 && size_ + line.size() > rotate_bytes_)
+    if (auto ec = rotate_locked()) return ec;
+  std::size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return last_error();
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  size_ += line.size();
+  return {};
+}
+
+std::error_code AccountingLog::reopen() {
+  std::lock_guard lock(mutex_);
+  return open_locked();
+}
+
+std::error_code AccountingLog::rotate() {
+  std::lock_guard lock(mutex_);
+  return rotate_locked();
+}
+
+std::error_code AccountingLog::rotate_locked() {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", &tm);
+  std::filesystem::path target = path_.string() + "." + stamp;
+  for (int n = 1; std::filesystem::exists(target); ++n)
+    target = path_.string() + "." + stamp + "." + std::to_string(n);
+  if (::rename(path_.c_str(), target.c_str()) != 0 && errno != ENOENT) return last_error();
+  return open_locked();
+}
+
+}  // namespace mta::delivery

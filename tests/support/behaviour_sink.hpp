@@ -1,0 +1,45 @@
+// behaviour_sink.hpp — runs tests/support/behaviour_sink.py: an SMTP server on 127.0.0.1 whose answer
+// depends on the recipient's local part (accept, reject, tempfail, once, ratelimit, datafail, drop, slow;
+// see the script). With tls = true it offers STARTTLS with a fresh self-signed certificate.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace relay::test {
+
+struct BehaviourSinkOptions {
+  bool tls = false;
+  bool require_tls = false;
+  bool pipelining = true;
+  bool eightbitmime = true;
+  double slow_seconds = 3.0;
+};
+
+class BehaviourSink {
+ public:
+  explicit BehaviourSink(BehaviourSinkOptions options = {});
+  unsigned short port() const { return port_; }
+
+  struct Stored {
+    std::string sender;
+    std::vector<std::string> recipients;
+    bool tls = false;
+    std::string data;  // as received, after dot-unstuffing
+  };
+  std::vector<Stored> messages() const;        // in arrival order
+  std::vector<nlohmann::json> events() const;  // connect / disconnect / tls / message, with times
+
+ private:
+  TempDir dir_;
+  unsigned short port_;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace relay::test
