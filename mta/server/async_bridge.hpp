@@ -21,8 +21,11 @@ struct StoreResult {
   spool::QueueId id;
 };
 
-// Stores a message in the spool; resumes once it is durable (or failed).
-inline auto async_store(spool::Spool& spool, spool::Envelope envelope, std::string body) {
+// GCC 12 mis-handles non-trivial temporaries inside co_await expressions (it may destroy them twice), so
+// these take their inputs by reference to the caller's named locals and copy or move them here.
+
+// Stores a message in the spool (moving envelope and body out); resumes once it is durable (or failed).
+inline auto async_store(spool::Spool& spool, spool::Envelope& envelope, std::string& body) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(StoreResult)>(
       [&spool](auto handler, spool::Envelope e, std::string b) {
         auto executor = asio::get_associated_executor(handler);
@@ -36,7 +39,7 @@ inline auto async_store(spool::Spool& spool, spool::Envelope envelope, std::stri
 
 // Runs fn() on pool and resumes with its result.
 template <typename Result, typename Pool, typename Fn>
-auto async_run(Pool& pool, Fn fn) {
+auto async_run(Pool& pool, const Fn& fn) {
   return asio::async_initiate<decltype(asio::use_awaitable), void(Result)>(
       [&pool](auto handler, Fn f) {
         auto executor = asio::get_associated_executor(handler);
@@ -47,7 +50,7 @@ auto async_run(Pool& pool, Fn fn) {
           });
         });
       },
-      asio::use_awaitable, std::move(fn));
+      asio::use_awaitable, fn);
 }
 
 }  // namespace mta::server

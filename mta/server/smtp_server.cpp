@@ -305,128 +305,166 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
     client.tls_description = describe_tls(c->stream.native_handle());
   }
 
-  smtp::ServerSession session(config, client);
-  smtp::LineReader lines(limits.max_command_line);
-  std::vector<char> buffer(16 * 1024);
-  out = session.greeting().format();
+  Live live{c,
+            settings,
+            kind,
+            smtp::ServerSession(config, client),
+            smtp::LineReader(limits.max_command_line),
+            std::vector<char>(16 * 1024),
+            std::string(),
+            std::nullopt,
+            smtp::Step{}};
+  live.out = live.session.greeting().format();
   log::debug("session.started", {{"client", c->address}, {"kind", to_string(kind)}});
+  co_await converse(live);
+}
 
-  auto close_with = [&](smtp::Reply reply) -> awaitable<void> {
-    out += reply.format();
-    arm(c, std::chrono::seconds(10));
-    co_await write_all(*c, out);
-  };
-
+// GCC 12 may destroy a coroutine's block-scoped locals twice (once at their scope's end, again at the
+// coroutine's end), so the session's state lives in Live and these coroutines keep their locals at
+// function scope.
+awaitable<void> SmtpServer::converse(Live& s) {
+  const auto& limits = s.settings->sessions.at(s.kind).limits;
+  asio::error_code ec;
+  std::size_t n = 0;
   for (;;) {
-    while (auto line = lines.next()) {
-      smtp::Step step = session.on_line(*line);
-      if (step.reply) out += step.reply->format();
-      switch (step.next) {
-        case smtp::Next::read_command:
-          break;
-        case smtp::Next::close:
-          arm(c, std::chrono::seconds(10));
-          co_await write_all(*c, out);
-          if (c->tls) {
-            arm(c, std::chrono::seconds(5));
-            co_await c->stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
-          }
-          co_return;
-        case smtp::Next::start_tls: {
-          arm(c, limits.command_timeout);
-          if (!co_await write_all(*c, out)) co_return;
-          // CVE-2011-0411: anything the client pipelined after STARTTLS was sent in the clear; drop it.
-          lines.discard_buffered();
-          arm(c, limits.tls_handshake_timeout);
-          co_await c->stream.async_handshake(asio::ssl::stream_base::server,
-                                             asio::redirect_error(use_awaitable, ec));
-          if (ec) co_return;
-          c->tls = true;
-          session.on_tls_started(describe_tls(c->stream.native_handle()));
-          break;
-        }
-        case smtp::Next::verify_auth: {
-          if (auth_limiter_->blocked(c->address)) {
-            step = session.on_auth_result(std::nullopt, true);
-          } else {
-            auto attempt = session.auth_attempt();
-            auto user = co_await async_run<std::optional<auth::User>>(blocking_, [users = &users_, attempt] {
-              return users->authenticate(attempt.user, attempt.password);
-            });
-            if (!user) {
-              auth_limiter_->record_failure(c->address);
-              log::warn("auth.failed", {{"client", c->address}, {"user", attempt.user}});
-            } else {
-              log::info("auth.ok", {{"client", c->address}, {"user", user->name}});
-            }
-            step = session.on_auth_result(std::move(user), false);
-          }
-          out += step.reply->format();
-          if (step.next == smtp::Next::close) {
-            co_await close_with(smtp::Reply{});
-            co_return;
-          }
-          break;
-        }
-        case smtp::Next::read_data: {
-          arm(c, limits.command_timeout);
-          if (!co_await write_all(*c, out)) co_return;
-          smtp::DataReader data(limits.max_message_bytes, limits.max_text_line);
-          std::string pending = lines.take_buffered();
-          std::size_t used = data.feed(pending);
-          while (!data.done()) {
-            arm(c, limits.data_timeout);
-            std::size_t n = co_await read_some(*c, buffer.data(), buffer.size(), ec);
-            if (ec) {
-              if (c->timed_out) co_await close_with(smtp::reply_for(smtp::SmtpError::timeout));
-              co_return;
-            }
-            pending.assign(buffer.data(), n);
-            used = data.feed(pending);
-          }
-          lines.feed(std::string_view(pending).substr(used));
-          step = session.on_data(data);
-          if (step.next == smtp::Next::store) {
-            auto envelope = envelope_for(session, *settings, kind);
-            std::string message = std::move(session.transaction().message);
-            auto [store_error, id] = co_await async_store(spool_, std::move(envelope), std::move(message));
-            if (store_error)
-              log::error("spool.store_failed", {{"client", c->address}, {"error", store_error.message()}});
-            else
-              log::info("message.accepted", {{"id", id.to_string()},
-                                             {"client", c->address},
-                                             {"recipients", session.transaction().recipients.size()}});
-            step = session.on_stored(!store_error, id.to_string());
-          }
-          if (step.reply) out += step.reply->format();
-          if (step.next == smtp::Next::close) {
-            co_await close_with(smtp::Reply{});
-            co_return;
-          }
-          break;
-        }
-        case smtp::Next::store:
-          break;
-      }
+    for (;;) {
+      s.line = s.lines.next();
+      if (!s.line) break;
+      s.step = s.session.on_line(*s.line);
+      if (!co_await perform(s)) co_return;
     }
-    if (c->drain_requested) {
-      co_await close_with(session.on_shutdown().reply.value());
+    if (s.c->drain_requested) {
+      s.step = s.session.on_shutdown();
+      co_await finish(s);
       co_return;
     }
-    arm(c, limits.command_timeout);
-    if (!co_await write_all(*c, out)) co_return;
-    c->reading_command = true;
-    std::size_t n = co_await read_some(*c, buffer.data(), buffer.size(), ec);
-    c->reading_command = false;
+    arm(s.c, limits.command_timeout);
+    if (!co_await write_all(*s.c, s.out)) co_return;
+    s.c->reading_command = true;
+    n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
+    s.c->reading_command = false;
     if (ec) {
-      if (c->drain_requested)
-        co_await close_with(session.on_shutdown().reply.value());
-      else if (c->timed_out)
-        co_await close_with(session.on_timeout().reply.value());
+      if (s.c->drain_requested || s.c->timed_out) {
+        s.step = s.c->drain_requested ? s.session.on_shutdown() : s.session.on_timeout();
+        co_await finish(s);
+      }
       co_return;
     }
-    lines.feed(std::string_view(buffer.data(), n));
+    s.lines.feed(std::string_view(s.buffer.data(), n));
   }
+}
+
+// Adds s.step's reply to the output and does what it says; false when the session is over.
+awaitable<bool> SmtpServer::perform(Live& s) {
+  if (s.step.reply) s.out += s.step.reply->format();
+  switch (s.step.next) {
+    case smtp::Next::read_command:
+    case smtp::Next::store:
+      co_return true;
+    case smtp::Next::close:
+      s.step = smtp::Step{};
+      co_await finish(s);
+      co_return false;
+    case smtp::Next::start_tls:
+      co_return co_await start_tls(s);
+    case smtp::Next::verify_auth:
+      co_return co_await verify_auth(s);
+    case smtp::Next::read_data:
+      co_return co_await receive_data(s);
+  }
+  co_return false;
+}
+
+awaitable<void> SmtpServer::finish(Live& s) {
+  asio::error_code ec;
+  if (s.step.reply) s.out += s.step.reply->format();
+  arm(s.c, std::chrono::seconds(10));
+  co_await write_all(*s.c, s.out);
+  if (s.c->tls) {
+    arm(s.c, std::chrono::seconds(5));
+    co_await s.c->stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+awaitable<bool> SmtpServer::start_tls(Live& s) {
+  const auto& limits = s.settings->sessions.at(s.kind).limits;
+  asio::error_code ec;
+  arm(s.c, limits.command_timeout);
+  if (!co_await write_all(*s.c, s.out)) co_return false;
+  // CVE-2011-0411: anything the client pipelined after STARTTLS was sent in the clear; drop it.
+  s.lines.discard_buffered();
+  arm(s.c, limits.tls_handshake_timeout);
+  co_await s.c->stream.async_handshake(asio::ssl::stream_base::server,
+                                       asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return false;
+  s.c->tls = true;
+  s.session.on_tls_started(describe_tls(s.c->stream.native_handle()));
+  co_return true;
+}
+
+awaitable<bool> SmtpServer::verify_auth(Live& s) {
+  std::optional<auth::User> user;
+  smtp::AuthAttempt attempt = s.session.auth_attempt();
+  std::function<std::optional<auth::User>()> verify = [users = &users_, &attempt] {
+    return users->authenticate(attempt.user, attempt.password);
+  };
+  bool blocked = auth_limiter_->blocked(s.c->address);
+  if (!blocked) {
+    user = co_await async_run<std::optional<auth::User>>(blocking_, verify);
+    if (user)
+      log::info("auth.ok", {{"client", s.c->address}, {"user", user->name}});
+    else
+      log::warn("auth.failed", {{"client", s.c->address}, {"user", attempt.user}});
+    if (!user) auth_limiter_->record_failure(s.c->address);
+  }
+  s.step = s.session.on_auth_result(std::move(user), blocked);
+  co_return co_await perform(s);
+}
+
+awaitable<bool> SmtpServer::receive_data(Live& s) {
+  const auto& limits = s.settings->sessions.at(s.kind).limits;
+  asio::error_code ec;
+  std::size_t n = 0;
+  smtp::DataReader data(limits.max_message_bytes, limits.max_text_line);
+  std::string pending;
+  std::size_t used = 0;
+  spool::Envelope envelope;
+  std::string message;
+  StoreResult stored;
+
+  arm(s.c, limits.command_timeout);
+  if (!co_await write_all(*s.c, s.out)) co_return false;
+  pending = s.lines.take_buffered();
+  used = data.feed(pending);
+  while (!data.done()) {
+    arm(s.c, limits.data_timeout);
+    n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
+    if (ec) break;
+    pending.assign(s.buffer.data(), n);
+    used = data.feed(pending);
+  }
+  if (ec) {
+    if (s.c->timed_out) {
+      s.step = s.session.on_timeout();
+      co_await finish(s);
+    }
+    co_return false;
+  }
+  s.lines.feed(std::string_view(pending).substr(used));
+  s.step = s.session.on_data(data);
+  if (s.step.next == smtp::Next::store) {
+    envelope = envelope_for(s.session, *s.settings, s.kind);
+    message = std::move(s.session.transaction().message);
+    stored = co_await async_store(spool_, envelope, message);
+    if (stored.error)
+      log::error("spool.store_failed", {{"client", s.c->address}, {"error", stored.error.message()}});
+    else
+      log::info("message.accepted", {{"id", stored.id.to_string()},
+                                     {"client", s.c->address},
+                                     {"recipients", s.session.transaction().recipients.size()}});
+    s.step = s.session.on_stored(!stored.error, stored.id.to_string());
+  }
+  co_return co_await perform(s);
 }
 
 }  // namespace mta::server

@@ -59,7 +59,25 @@ class SmtpServer {
   };
 
   asio::awaitable<void> accept_loop(Listening& listening);
+  struct Live {
+    std::shared_ptr<Connection> c;
+    std::shared_ptr<const ServerSettings> settings;
+    config::ListenerKind kind;
+    smtp::ServerSession session;
+    smtp::LineReader lines;
+    std::vector<char> buffer = std::vector<char>(16 * 1024);
+    std::string out;
+    std::optional<smtp::LineReader::Line> line;
+    smtp::Step step;
+  };
+
   asio::awaitable<void> session(std::shared_ptr<Connection> connection, config::ListenerKind kind);
+  asio::awaitable<void> converse(Live& s);
+  asio::awaitable<bool> perform(Live& s);
+  asio::awaitable<void> finish(Live& s);
+  asio::awaitable<bool> start_tls(Live& s);
+  asio::awaitable<bool> verify_auth(Live& s);
+  asio::awaitable<bool> receive_data(Live& s);
   std::shared_ptr<const ServerSettings> settings() const;
   bool admit(const std::string& address, const smtp::SessionLimits& limits);
   void release(const std::string& address);
