@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -69,20 +70,21 @@ asio::awaitable<void> ControlServer::accept_loop() {
   }
 }
 
+// Locals stay at function scope: GCC 12 may destroy block-scoped locals of a coroutine twice.
 asio::awaitable<void> ControlServer::serve(stream_protocol::socket socket) {
   asio::error_code ec;
   asio::streambuf buffer(kMaxControlRequest);
+  std::string request, response;
+  std::function<std::string()> handle = [this, &request] { return handle_control_request(spool_, request); };
   std::size_t n =
       co_await asio::async_read_until(socket, buffer, '\n', asio::redirect_error(use_awaitable, ec));
-  std::string response;
+  if (ec && ec != asio::error::not_found) co_return;
   if (ec) {
-    if (ec != asio::error::not_found) co_return;
     response = "{\"ok\":false,\"code\":\"bad_request\",\"error\":\"request too long\"}\n";
   } else {
-    std::string request(asio::buffers_begin(buffer.data()),
-                        asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(n));
-    response = co_await async_run<std::string>(
-        blocking_, [this, request] { return handle_control_request(spool_, request); });
+    request.assign(asio::buffers_begin(buffer.data()),
+                   asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(n));
+    response = co_await async_run<std::string>(blocking_, handle);
   }
   co_await asio::async_write(socket, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
 }
