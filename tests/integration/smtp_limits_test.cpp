@@ -1,10 +1,10 @@
 // Every session limit and every kind of bad input gets its defined reply, never a crash: overlong
 // command lines, bare LF and NUL in DATA, HTTP requests, SIZE, too many recipients, errors per session,
 // commands out of order, idle timeout, connections per client address. A raw client sends exact bytes.
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <thread>
 
 #include "tests/support/smtp_daemon.hpp"
 
@@ -63,7 +63,8 @@ TEST_F(Limits, BareLfAndNulInDataAreRefusedAfterTheDot) {
   client.command("RCPT TO:<b@far.test>");
   client.command("DATA");
   // The smuggling pattern: "\n.\r\n" must not end the message, "\r\n.\r\n" does.
-  EXPECT_THAT(client.command("Subject: x\r\n\r\nline\n.\r\nMAIL FROM:<evil@x.test>\r\n."), HasSubstr("550 5.6.11"));
+  EXPECT_THAT(client.command("Subject: x\r\n\r\nline\n.\r\nMAIL FROM:<evil@x.test>\r\n."),
+              HasSubstr("550 5.6.11"));
   client.command("MAIL FROM:<a@example.com>");
   client.command("RCPT TO:<b@far.test>");
   client.command("DATA");
@@ -147,7 +148,8 @@ TEST_F(Limits, VrfyIsPoliteAndQuitCloses) {
 TEST_F(Limits, PipelinedTransactionGetsEveryReply) {
   SmtpClient client;
   open(client);
-  ASSERT_TRUE(client.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@far.test>\r\nRCPT TO:<c@far.test>\r\nDATA\r\n"));
+  ASSERT_TRUE(
+      client.send("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@far.test>\r\nRCPT TO:<c@far.test>\r\nDATA\r\n"));
   EXPECT_EQ(reply_code(client.reply()), 250);
   EXPECT_EQ(reply_code(client.reply()), 250);
   EXPECT_EQ(reply_code(client.reply()), 250);

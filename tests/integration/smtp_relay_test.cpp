@@ -35,8 +35,8 @@ TEST(Relay, UntrustedClientCannotRelayButTrustedCan) {
   auto local = swaks({"--server", server, "--from", "a@example.com", "--to", "user@local.test"});
   EXPECT_EQ(local.exit_code, 0) << local.out;
 
-  auto trusted = swaks({"--server", server, "--local-interface", "127.0.0.2", "--from", "a@example.com", "--to",
-                        "someone@far.test"});
+  auto trusted = swaks({"--server", server, "--local-interface", "127.0.0.2", "--from", "a@example.com",
+                        "--to", "someone@far.test"});
   EXPECT_EQ(trusted.exit_code, 0) << trusted.out;
   EXPECT_EQ(daemon.queued_ids().size(), 2u);
 }

@@ -21,9 +21,10 @@ TEST_F(StartTls, OpensslClientNegotiatesModernTls) {
   RunOptions options;
   options.input = "EHLO client.test\r\nQUIT\r\n";
   options.timeout = std::chrono::seconds(20);
-  auto result = run({"openssl", "s_client", "-starttls", "smtp", "-connect",
-                     "127.0.0.1:" + std::to_string(daemon.submission_port()), "-servername", "mx.test", "-ign_eof"},
-                    options);
+  auto result =
+      run({"openssl", "s_client", "-starttls", "smtp", "-connect",
+           "127.0.0.1:" + std::to_string(daemon.submission_port()), "-servername", "mx.test", "-ign_eof"},
+          options);
   EXPECT_THAT(result.out, HasSubstr("subject=CN = mx.test"));
   EXPECT_THAT(result.out, ::testing::ContainsRegex("Protocol *: TLSv1\\.[23]"));
   EXPECT_THAT(result.out, HasSubstr("250-AUTH PLAIN LOGIN"));

@@ -3,7 +3,6 @@
 // domains, and the headers a submission server adds (RFC 6409 §8) — checked in the queue.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/support/smtp_daemon.hpp"
@@ -27,9 +26,10 @@ class Submission : public ::testing::Test {
 };
 
 TEST_F(Submission, AuthPlainOverStartTlsIsQueuedWithAddedHeaders) {
-  auto result = swaks({"--server", "127.0.0.1:" + std::to_string(daemon.submission_port()), "-tls", "--auth",
-                       "PLAIN", "--auth-user", "alice", "--auth-password", "secret", "--from", "a@example.com",
-                       "--to", "rcpt@far.test", "--data", "From: <a@example.com>\r\nSubject: hi\r\n\r\nbody\r\n"});
+  auto result =
+      swaks({"--server", "127.0.0.1:" + std::to_string(daemon.submission_port()), "-tls", "--auth", "PLAIN",
+             "--auth-user", "alice", "--auth-password", "secret", "--from", "a@example.com", "--to",
+             "rcpt@far.test", "--data", "From: <a@example.com>\r\nSubject: hi\r\n\r\nbody\r\n"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_THAT(result.out, HasSubstr("235 2.7.0 Authentication successful"));
   EXPECT_THAT(result.out, HasSubstr("250 2.0.0 Ok: queued as "));
@@ -116,7 +116,8 @@ TEST_F(Submission, FailedAuthIsRateLimitedPerAddress) {
   client.command("EHLO client.test");
   EXPECT_THAT(client.command("AUTH PLAIN AGFsaWNlAHdyb25n"), HasSubstr("535"));
   EXPECT_THAT(client.command("AUTH PLAIN AGFsaWNlAHdyb25n"), HasSubstr("535"));
-  EXPECT_THAT(client.command("AUTH PLAIN AGFsaWNlAHNlY3JldA=="), HasSubstr("421 4.7.0"));  // even the right one
+  EXPECT_THAT(client.command("AUTH PLAIN AGFsaWNlAHNlY3JldA=="),
+              HasSubstr("421 4.7.0"));  // even the right one
   EXPECT_TRUE(client.closed());
 }
 

@@ -2,14 +2,13 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fstream>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <fstream>
 #include <sstream>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <openssl/ssl.h>
@@ -17,14 +16,21 @@
 namespace relay::test {
 
 SmtpDaemon::SmtpDaemon(DaemonOptions options)
-    : submission_(free_tcp_port()), smtps_(free_tcp_port()), relay_(free_tcp_port()), inbound_(free_tcp_port()) {
+    : submission_(free_tcp_port()),
+      smtps_(free_tcp_port()),
+      relay_(free_tcp_port()),
+      inbound_(free_tcp_port()) {
   std::ostringstream toml;
-  toml << "[server]\nhostname = \"mx.test\"\n" << options.extra_server << "\n"
-       << "[server.limits]\n" << options.limits << "\n"
-       << "[server.auth]\nplaintext_on_loopback = " << (options.plaintext_auth_on_loopback ? "true" : "false") << "\n";
+  toml << "[server]\nhostname = \"mx.test\"\n"
+       << options.extra_server << "\n"
+       << "[server.limits]\n"
+       << options.limits << "\n"
+       << "[server.auth]\nplaintext_on_loopback = " << (options.plaintext_auth_on_loopback ? "true" : "false")
+       << "\n";
   for (auto [port, kind] : {std::pair{submission_, "submission"}, std::pair{smtps_, "smtps"},
                             std::pair{relay_, "relay"}, std::pair{inbound_, "inbound"}})
-    toml << "[[server.listener]]\naddress = \"127.0.0.1\"\nport = " << port << "\nkind = \"" << kind << "\"\n";
+    toml << "[[server.listener]]\naddress = \"127.0.0.1\"\nport = " << port << "\nkind = \"" << kind
+         << "\"\n";
   toml << "[spool]\ndirectory = \"" << (dir_.path() / "spool").string() << "\"\n"
        << "[campaigns]\ndatabase = \"" << (dir_.path() / "relayctl.db").string() << "\"\n"
        << "[admin]\nmetrics_listen = \"\"\n"
@@ -121,8 +127,9 @@ std::string SmtpClient::tls_version() const {
 }
 
 bool SmtpClient::send(const std::string& bytes) {
-  if (ssl_) return SSL_write(static_cast<SSL*>(ssl_), bytes.data(), static_cast<int>(bytes.size())) ==
-                   static_cast<int>(bytes.size());
+  if (ssl_)
+    return SSL_write(static_cast<SSL*>(ssl_), bytes.data(), static_cast<int>(bytes.size())) ==
+           static_cast<int>(bytes.size());
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -155,7 +162,8 @@ std::string SmtpClient::reply(std::chrono::milliseconds timeout) {
       }
       start = end + 2;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return "";
     char chunk[4096];
     int n = read_some(chunk, sizeof chunk, left);
@@ -173,7 +181,8 @@ bool SmtpClient::closed(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     char chunk[4096];
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     int n = read_some(chunk, sizeof chunk, left);
     if (n == 0) return true;
     if (n < 0) return !ssl_ ? false : SSL_get_error(static_cast<SSL*>(ssl_), n) == SSL_ERROR_ZERO_RETURN;
