@@ -63,6 +63,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   }
 
   asio::io_context io;
+  // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
   SmtpServer server(io, *spool, *users, blocking, make_settings(initial, tls));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
@@ -77,7 +79,6 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   server.start();
   control.start();
 
-  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::steady_timer drain_timer(io);
   bool draining = false;
   std::function<void()> wait_for_signal;
