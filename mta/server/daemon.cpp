@@ -12,6 +12,7 @@
 #include "mta/auth/user_store.hpp"
 #include "mta/log/log.hpp"
 #include "mta/server/control_socket.hpp"
+#include "mta/server/metrics.hpp"
 #include "mta/server/smtp_server.hpp"
 #include "mta/server/tls_context.hpp"
 #include "mta/spool/segment_spool.hpp"
@@ -66,7 +67,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
-  SmtpServer server(io, *spool, *users, blocking, make_settings(initial, tls));
+  Metrics metrics;
+  SmtpServer server(io, *spool, *users, blocking, metrics, make_settings(initial, tls));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
     fail(problem);
     return 2;
@@ -75,6 +77,14 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   if (auto problem = control.listen(control_socket_path(initial.spool.directory)); !problem.empty()) {
     fail(problem);
     return 2;
+  }
+  AdminServer admin(io, metrics, *spool);
+  if (initial.admin.metrics_listen) {
+    if (auto problem = admin.listen(*initial.admin.metrics_listen); !problem.empty()) {
+      fail(problem);
+      return 2;
+    }
+    admin.start();
   }
   server.start();
   control.start();
@@ -118,6 +128,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
       log::info("serve.draining", {{"signal", signal}, {"sessions", server.active_sessions()}});
       server.drain();
       control.stop();
+      admin.stop();
       drain_deadline = std::chrono::steady_clock::now() + kDrainTimeout;
       check_drained();
     });

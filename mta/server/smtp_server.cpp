@@ -107,8 +107,14 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
 }
 
 SmtpServer::SmtpServer(asio::io_context& io, spool::Spool& spool, auth::UserStore& users,
-                       asio::thread_pool& blocking, std::shared_ptr<const ServerSettings> settings)
-    : io_(io), spool_(spool), users_(users), blocking_(blocking), settings_(std::move(settings)) {
+                       asio::thread_pool& blocking, Metrics& metrics,
+                       std::shared_ptr<const ServerSettings> settings)
+    : io_(io),
+      spool_(spool),
+      users_(users),
+      blocking_(blocking),
+      metrics_(metrics),
+      settings_(std::move(settings)) {
   const auto& limits = settings_->config.server.limits;
   auth_limiter_ =
       std::make_unique<auth::AuthRateLimiter>(limits.max_auth_failures, limits.auth_failure_window);
@@ -271,6 +277,7 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
   std::string out;
 
   if (!admit(c->address, limits)) {
+    ++metrics_.connections_refused;
     out = smtp::reply_for(smtp::SmtpError::too_many_connections).format();
     arm(c, std::chrono::seconds(10));
     co_await write_all(*c, out);
@@ -289,6 +296,7 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
     std::lock_guard lock(mutex_);
     connections_.insert(c);
   }
+  ++metrics_.sessions;
 
   smtp::ClientInfo client{c->address, trusted(address, *settings), address.is_loopback(), false, ""};
   if (kind == ListenerKind::smtps) {
@@ -417,6 +425,7 @@ awaitable<bool> SmtpServer::verify_auth(Live& s) {
     else
       log::warn("auth.failed", {{"client", s.c->address}, {"user", attempt.user}});
     if (!user) auth_limiter_->record_failure(s.c->address);
+    ++(user ? metrics_.auth_successes : metrics_.auth_failures);
   }
   s.step = s.session.on_auth_result(std::move(user), blocked);
   co_return co_await perform(s);
@@ -465,6 +474,7 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
                                      {"recipients", s.session.transaction().recipients.size()}});
     s.step = s.session.on_stored(!stored.error, stored.id.to_string());
   }
+  ++(s.step.reply && s.step.reply->code == 250 ? metrics_.messages_accepted : metrics_.messages_refused);
   co_return co_await perform(s);
 }
 

@@ -23,6 +23,7 @@
 #include "mta/auth/auth_rate_limiter.hpp"
 #include "mta/auth/user_store.hpp"
 #include "mta/config/config.hpp"
+#include "mta/server/metrics.hpp"
 #include "mta/smtp/server_session.hpp"
 #include "mta/spool/spool.hpp"
 
@@ -40,7 +41,7 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
 class SmtpServer {
  public:
   SmtpServer(asio::io_context& io, spool::Spool& spool, auth::UserStore& users, asio::thread_pool& blocking,
-             std::shared_ptr<const ServerSettings> settings);
+             Metrics& metrics, std::shared_ptr<const ServerSettings> settings);
   ~SmtpServer();
 
   // Binds every listener; on failure returns a message naming the address and port.
@@ -89,6 +90,7 @@ class SmtpServer {
   spool::Spool& spool_;
   auth::UserStore& users_;
   asio::thread_pool& blocking_;
+  Metrics& metrics_;
   mutable std::mutex mutex_;
   std::shared_ptr<const ServerSettings> settings_;
   std::unique_ptr<auth::AuthRateLimiter> auth_limiter_;

@@ -1,0 +1,122 @@
+#include "mta/server/metrics.hpp"
+
+#include <chrono>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/read_until.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/streambuf.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+namespace mta::server {
+
+using asio::use_awaitable;
+using asio::ip::tcp;
+
+namespace {
+
+void metric(std::string& out, const char* name, const char* type, const char* help, std::uint64_t value) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+         std::to_string(value) + "\n";
+}
+
+}  // namespace
+
+std::string render_metrics(const Metrics& m, const spool::Spool& spool) {
+  std::string out;
+  metric(out, "relayctl_smtp_sessions_total", "counter", "SMTP sessions accepted.", m.sessions.load());
+  metric(out, "relayctl_smtp_connections_refused_total", "counter",
+         "Connections refused with 421 by the connection limits.", m.connections_refused.load());
+  metric(out, "relayctl_smtp_messages_accepted_total", "counter",
+         "Messages acknowledged with 250 after DATA.", m.messages_accepted.load());
+  metric(out, "relayctl_smtp_messages_refused_total", "counter", "Messages refused after DATA.",
+         m.messages_refused.load());
+  metric(out, "relayctl_smtp_auth_successes_total", "counter", "Successful SMTP AUTH.",
+         m.auth_successes.load());
+  metric(out, "relayctl_smtp_auth_failures_total", "counter", "Failed SMTP AUTH attempts.",
+         m.auth_failures.load());
+  auto stats = spool.stats();
+  metric(out, "relayctl_queue_messages", "gauge", "Messages in the queue.", stats.messages);
+  metric(out, "relayctl_queue_recipients_pending", "gauge", "Recipients waiting for delivery.",
+         stats.recipients_pending);
+  metric(out, "relayctl_queue_held_messages", "gauge", "Messages on hold.", stats.held);
+  metric(out, "relayctl_spool_disk_bytes", "gauge", "Bytes in spool segment files.", stats.disk_bytes);
+  metric(out, "relayctl_spool_commits_total", "counter", "Group commits (fsyncs) of the spool.",
+         stats.commits);
+  return out;
+}
+
+AdminServer::AdminServer(asio::io_context& io, const Metrics& metrics, const spool::Spool& spool)
+    : io_(io), metrics_(metrics), spool_(spool), acceptor_(io) {}
+
+std::string AdminServer::listen(const dns::HostPort& address) {
+  asio::error_code ec;
+  auto ip = asio::ip::make_address(address.host, ec);
+  if (ec) return "[admin] metrics_listen: \"" + address.host + "\" is not an IP address";
+  tcp::endpoint endpoint(ip, address.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(16, ec);
+  if (ec)
+    return "cannot listen on " + address.to_string() + " for metrics: " + ec.message() +
+           "; change [admin] metrics_listen, or set it to \"\" to disable it";
+  return "";
+}
+
+void AdminServer::start() {
+  asio::co_spawn(io_, accept_loop(), asio::detached);
+}
+
+void AdminServer::stop() {
+  asio::post(io_, [this] {
+    asio::error_code ec;
+    acceptor_.close(ec);
+  });
+}
+
+asio::awaitable<void> AdminServer::accept_loop() {
+  for (;;) {
+    asio::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (!acceptor_.is_open()) co_return;
+      continue;
+    }
+    asio::co_spawn(io_, serve(std::move(socket)), asio::detached);
+  }
+}
+
+// Locals at function scope (see docs/architecture.md on gcc 12 coroutines).
+asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
+  asio::error_code ec;
+  asio::streambuf buffer(8192);
+  asio::steady_timer deadline(socket.get_executor());
+  std::string request_line, body, response;
+  deadline.expires_after(std::chrono::seconds(10));
+  deadline.async_wait([&socket](asio::error_code e) {
+    asio::error_code ignored;
+    if (!e) socket.cancel(ignored);
+  });
+  co_await asio::async_read_until(socket, buffer, "\r\n\r\n", asio::redirect_error(use_awaitable, ec));
+  deadline.cancel();
+  if (ec && ec != asio::error::not_found) co_return;
+  request_line.assign(asio::buffers_begin(buffer.data()), asio::buffers_end(buffer.data()));
+  request_line = request_line.substr(0, request_line.find("\r\n"));
+  if (ec || request_line.find(" HTTP/1.") == std::string::npos) {
+    response = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  } else if (request_line.starts_with("GET /metrics ") || request_line.starts_with("GET /metrics? ")) {
+    body = render_metrics(metrics_, spool_);
+    response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
+               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  } else {
+    response = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  }
+  co_await asio::async_write(socket, asio::buffer(response), asio::redirect_error(use_awaitable, ec));
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+}
+
+}  // namespace mta::server
