@@ -56,6 +56,17 @@ Envelope sample_envelope(int recipients = 2) {
   return e;
 }
 
+TEST(Record, Crc32cKnownAnswers) {
+  EXPECT_EQ(crc32c("123456789"), 0xE3069283u);  // RFC 3720 B.4's check value
+  EXPECT_EQ(crc32c(""), 0u);
+  std::string input;
+  for (int i = 0; i < 1000; ++i)
+    input.push_back(static_cast<char>(i * 7 + 3));
+  std::string_view view = input;
+  for (std::size_t split : {0, 1, 7, 8, 9, 500, 999})  // 8-byte steps and tails, chained
+    EXPECT_EQ(crc32c(view.substr(split), crc32c(view.substr(0, split))), crc32c(view)) << split;
+}
+
 TEST(Record, MessageRoundTrips) {
   Envelope e = sample_envelope();
   e.recipients[1].state = {RecipientStatus::failed, 3, 1234, Route{RouteKind::backend, "10.0.0.1:25"}};
