@@ -4,10 +4,13 @@
 // text plus the path); authenticate() answers nothing for unknown users and wrong passwords alike.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 struct sqlite3;
@@ -35,12 +38,25 @@ class UserStore {
   bool add(const User& user, const std::string& password_hash, bool replace, std::string& error);
   bool remove(std::string_view name, std::string& error);  // false when no such user
   std::vector<User> list(std::string& error);
-  // The user when the password matches (scrypt: call off the I/O threads).
+  // The user when the password matches (scrypt: call off the I/O threads). A success is remembered for
+  // kVerifiedFor as an HMAC of the password under a key made at start, so a client that authenticates on
+  // every connection pays scrypt once; a changed or removed user is looked up afresh every time.
   std::optional<User> authenticate(std::string_view name, std::string_view password);
+  static constexpr std::chrono::seconds kVerifiedFor{300};
 
  private:
-  explicit UserStore(sqlite3* db) : db_(db) {}
+  struct Verified {
+    std::string stored_hash;  // the scrypt hash the password was verified against
+    std::string password_mac;
+    std::chrono::steady_clock::time_point until;
+  };
+  explicit UserStore(sqlite3* db);
+  std::string mac(std::string_view password) const;
+
   sqlite3* db_;
+  std::string mac_key_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Verified> verified_;
 };
 
 }  // namespace mta::auth
