@@ -19,7 +19,7 @@ class Limits : public ::testing::Test {
     DaemonOptions o;
     o.limits =
         "max_message_size = 2048\nmax_recipients = 3\nmax_errors = 4\ncommand_timeout = \"2s\"\n"
-        "max_connections_per_ip = 3\n";
+        "max_connections_per_ip = 3\ndata_timeout = \"2s\"\n";
     return o;
   }
   void SetUp() override {
@@ -137,6 +137,38 @@ TEST_F(Limits, ConnectionsPerAddressAreLimited) {
   open(c);
   ASSERT_TRUE(d.connect(daemon.relay_port()));
   EXPECT_THAT(d.reply(), HasSubstr("421 4.7.0"));
+}
+
+TEST_F(Limits, StalledDataTimesOutWith421AndStoresNothing) {
+  SmtpClient client;
+  open(client);
+  client.command("MAIL FROM:<a@example.com>");
+  client.command("RCPT TO:<b@far.test>");
+  EXPECT_EQ(reply_code(client.command("DATA")), 354);
+  ASSERT_TRUE(client.send("Subject: half\r\n\r\nthe rest never comes"));
+  EXPECT_THAT(client.reply(std::chrono::seconds(6)), HasSubstr("421 4.4.2"));
+  EXPECT_TRUE(client.closed());
+  EXPECT_TRUE(daemon.queued_ids().empty());
+}
+
+TEST(LimitsTotal, ConnectionsInTotalAreLimited) {
+  DaemonOptions options;
+  options.limits = "max_connections = 2\n";
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  for (int i = 0; i < 50; ++i) {  // wait out start()'s readiness probes
+    SmtpClient probe;
+    if (probe.connect(daemon.relay_port()) && reply_code(probe.reply()) == 220) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  SmtpClient a, b, c;
+  ASSERT_TRUE(a.connect(daemon.relay_port()));
+  EXPECT_EQ(reply_code(a.reply()), 220);
+  ASSERT_TRUE(b.connect(daemon.submission_port()));  // the limit spans every listener
+  EXPECT_EQ(reply_code(b.reply()), 220);
+  ASSERT_TRUE(c.connect(daemon.relay_port()));
+  EXPECT_THAT(c.reply(), HasSubstr("421 4.7.0 Too many connections"));
 }
 
 TEST_F(Limits, VrfyIsPoliteAndQuitCloses) {
