@@ -34,6 +34,14 @@ std::string time_text(std::int64_t t) {
   return buffer;
 }
 
+// Header text comes from untrusted mail: keep terminal control sequences out of the operator's terminal.
+std::string printable(const std::string& text) {
+  std::string out = text;
+  for (char& c : out)
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7F) c = '?';
+  return out;
+}
+
 void print_message_line(const json& m) {
   std::cout << m.value("id", "") << (m.value("held", false) ? "!" : " ") << " " << std::setw(8)
             << m.value("size", 0) << " " << time_text(m.value("received_at", std::int64_t{0})) << " <"
@@ -68,7 +76,7 @@ int print(const std::string& command, const json& response, bool as_json) {
     print_message_line(m);
     std::cout << "client: " << m.value("client_address", "") << " helo=" << m.value("helo", "")
               << " user=" << m.value("auth_user", "") << " listener=" << m.value("listener", "") << "\n\n"
-              << m.value("headers", "");
+              << printable(m.value("headers", ""));
   } else if (command == "stats") {
     if (as_json) {
       std::cout << response["stats"].dump(2) << "\n";
