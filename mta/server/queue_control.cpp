@@ -148,7 +148,8 @@ std::string handle_control_request(spool::Spool& spool, std::string_view request
       response = error("bad_request", "unknown command \"" + command + "\"");
     }
   }
-  return response.dump() + "\n";
+  // Mail is not always valid UTF-8 (8BITMIME, SMTPUTF8 addresses are not checked): replace, never throw.
+  return response.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace mta::server

@@ -73,6 +73,27 @@ TEST(QueueCli, ListShowHoldReleaseDeleteFlushStats) {
   EXPECT_TRUE(after[0]["held"].get<bool>());
 }
 
+TEST(QueueCli, EightBitHeadersAndUtf8AddressesAreShown) {
+  SmtpDaemon daemon;
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  SmtpClient client;
+  ASSERT_TRUE(client.connect(daemon.relay_port()));
+  client.reply();
+  client.command("EHLO c.test");
+  client.command("MAIL FROM:<j\xf6rg@example.com> SMTPUTF8 BODY=8BITMIME");  // not even valid UTF-8
+  client.command("RCPT TO:<b@far.test>");
+  client.command("DATA");
+  ASSERT_THAT(client.command("Subject: caf\xe9 \x1b[31mred\r\n\r\nhi\r\n."), HasSubstr("250"));
+  auto ids = daemon.queued_ids();
+  ASSERT_EQ(ids.size(), 1u);
+  auto shown = daemon.relayctl({"queue", "show", ids[0], "--json"});
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_THAT(shown.out, HasSubstr("Subject: caf"));
+  auto text = daemon.relayctl({"queue", "show", ids[0]});
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_THAT(text.out, ::testing::Not(HasSubstr("\x1b[31m")));
+}
+
 TEST(QueueCli, BadIdAndNoDaemon) {
   SmtpDaemon daemon;
   auto bad = daemon.relayctl({"queue", "show", "not-an-id"});
