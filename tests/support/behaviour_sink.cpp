@@ -16,7 +16,8 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-BehaviourSink::BehaviourSink(BehaviourSinkOptions options) : port_(free_tcp_port()) {
+BehaviourSink::BehaviourSink(BehaviourSinkOptions options, unsigned short port)
+    : port_(port ? port : free_tcp_port()) {
   std::vector<std::string> argv{"/usr/bin/python3",
                                 RELAY_SOURCE_DIR "/tests/support/behaviour_sink.py",
                                 "--port",

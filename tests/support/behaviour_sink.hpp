@@ -24,7 +24,7 @@ struct BehaviourSinkOptions {
 
 class BehaviourSink {
  public:
-  explicit BehaviourSink(BehaviourSinkOptions options = {});
+  explicit BehaviourSink(BehaviourSinkOptions options = {}, unsigned short port = 0);  // 0: a free port
   unsigned short port() const { return port_; }
 
   struct Stored {
