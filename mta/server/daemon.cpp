@@ -83,6 +83,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   queue::NotifyingSpool notifying(*spool, [&engine](spool::QueueId id) { engine.submit(id); });
 
   asio::io_context io;
+  // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
   SmtpServer server(io, notifying, *users, blocking, make_settings(initial, tls));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
@@ -98,7 +100,6 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   server.start();
   control.start();
 
-  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::steady_timer drain_timer(io);
   bool draining = false;
   std::function<void()> wait_for_signal;

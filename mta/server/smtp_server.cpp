@@ -333,13 +333,14 @@ awaitable<void> SmtpServer::converse(Live& s) {
       s.step = s.session.on_line(*s.line);
       if (!co_await perform(s)) co_return;
     }
+    arm(s.c, limits.command_timeout);
+    if (!co_await write_all(*s.c, s.out)) co_return;
+    // Checked after the write: a drain that arrived during it could not cancel a read not yet started.
     if (s.c->drain_requested) {
       s.step = s.session.on_shutdown();
       co_await finish(s);
       co_return;
     }
-    arm(s.c, limits.command_timeout);
-    if (!co_await write_all(*s.c, s.out)) co_return;
     s.c->reading_command = true;
     n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
     s.c->reading_command = false;

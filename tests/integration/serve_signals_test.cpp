@@ -38,7 +38,7 @@ TEST(Serve, SigtermDrainsAndKeepsTheQueue) {
   auto code = daemon.stop(SIGTERM);
   EXPECT_EQ(code, 0) << daemon.log();
   EXPECT_THAT(idle.reply(), HasSubstr("421 4.3.2"));
-  EXPECT_THAT(daemon.log(), HasSubstr("serve.draining"));
+  EXPECT_THAT(daemon.log(), HasSubstr("serve.draining")) << daemon.log();
 
   ASSERT_TRUE(daemon.start()) << daemon.log();
   EXPECT_EQ(daemon.queued_ids().size(), 1u);  // until delivery lands, accepted mail stays queued

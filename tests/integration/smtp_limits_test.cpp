@@ -22,7 +22,17 @@ class Limits : public ::testing::Test {
         "max_connections_per_ip = 3\n";
     return o;
   }
-  void SetUp() override { ASSERT_TRUE(daemon.start()) << daemon.log(); }
+  void SetUp() override {
+    ASSERT_TRUE(daemon.start()) << daemon.log();
+    // start() probed every port, and this fixture allows only 3 connections per address: wait until the
+    // server has seen those probes end.
+    for (int i = 0; i < 50; ++i) {
+      SmtpClient probe;
+      if (probe.connect(daemon.relay_port()) && reply_code(probe.reply()) == 220) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
   // A greeted session on the relay listener (127.0.0.1 is trusted by default).
   void open(SmtpClient& client) {
     ASSERT_TRUE(client.connect(daemon.relay_port()));
@@ -121,13 +131,6 @@ TEST_F(Limits, IdleClientTimesOutWith421) {
 }
 
 TEST_F(Limits, ConnectionsPerAddressAreLimited) {
-  // start() probed every port; wait until the server has seen those probe connections end.
-  for (int i = 0; i < 50; ++i) {
-    SmtpClient probe;
-    if (probe.connect(daemon.relay_port()) && reply_code(probe.reply()) == 220) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   SmtpClient a, b, c, d;
   open(a);
   open(b);
