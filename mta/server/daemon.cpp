@@ -13,9 +13,11 @@
 #include <asio/thread_pool.hpp>
 
 #include "mta/auth/user_store.hpp"
+#include "mta/config/dns_settings.hpp"
 #include "mta/delivery/accounting_log.hpp"
 #include "mta/log/log.hpp"
 #include "mta/queue/engine.hpp"
+#include "mta/queue/mx_router.hpp"
 #include "mta/queue/notifying_spool.hpp"
 #include "mta/queue/router.hpp"
 #include "mta/server/control_socket.hpp"
@@ -76,7 +78,9 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   delivery::AccountingLog accounting(initial.delivery.accounting_log);
   asio::io_context delivery_io;
   auto delivery_work = asio::make_work_guard(delivery_io);
-  queue::StaticRouter router(initial.delivery.routes, nullptr, nullptr);
+  dns::NetworkResolver resolver(delivery_io.get_executor(), config::resolver_options(initial.dns));
+  queue::MxRouter mx_router(resolver);
+  queue::StaticRouter router(initial.delivery.routes, &resolver, &mx_router);
   queue::DeliveryEngine engine(delivery_io.get_executor(), *spool, router, queue::engine_options(initial),
                                &accounting);
   asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts
