@@ -58,7 +58,9 @@ std::vector<nlohmann::json> accounting(const SmtpDaemon& daemon) {
 
 TEST(ServeDelivery, RelayedMailIsDeliveredAndRefusalsBounce) {
   BehaviourSink sink;
-  SmtpDaemon daemon({.extra_server = "", .limits = "", .delivery = "", .extra = route_to(sink.port())});
+  DaemonOptions options;
+  options.extra = route_to(sink.port());
+  SmtpDaemon daemon(options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   auto sent = relay_in(daemon, {"accept@dest.test", "reject@dest.test"});
   ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
@@ -85,8 +87,10 @@ TEST(ServeDelivery, RelayedMailIsDeliveredAndRefusalsBounce) {
 
 TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
   unsigned short port = free_tcp_port();  // nothing listens there yet
-  SmtpDaemon daemon(
-      {.extra_server = "", .limits = "", .delivery = "retry_initial = \"1h\"\n", .extra = route_to(port)});
+  DaemonOptions daemon_options;
+  daemon_options.delivery = "retry_initial = \"1h\"\n";
+  daemon_options.extra = route_to(port);
+  SmtpDaemon daemon(daemon_options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"accept@dest.test"}).exit_code, 0);
   auto deadline = std::chrono::steady_clock::now() + 10s;
