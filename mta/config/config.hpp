@@ -102,6 +102,7 @@ struct Shaping {
 };
 
 struct DeliveryConfig {
+  std::filesystem::path accounting_log = "/var/log/relayctl/delivery.log";  // one JSON line per attempt
   Seconds retry_initial{5 * 60};
   Seconds retry_max{60 * 60};
   Seconds max_queue_lifetime{5 * 24 * 60 * 60};

@@ -255,6 +255,13 @@ class Loader {
   }
 
   void delivery(TableReader& t, DeliveryConfig& out) {
+    std::string accounting_log;
+    if (t.read("accounting_log", accounting_log)) {
+      if (accounting_log.empty() || accounting_log.front() != '/')
+        t.error("accounting_log", "expected an absolute path, got \"" + accounting_log + "\"");
+      else
+        out.accounting_log = accounting_log;
+    }
     positive_duration(t, "retry_initial", out.retry_initial);
     positive_duration(t, "retry_max", out.retry_max);
     positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);

@@ -51,6 +51,7 @@ toml::table to_toml(const Config& c) {
        })}};
 
   toml::table delivery{
+      {"accounting_log", c.delivery.accounting_log.string()},
       {"retry_initial", duration(c.delivery.retry_initial)},
       {"retry_max", duration(c.delivery.retry_max)},
       {"max_queue_lifetime", duration(c.delivery.max_queue_lifetime)},

@@ -524,3 +524,16 @@ asio::awaitable<std::pair<std::error_code, spool::QueueId>> DeliveryEngine::stor
 }
 
 }  // namespace mta::queue
+
+namespace mta::queue {
+
+EngineOptions engine_options(const config::Config& config) {
+  EngineOptions options;
+  options.hostname = config.server.hostname.empty() ? config::machine_hostname() : config.server.hostname;
+  options.retry = {config.delivery.retry_initial, config.delivery.retry_max,
+                   config.delivery.max_queue_lifetime};
+  options.shaping = config.delivery.shaping;
+  return options;
+}
+
+}  // namespace mta::queue

@@ -139,3 +139,10 @@ class DeliveryEngine {
 };
 
 }  // namespace mta::queue
+
+namespace mta::queue {
+
+// The engine's options from the configuration: hostname, retry schedule and lifetime, shaping.
+EngineOptions engine_options(const config::Config& config);
+
+}  // namespace mta::queue

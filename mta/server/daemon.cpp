@@ -4,13 +4,22 @@
 #include <iostream>
 #include <thread>
 
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/signal_set.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 
 #include "mta/auth/user_store.hpp"
+#include "mta/config/dns_settings.hpp"
+#include "mta/delivery/accounting_log.hpp"
 #include "mta/log/log.hpp"
+#include "mta/queue/engine.hpp"
+#include "mta/queue/mx_router.hpp"
+#include "mta/queue/notifying_spool.hpp"
+#include "mta/queue/router.hpp"
 #include "mta/server/control_socket.hpp"
 #include "mta/server/metrics.hpp"
 #include "mta/server/smtp_server.hpp"
@@ -63,17 +72,32 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
     return 2;
   }
 
+  // Delivery runs on its own event loop and thread; the server and the control socket reach it through a
+  // spool that tells it about new work.
+  std::error_code dir_error;
+  std::filesystem::create_directories(initial.delivery.accounting_log.parent_path(), dir_error);
+  delivery::AccountingLog accounting(initial.delivery.accounting_log);
+  asio::io_context delivery_io;
+  auto delivery_work = asio::make_work_guard(delivery_io);
+  dns::NetworkResolver resolver(delivery_io.get_executor(), config::resolver_options(initial.dns));
+  queue::MxRouter mx_router(resolver);
+  queue::StaticRouter router(initial.delivery.routes, &resolver, &mx_router);
+  queue::DeliveryEngine engine(delivery_io.get_executor(), *spool, router, queue::engine_options(initial),
+                               &accounting);
+  asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts
+  queue::NotifyingSpool notifying(*spool, [&engine](spool::QueueId id) { engine.submit(id); });
+
   asio::io_context io;
   // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
   Metrics metrics;
-  SmtpServer server(io, *spool, *users, blocking, metrics, make_settings(initial, tls));
+  SmtpServer server(io, notifying, *users, blocking, metrics, make_settings(initial, tls));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
     fail(problem);
     return 2;
   }
-  ControlServer control(io, *spool, blocking);
+  ControlServer control(io, notifying, blocking);
   if (auto problem = control.listen(control_socket_path(initial.spool.directory)); !problem.empty()) {
     fail(problem);
     return 2;
@@ -86,6 +110,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
     }
     admin.start();
   }
+  std::thread delivery_thread([&] { delivery_io.run(); });  // only now: every early return is above
   server.start();
   control.start();
 
@@ -108,6 +133,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
       if (e) return;
       if (signal == SIGHUP) {
         log::info("serve.reloading");
+        if (auto ec = accounting.reopen())
+          log::error("accounting_log.reopen_failed", {{"error", ec.message()}});
         if (auto next = reload()) {
           std::string tls_error;
           auto next_tls = load_tls(*next, tls_error);
@@ -146,6 +173,10 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   for (auto& t : threads)
     t.join();
   blocking.join();
+  engine.stop();
+  delivery_work.reset();
+  delivery_io.stop();  // connections in progress are abandoned; their recipients stay pending in the spool
+  delivery_thread.join();
   spool.reset();  // completes pending appends, joins the commit thread
   return 0;
 }

@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "dns/resolver/memory_resolver.hpp"
 #include "mta/queue/engine.hpp"
+#include "mta/queue/mx_router.hpp"
 #include "mta/spool/segment_spool.hpp"
 #include "tests/support/behaviour_sink.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -47,12 +49,13 @@ class EngineTest : public ::testing::Test {
   }
 
   // Runs the engine until the spool is empty or the time is up; returns the engine's stats.
-  EngineStats run_until_empty(std::chrono::seconds limit, EngineOptions options) {
+  EngineStats run_until_empty(std::chrono::seconds limit, EngineOptions options, Router* other = nullptr) {
     asio::io_context io;
     config::Route route;
     route.domain = "*";
     route.next_hop = {"127.0.0.1", sink_.port()};
-    StaticRouter router({route}, nullptr, nullptr);
+    StaticRouter static_router({route}, nullptr, nullptr);
+    Router& router = other ? *other : static_router;
     delivery::AccountingLog log(dir_.path() / "delivery.log");
     DeliveryEngine engine(io.get_executor(), *spool_, router, options, &log);
     asio::co_spawn(io, engine.run(), asio::detached);
@@ -158,6 +161,57 @@ TEST_F(EngineTest, ManyMessagesShareFewConnections) {
   for (const auto& event : sink_.events())
     if (event["kind"] == "connect") most = std::max(most, event["active"].get<int>());
   EXPECT_LE(most, 2);
+}
+
+// MX routing (RFC 5321 §5.1, RFC 7505) with DNS answers from a MemoryResolver; the "MX host" is a sink on
+// 127.0.0.77, port 25, as MX delivery always uses port 25.
+TEST(EngineMx, RoutesByMxImplicitMxNullMxAndMissingDomains) {
+  relay::test::TempDir dir;
+  std::error_code ec;
+  auto spool = spool::SegmentSpool::open({dir.path() / "spool"}, ec);
+  ASSERT_FALSE(ec);
+  relay::test::BehaviourSinkOptions sink_options;
+  sink_options.host = "127.0.0.77";
+  relay::test::BehaviourSink sink(sink_options, 25);
+
+  dns::MemoryResolver dns;
+  dns.add("dest.test", dns::MxData{10, "mx.dest.test"});
+  dns.add("example.com", dns::MxData{10, "mx.dest.test"});  // the sender's domain, for the DSN
+  dns.add("mx.dest.test", asio::ip::make_address("127.0.0.77"));
+  dns.add("implicit.test", asio::ip::make_address("127.0.0.77"));  // no MX: the domain itself
+  dns.add("nullmx.test", dns::MxData{0, ""});                      // "MX 0 .": accepts no mail
+  MxRouter router(dns);
+
+  spool::QueueId id;
+  ASSERT_FALSE(spool->store_wait(envelope("sender@example.com", {"accept@dest.test", "accept2@implicit.test",
+                                                                 "someone@nullmx.test", "someone@nope.test"}),
+                                 kBody, id));
+  asio::io_context io;
+  EngineOptions options;
+  DeliveryEngine engine(io.get_executor(), *spool, router, options);
+  asio::co_spawn(io, engine.run(), asio::detached);
+  std::thread runner([&io] { io.run(); });
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (spool->stats().messages > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  engine.stop();
+  runner.join();
+  EXPECT_EQ(spool->stats().messages, 0u);
+
+  std::vector<std::string> delivered;
+  std::string dsn;
+  for (const auto& m : sink.messages()) {
+    if (m.sender.empty())
+      dsn += m.data;
+    else
+      delivered.insert(delivered.end(), m.recipients.begin(), m.recipients.end());
+  }
+  std::sort(delivered.begin(), delivered.end());
+  EXPECT_EQ(delivered, (std::vector<std::string>{"accept2@implicit.test", "accept@dest.test"}));
+  EXPECT_THAT(dsn, HasSubstr("Final-Recipient: rfc822; someone@nullmx.test"));
+  EXPECT_THAT(dsn, HasSubstr("Status: 5.1.10"));
+  EXPECT_THAT(dsn, HasSubstr("Final-Recipient: rfc822; someone@nope.test"));
+  EXPECT_THAT(dsn, HasSubstr("Status: 5.1.2"));
 }
 
 }  // namespace

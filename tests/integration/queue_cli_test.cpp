@@ -36,7 +36,8 @@ TEST(QueueCli, ListShowHoldReleaseDeleteFlushStats) {
   auto list = daemon.relayctl({"queue", "list"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
   EXPECT_THAT(list.out, HasSubstr(first));
-  EXPECT_THAT(list.out, HasSubstr("one@far.test pending attempts=0"));
+  // Delivery may already have tried far.test (it has no route here, so it was deferred): any attempt count.
+  EXPECT_THAT(list.out, HasSubstr("one@far.test pending attempts="));
   EXPECT_THAT(list.out, HasSubstr("2 message(s) queued"));
 
   auto shown = daemon.relayctl({"queue", "show", first});

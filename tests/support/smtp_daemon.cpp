@@ -34,6 +34,13 @@ SmtpDaemon::SmtpDaemon(DaemonOptions options)
   toml << "[spool]\ndirectory = \"" << (dir_.path() / "spool").string() << "\"\n"
        << "[campaigns]\ndatabase = \"" << (dir_.path() / "relayctl.db").string() << "\"\n"
        << "[admin]\nmetrics_listen = \"\"\n"
+       << "[dns]\n"
+       << (options.dns.empty()
+               ? "nameservers = [\"127.0.0.1:" + std::to_string(free_udp_port()) + "\"]\ntimeout = \"1s\"\n"
+               : options.dns)
+       << "\n"
+       << "[delivery]\naccounting_log = \"" << (dir_.path() / "delivery.log").string() << "\"\n"
+       << options.delivery << "\n"
        << "[inbound]\nrelay_domains = [\"local.test\"]\n"
        << options.extra;
   config_path_ = dir_.write("relayctl.toml", toml.str()).string();

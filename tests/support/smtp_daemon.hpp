@@ -18,7 +18,11 @@ namespace relay::test {
 struct DaemonOptions {
   std::string extra_server;  // TOML lines appended to [server] (e.g. trusted_networks)
   std::string limits;        // TOML lines for [server.limits]
-  std::string extra;         // more TOML at the end (sections)
+  std::string delivery;      // TOML lines for [delivery] (accounting_log is always set, into the temp dir)
+  // TOML lines for [dns]. Default: a loopback port where nothing answers, so that the daemon never asks
+  // a nameserver off this machine; MX lookups then fail as temporary and mail stays queued (deferred).
+  std::string dns;
+  std::string extra;  // more TOML at the end (sections, e.g. [[delivery.route]])
   bool plaintext_auth_on_loopback = false;
 };
 
