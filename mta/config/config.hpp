@@ -14,6 +14,7 @@
 #include "dkim/signing_table.hpp"
 #include "dns/host_port.hpp"
 #include "dns/ip_network.hpp"
+#include "mta/smtp/session_limits.hpp"
 
 namespace mta::config {
 
@@ -34,6 +35,10 @@ struct TlsConfig {
   std::filesystem::path key;
 };
 
+struct AuthConfig {
+  bool plaintext_on_loopback = false;  // offer AUTH without TLS to clients on 127.0.0.0/8 and ::1
+};
+
 struct ServerConfig {
   std::string hostname;  // banner, EHLO and Received; empty in a file means the machine's host name
   std::vector<Listener> listeners{{"127.0.0.1", 587, ListenerKind::submission},
@@ -41,6 +46,8 @@ struct ServerConfig {
   std::vector<dns::IpNetwork> trusted_networks{*dns::IpNetwork::parse("127.0.0.0/8"),
                                                *dns::IpNetwork::parse("::1")};
   TlsConfig tls;
+  smtp::SessionLimits limits;  // [server.limits]
+  AuthConfig auth;             // [server.auth]
 };
 
 struct SpoolConfig {
@@ -74,7 +81,7 @@ struct EgressPool {
 };
 
 struct Route {
-  std::string domain;  // recipient domain, or "*.example.com" for its subdomains
+  std::string domain;  // recipient domain, "*.example.com" for its subdomains, or "*" for all (smart host)
   dns::HostPort next_hop;
   bool require_tls = false;
   std::optional<Seconds> max_queue_lifetime;
@@ -95,6 +102,7 @@ struct Shaping {
 };
 
 struct DeliveryConfig {
+  std::filesystem::path accounting_log = "/var/log/relayctl/delivery.log";  // one JSON line per attempt
   Seconds retry_initial{5 * 60};
   Seconds retry_max{60 * 60};
   Seconds max_queue_lifetime{5 * 24 * 60 * 60};

@@ -117,6 +117,12 @@ class Loader {
       tls->finish();
     }
 
+    if (auto limits = t.table("limits")) server_limits(*limits, out.limits);
+    if (auto auth = t.table("auth")) {
+      auth->read("plaintext_on_loopback", out.auth.plaintext_on_loopback);
+      auth->finish();
+    }
+
     if (t.has("listener")) {
       out.listeners.clear();
       std::set<std::pair<std::string, std::uint16_t>> seen;
@@ -150,6 +156,28 @@ class Loader {
     } else {
       t.tables("listener");
     }
+    t.finish();
+  }
+
+  void server_limits(TableReader& t, smtp::SessionLimits& out) {
+    auto integer = [&](std::string_view key, long long min, long long max, auto& target) {
+      long long value = 0;
+      if (t.read_integer(key, min, max, value))
+        target = static_cast<std::remove_reference_t<decltype(target)>>(value);
+    };
+    integer("max_command_line", 512, 65536, out.max_command_line);
+    integer("max_text_line", 1000, 1'000'000, out.max_text_line);
+    integer("max_message_size", 1024, 1'073'741'824, out.max_message_bytes);
+    integer("max_recipients", 1, 100'000, out.max_recipients);
+    integer("max_errors", 1, 1000, out.max_errors);
+    integer("max_commands", 10, 10'000'000, out.max_commands);
+    integer("max_connections", 1, 100'000, out.max_connections);
+    integer("max_connections_per_ip", 1, 100'000, out.max_connections_per_ip);
+    integer("max_auth_failures", 1, 1000, out.max_auth_failures);
+    positive_duration(t, "command_timeout", out.command_timeout);
+    positive_duration(t, "data_timeout", out.data_timeout);
+    positive_duration(t, "tls_handshake_timeout", out.tls_handshake_timeout);
+    positive_duration(t, "auth_failure_window", out.auth_failure_window);
     t.finish();
   }
 
@@ -227,6 +255,13 @@ class Loader {
   }
 
   void delivery(TableReader& t, DeliveryConfig& out) {
+    std::string accounting_log;
+    if (t.read("accounting_log", accounting_log)) {
+      if (accounting_log.empty() || accounting_log.front() != '/')
+        t.error("accounting_log", "expected an absolute path, got \"" + accounting_log + "\"");
+      else
+        out.accounting_log = accounting_log;
+    }
     positive_duration(t, "retry_initial", out.retry_initial);
     positive_duration(t, "retry_max", out.retry_max);
     positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);
@@ -276,7 +311,9 @@ class Loader {
       Route route;
       require(item, "domain", "the recipient domain this route is for");
       require(item, "next_hop", "where to send: \"HOST[:PORT]\" (port 25 when omitted)");
-      item.read_checked("domain", route.domain, domain_pattern_problem);
+      item.read_checked("domain", route.domain, [](const std::string& value) {
+        return value == "*" ? std::string() : domain_pattern_problem(value);  // "*": a smart host for all mail
+      });
       route.domain = dns::canonical_name(route.domain);
       read_host_port(item, "next_hop", 25, true, route.next_hop);
       item.read("require_tls", route.require_tls);

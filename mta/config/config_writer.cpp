@@ -30,12 +30,28 @@ toml::table to_toml(const Config& c) {
        array_of(c.server.trusted_networks, [](const dns::IpNetwork& n) { return n.to_string(); })},
       {"tls",
        toml::table{{"certificate", c.server.tls.certificate.string()}, {"key", c.server.tls.key.string()}}},
+      {"limits",
+       toml::table{{"max_command_line", static_cast<std::int64_t>(c.server.limits.max_command_line)},
+                   {"max_text_line", static_cast<std::int64_t>(c.server.limits.max_text_line)},
+                   {"max_message_size", static_cast<std::int64_t>(c.server.limits.max_message_bytes)},
+                   {"max_recipients", c.server.limits.max_recipients},
+                   {"max_errors", c.server.limits.max_errors},
+                   {"max_commands", c.server.limits.max_commands},
+                   {"command_timeout", duration(c.server.limits.command_timeout)},
+                   {"data_timeout", duration(c.server.limits.data_timeout)},
+                   {"tls_handshake_timeout", duration(c.server.limits.tls_handshake_timeout)},
+                   {"max_connections", c.server.limits.max_connections},
+                   {"max_connections_per_ip", c.server.limits.max_connections_per_ip},
+                   {"max_auth_failures", c.server.limits.max_auth_failures},
+                   {"auth_failure_window", duration(c.server.limits.auth_failure_window)}}},
+      {"auth", toml::table{{"plaintext_on_loopback", c.server.auth.plaintext_on_loopback}}},
       {"listener", array_of(c.server.listeners, [](const Listener& l) {
          return toml::table{
              {"address", l.address}, {"port", l.port}, {"kind", std::string(to_string(l.kind))}};
        })}};
 
   toml::table delivery{
+      {"accounting_log", c.delivery.accounting_log.string()},
       {"retry_initial", duration(c.delivery.retry_initial)},
       {"retry_max", duration(c.delivery.retry_max)},
       {"max_queue_lifetime", duration(c.delivery.max_queue_lifetime)},

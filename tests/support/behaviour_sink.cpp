@@ -16,9 +16,12 @@ std::string slurp(const std::filesystem::path& path) {
 
 }  // namespace
 
-BehaviourSink::BehaviourSink(BehaviourSinkOptions options) : port_(free_tcp_port()) {
+BehaviourSink::BehaviourSink(BehaviourSinkOptions options, unsigned short port)
+    : host_(options.host), port_(port ? port : free_tcp_port()) {
   std::vector<std::string> argv{"/usr/bin/python3",
                                 RELAY_SOURCE_DIR "/tests/support/behaviour_sink.py",
+                                "--host",
+                                host_,
                                 "--port",
                                 std::to_string(port_),
                                 "--dir",
@@ -37,7 +40,7 @@ BehaviourSink::BehaviourSink(BehaviourSinkOptions options) : port_(free_tcp_port
   if (!options.pipelining) argv.push_back("--no-pipelining");
   if (!options.eightbitmime) argv.push_back("--no-8bitmime");
   process_ = std::make_unique<Process>(argv, "", (dir_.path() / "sink.err").string());
-  if (!wait_for_port("127.0.0.1", port_))
+  if (!wait_for_port(host_, port_))
     throw std::runtime_error("behaviour_sink.py did not start: " + slurp(dir_.path() / "sink.err"));
 }
 

@@ -20,12 +20,14 @@ struct BehaviourSinkOptions {
   bool pipelining = true;
   bool eightbitmime = true;
   double slow_seconds = 3.0;
+  std::string host = "127.0.0.1";  // another 127.0.0.0/8 address lets a test use port 25 (MX delivery)
 };
 
 class BehaviourSink {
  public:
-  explicit BehaviourSink(BehaviourSinkOptions options = {});
+  explicit BehaviourSink(BehaviourSinkOptions options = {}, unsigned short port = 0);  // 0: a free port
   unsigned short port() const { return port_; }
+  const std::string& host() const { return host_; }
 
   struct Stored {
     std::string sender;
@@ -38,6 +40,7 @@ class BehaviourSink {
 
  private:
   TempDir dir_;
+  std::string host_;
   unsigned short port_;
   std::unique_ptr<Process> process_;
 };

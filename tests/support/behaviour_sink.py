@@ -10,7 +10,7 @@ The local part of each RCPT address chooses what happens (a suffix after '+' or 
   datafail...   250 at RCPT, then 554 5.6.0 after DATA
   drop...       250 at RCPT, then the connection is cut while the message is being received
   slow...       250 at RCPT, sent after --slow seconds
-Options: --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
+Options: --host (a loopback address, default 127.0.0.1), --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
 --no-pipelining, --no-8bitmime, --dir DIR: every accepted message is written to DIR/N.eml with its
 envelope in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
 so tests can measure concurrency and rates. Lines are bounded (4096 octets) and messages (10 MB).
@@ -173,6 +173,7 @@ class Sink:
 
 async def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", required=True)
     parser.add_argument("--tls-cert")
@@ -183,7 +184,7 @@ async def main():
     parser.add_argument("--slow", type=float, default=3.0)
     args = parser.parse_args()
     sink = Sink(args)
-    server = await asyncio.start_server(sink.session, "127.0.0.1", args.port, limit=MAX_LINE)
+    server = await asyncio.start_server(sink.session, args.host, args.port, limit=MAX_LINE)
     async with server:
         await server.serve_forever()
 

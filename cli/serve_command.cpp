@@ -1,0 +1,42 @@
+// serve_command.cpp — `relayctl serve`: run the mail engine until SIGTERM (see mta/server/daemon.hpp).
+#include "cli/common.hpp"
+#include "cli/exit_code.hpp"
+#include "cli/registry.hpp"
+#include "mta/server/daemon.hpp"
+
+namespace cli {
+namespace {
+
+void add_serve_command(CLI::App& app, Cli& cli) {
+  auto path = std::make_shared<std::string>();
+  auto* serve = app.add_subcommand(
+      "serve",
+      "Run the mail engine: the SMTP listeners of [[server.listener]] (submission with STARTTLS and AUTH, "
+      "smtps, "
+      "relay for trusted networks, inbound), the durable spool in [spool] directory (recovered at start), "
+      "and "
+      "the control socket SPOOL/control.sock that `relayctl queue` talks to. Runs in the foreground and logs "
+      "to "
+      "stderr. SIGTERM or SIGINT drains (stops accepting, lets sessions finish, flushes the spool) and exits "
+      "0; "
+      "SIGHUP reloads the configuration and TLS certificate for new sessions. Exit 2 when the configuration, "
+      "a listener's port, the spool or the user database cannot be used.");
+  add_config_option(*serve, *path);
+  serve->callback([&cli, path] {
+    cli.action = [path]() -> int {
+      auto loaded = load_config(*path);
+      if (!loaded) return kUsage;
+      std::string source = *path;
+      return mta::server::run_daemon(loaded->config, [source]() -> std::optional<mta::config::Config> {
+        auto again = load_config(source);
+        if (!again) return std::nullopt;
+        return again->config;
+      });
+    };
+  });
+}
+
+const Registration kRegistration{10, add_serve_command};
+
+}  // namespace
+}  // namespace cli

@@ -1,0 +1,173 @@
+#include "mta/server/daemon.hpp"
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
+
+#include "mta/auth/user_store.hpp"
+#include "mta/config/dns_settings.hpp"
+#include "mta/delivery/accounting_log.hpp"
+#include "mta/log/log.hpp"
+#include "mta/queue/engine.hpp"
+#include "mta/queue/mx_router.hpp"
+#include "mta/queue/notifying_spool.hpp"
+#include "mta/queue/router.hpp"
+#include "mta/server/control_socket.hpp"
+#include "mta/server/smtp_server.hpp"
+#include "mta/server/tls_context.hpp"
+#include "mta/spool/segment_spool.hpp"
+
+namespace mta::server {
+namespace {
+
+constexpr auto kDrainTimeout = std::chrono::seconds(30);
+
+std::shared_ptr<asio::ssl::context> load_tls(const config::Config& config, std::string& error) {
+  std::string hostname = config.server.hostname.empty() ? config::machine_hostname() : config.server.hostname;
+  auto files = tls_files(config.server.tls.certificate, config.server.tls.key, config.spool.directory,
+                         hostname, error);
+  if (!error.empty()) return nullptr;
+  return make_server_tls_context(files, error);
+}
+
+void fail(const std::string& message) {
+  std::cerr << "relayctl: error: " << message << "\n";
+}
+
+}  // namespace
+
+int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
+  std::signal(SIGPIPE, SIG_IGN);
+  std::error_code ec;
+  spool::RecoveryReport recovery;
+  auto spool = spool::SegmentSpool::open({initial.spool.directory}, ec, &recovery);
+  if (!spool) {
+    fail(initial.spool.directory.string() + ": cannot open the spool: " + ec.message() +
+         "; check [spool] directory and its permissions");
+    return 2;
+  }
+  log::info("spool.recovered", {{"directory", initial.spool.directory.string()},
+                                {"messages", recovery.messages},
+                                {"segments", recovery.segments},
+                                {"torn_bytes", recovery.torn_bytes}});
+
+  std::string error;
+  auto users = auth::UserStore::open(initial.campaigns.database, error);
+  if (!users) {
+    fail("cannot open the user database: " + error + "; check [campaigns] database");
+    return 2;
+  }
+  auto tls = load_tls(initial, error);
+  if (!tls) {
+    fail("TLS: " + error);
+    return 2;
+  }
+
+  // Delivery runs on its own event loop and thread; the server and the control socket reach it through a
+  // spool that tells it about new work.
+  std::error_code dir_error;
+  std::filesystem::create_directories(initial.delivery.accounting_log.parent_path(), dir_error);
+  delivery::AccountingLog accounting(initial.delivery.accounting_log);
+  asio::io_context delivery_io;
+  auto delivery_work = asio::make_work_guard(delivery_io);
+  dns::NetworkResolver resolver(delivery_io.get_executor(), config::resolver_options(initial.dns));
+  queue::MxRouter mx_router(resolver);
+  queue::StaticRouter router(initial.delivery.routes, &resolver, &mx_router);
+  queue::DeliveryEngine engine(delivery_io.get_executor(), *spool, router, queue::engine_options(initial),
+                               &accounting);
+  asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts
+  queue::NotifyingSpool notifying(*spool, [&engine](spool::QueueId id) { engine.submit(id); });
+
+  asio::io_context io;
+  // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  asio::thread_pool blocking(2);
+  SmtpServer server(io, notifying, *users, blocking, make_settings(initial, tls));
+  if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
+    fail(problem);
+    return 2;
+  }
+  ControlServer control(io, notifying, blocking);
+  if (auto problem = control.listen(control_socket_path(initial.spool.directory)); !problem.empty()) {
+    fail(problem);
+    return 2;
+  }
+  std::thread delivery_thread([&] { delivery_io.run(); });  // only now: every early return is above
+  server.start();
+  control.start();
+
+  asio::steady_timer drain_timer(io);
+  bool draining = false;
+  std::function<void()> wait_for_signal;
+  std::function<void()> check_drained;
+  auto drain_deadline = std::chrono::steady_clock::now();
+  check_drained = [&] {
+    if (server.active_sessions() == 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+      log::info("serve.stopped", {{"sessions_left", server.active_sessions()}});
+      io.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(50));
+    drain_timer.async_wait([&](std::error_code) { check_drained(); });
+  };
+  wait_for_signal = [&] {
+    signals.async_wait([&](std::error_code e, int signal) {
+      if (e) return;
+      if (signal == SIGHUP) {
+        log::info("serve.reloading");
+        if (auto ec = accounting.reopen())
+          log::error("accounting_log.reopen_failed", {{"error", ec.message()}});
+        if (auto next = reload()) {
+          std::string tls_error;
+          auto next_tls = load_tls(*next, tls_error);
+          if (!next_tls) {
+            log::error("serve.reload_failed", {{"error", tls_error}});
+          } else {
+            server.apply(make_settings(*next, next_tls));
+            log::info("serve.reloaded");
+          }
+        } else {
+          log::error("serve.reload_failed", {{"error", "configuration has errors; keeping the running one"}});
+        }
+        wait_for_signal();
+        return;
+      }
+      if (draining) return;
+      draining = true;
+      log::info("serve.draining", {{"signal", signal}, {"sessions", server.active_sessions()}});
+      server.drain();
+      control.stop();
+      drain_deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+      check_drained();
+    });
+  };
+  wait_for_signal();
+  log::info("serve.started", {{"hostname", make_settings(initial, tls)->sessions.begin()->second.hostname},
+                              {"spool", initial.spool.directory.string()},
+                              {"queued", recovery.messages}});
+
+  std::vector<std::thread> threads;
+  unsigned count = std::max(1u, std::min(4u, std::thread::hardware_concurrency()));
+  for (unsigned i = 1; i < count; ++i)
+    threads.emplace_back([&] { io.run(); });
+  io.run();
+  for (auto& t : threads)
+    t.join();
+  blocking.join();
+  engine.stop();
+  delivery_work.reset();
+  delivery_io.stop();  // connections in progress are abandoned; their recipients stay pending in the spool
+  delivery_thread.join();
+  spool.reset();  // completes pending appends, joins the commit thread
+  return 0;
+}
+
+}  // namespace mta::server

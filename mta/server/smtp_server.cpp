@@ -1,0 +1,471 @@
+#include "mta/server/smtp_server.hpp"
+
+#include <chrono>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/ip/v6_only.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/ssl/stream.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/strand.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "mta/log/log.hpp"
+#include "mta/server/async_bridge.hpp"
+#include "mta/server/tls_context.hpp"
+#include "mta/smtp/command_parser.hpp"
+
+namespace mta::server {
+
+using asio::awaitable;
+using asio::use_awaitable;
+using asio::ip::tcp;
+using config::ListenerKind;
+
+struct SmtpServer::Connection {
+  Connection(tcp::socket socket, asio::ssl::context& tls)
+      : stream(std::move(socket), tls), deadline(stream.get_executor()) {}
+  asio::ssl::stream<tcp::socket> stream;
+  asio::steady_timer deadline;
+  std::string address;
+  bool tls = false;
+  bool timed_out = false;
+  bool reading_command = false;
+  bool drain_requested = false;
+};
+
+namespace {
+
+// A context for sessions when no TLS is configured (the stream type needs one; it is never used).
+asio::ssl::context& unused_tls_context() {
+  static asio::ssl::context context(asio::ssl::context::tls_server);
+  return context;
+}
+
+void arm(const std::shared_ptr<SmtpServer::Connection>& c, std::chrono::seconds timeout) {
+  c->deadline.expires_after(timeout);
+  c->deadline.async_wait([weak = std::weak_ptr(c)](std::error_code ec) {
+    if (ec) return;
+    if (auto connection = weak.lock()) {
+      connection->timed_out = true;
+      asio::error_code ignored;
+      connection->stream.lowest_layer().cancel(ignored);
+    }
+  });
+}
+
+awaitable<std::size_t> read_some(SmtpServer::Connection& c, char* data, std::size_t size,
+                                 asio::error_code& ec) {
+  if (c.tls)
+    co_return co_await c.stream.async_read_some(asio::buffer(data, size),
+                                                asio::redirect_error(use_awaitable, ec));
+  co_return co_await c.stream.next_layer().async_read_some(asio::buffer(data, size),
+                                                           asio::redirect_error(use_awaitable, ec));
+}
+
+awaitable<bool> write_all(SmtpServer::Connection& c, std::string& out) {
+  if (out.empty()) co_return true;
+  asio::error_code ec;
+  if (c.tls)
+    co_await asio::async_write(c.stream, asio::buffer(out), asio::redirect_error(use_awaitable, ec));
+  else
+    co_await asio::async_write(c.stream.next_layer(), asio::buffer(out),
+                               asio::redirect_error(use_awaitable, ec));
+  out.clear();
+  co_return !ec;
+}
+
+std::string lower(std::string s) {
+  for (auto& ch : s)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return s;
+}
+
+}  // namespace
+
+std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
+                                                    std::shared_ptr<asio::ssl::context> tls) {
+  auto settings = std::make_shared<ServerSettings>();
+  settings->config = config;
+  settings->tls = std::move(tls);
+  std::vector<std::string> relay_domains;
+  for (const auto& d : config.inbound.relay_domains)
+    relay_domains.push_back(lower(d));
+  for (auto kind :
+       {ListenerKind::submission, ListenerKind::smtps, ListenerKind::relay, ListenerKind::inbound}) {
+    smtp::SessionConfig& s = settings->sessions[kind];
+    s.kind = kind;
+    s.hostname = config.server.hostname.empty() ? config::machine_hostname() : config.server.hostname;
+    s.limits = config.server.limits;
+    s.tls_available = settings->tls != nullptr && kind != ListenerKind::smtps;
+    s.plaintext_auth_on_loopback = config.server.auth.plaintext_on_loopback;
+    s.relay_domains = relay_domains;
+  }
+  return settings;
+}
+
+SmtpServer::SmtpServer(asio::io_context& io, spool::Spool& spool, auth::UserStore& users,
+                       asio::thread_pool& blocking, std::shared_ptr<const ServerSettings> settings)
+    : io_(io), spool_(spool), users_(users), blocking_(blocking), settings_(std::move(settings)) {
+  const auto& limits = settings_->config.server.limits;
+  auth_limiter_ =
+      std::make_unique<auth::AuthRateLimiter>(limits.max_auth_failures, limits.auth_failure_window);
+}
+
+SmtpServer::~SmtpServer() = default;
+
+std::shared_ptr<const ServerSettings> SmtpServer::settings() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+void SmtpServer::apply(std::shared_ptr<const ServerSettings> settings) {
+  std::lock_guard lock(mutex_);
+  settings_ = std::move(settings);
+}
+
+std::string SmtpServer::listen(const std::vector<config::Listener>& listeners) {
+  for (const auto& listener : listeners) {
+    auto listening = std::make_unique<Listening>();
+    listening->listener = listener;
+    asio::error_code ec;
+    tcp::endpoint endpoint(asio::ip::make_address(listener.address, ec), listener.port);
+    auto acceptor = std::make_unique<tcp::acceptor>(io_);
+    if (!ec) acceptor->open(endpoint.protocol(), ec);
+    if (!ec) acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec && endpoint.address().is_v6()) acceptor->set_option(asio::ip::v6_only(true), ec);
+    if (!ec) acceptor->bind(endpoint, ec);
+    if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+      return "cannot listen on " + listener.address + " port " + std::to_string(listener.port) + " (" +
+             std::string(to_string(listener.kind)) + "): " + ec.message() +
+             "; free the port or change [[server.listener]] in the configuration";
+    listening->acceptor = std::move(acceptor);
+    listening_.push_back(std::move(listening));
+  }
+  return "";
+}
+
+void SmtpServer::start() {
+  for (auto& listening : listening_) {
+    log::info("listener.started", {{"address", listening->listener.address},
+                                   {"port", listening->listener.port},
+                                   {"kind", to_string(listening->listener.kind)}});
+    asio::co_spawn(io_, accept_loop(*listening), asio::detached);
+  }
+}
+
+void SmtpServer::drain() {
+  std::set<std::shared_ptr<Connection>> connections;
+  {
+    std::lock_guard lock(mutex_);
+    draining_ = true;
+    connections = connections_;
+  }
+  for (auto& listening : listening_) {
+    asio::error_code ignored;
+    asio::post(listening->acceptor->get_executor(), [a = listening->acceptor.get()] {
+      asio::error_code ec;
+      a->close(ec);
+    });
+  }
+  for (const auto& c : connections)
+    asio::post(c->stream.get_executor(), [c] {
+      c->drain_requested = true;
+      asio::error_code ignored;
+      if (c->reading_command) c->stream.lowest_layer().cancel(ignored);
+    });
+}
+
+bool SmtpServer::admit(const std::string& address, const smtp::SessionLimits& limits) {
+  std::lock_guard lock(mutex_);
+  unsigned& mine = per_ip_[address];
+  if (draining_ || total_ >= limits.max_connections || mine >= limits.max_connections_per_ip) {
+    if (mine == 0) per_ip_.erase(address);
+    return false;
+  }
+  ++mine;
+  ++total_;
+  return true;
+}
+
+void SmtpServer::release(const std::string& address) {
+  std::lock_guard lock(mutex_);
+  if (auto it = per_ip_.find(address); it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  --total_;
+}
+
+bool SmtpServer::trusted(const asio::ip::address& address, const ServerSettings& settings) const {
+  for (const auto& network : settings.config.server.trusted_networks)
+    if (network.contains(address)) return true;
+  return false;
+}
+
+awaitable<void> SmtpServer::accept_loop(Listening& listening) {
+  for (;;) {
+    asio::error_code ec;
+    tcp::socket socket(asio::make_strand(io_));
+    co_await listening.acceptor->async_accept(socket, asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !listening.acceptor->is_open()) co_return;
+      log::warn("listener.accept_failed", {{"error", ec.message()}});
+      asio::steady_timer pause(io_, std::chrono::milliseconds(100));  // EMFILE and friends: back off
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      continue;
+    }
+    auto current = settings();
+    auto* tls = current->tls ? current->tls.get() : &unused_tls_context();
+    auto connection = std::make_shared<Connection>(std::move(socket), *tls);
+    auto executor = connection->stream.get_executor();
+    ++active_;
+    asio::co_spawn(executor, session(connection, listening.listener.kind), [this](std::exception_ptr e) {
+      --active_;
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& error) {
+        log::error("session.failed", {{"error", error.what()}});
+      }
+    });
+  }
+}
+
+spool::Envelope SmtpServer::envelope_for(const smtp::ServerSession& session, const ServerSettings& settings,
+                                         ListenerKind kind) const {
+  spool::Envelope e;
+  const auto& t = session.transaction();
+  e.sender = t.sender;
+  e.received_at =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+  e.client_address = session.client().address;
+  e.helo = session.helo();
+  e.auth_user = session.user() ? session.user()->name : "";
+  e.listener = std::string(to_string(kind));
+  for (const auto& rcpt : t.recipients) {
+    spool::Recipient r{rcpt, {}};
+    if (kind == ListenerKind::inbound) {
+      std::string domain = smtp::mailbox_domain(rcpt);
+      for (const auto& backend : settings.config.inbound.backends)
+        if (lower(backend.domain) == domain)
+          r.state.route = {spool::RouteKind::backend, backend.next_hop.to_string()};
+    }
+    e.recipients.push_back(std::move(r));
+  }
+  return e;
+}
+
+awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind kind) {
+  auto settings = this->settings();
+  const smtp::SessionConfig& config = settings->sessions.at(kind);
+  const auto& limits = config.limits;
+  asio::error_code ec;
+  auto remote = c->stream.lowest_layer().remote_endpoint(ec);
+  if (ec) co_return;
+  asio::ip::address address = remote.address();
+  if (address.is_v6() && address.to_v6().is_v4_mapped())
+    address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
+  c->address = address.to_string();
+  std::string out;
+
+  if (!admit(c->address, limits)) {
+    out = smtp::reply_for(smtp::SmtpError::too_many_connections).format();
+    arm(c, std::chrono::seconds(10));
+    co_await write_all(*c, out);
+    co_return;
+  }
+  struct Release {
+    SmtpServer* server;
+    std::shared_ptr<Connection> c;
+    ~Release() {
+      server->release(c->address);
+      std::lock_guard lock(server->mutex_);
+      server->connections_.erase(c);
+    }
+  } release{this, c};
+  {
+    std::lock_guard lock(mutex_);
+    connections_.insert(c);
+  }
+
+  smtp::ClientInfo client{c->address, trusted(address, *settings), address.is_loopback(), false, ""};
+  if (kind == ListenerKind::smtps) {
+    if (!settings->tls) co_return;
+    arm(c, limits.tls_handshake_timeout);
+    co_await c->stream.async_handshake(asio::ssl::stream_base::server,
+                                       asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      log::debug("session.tls_failed", {{"client", c->address}, {"error", ec.message()}});
+      co_return;
+    }
+    c->tls = true;
+    client.tls_active = true;
+    client.tls_description = describe_tls(c->stream.native_handle());
+  }
+
+  Live live{c,
+            settings,
+            kind,
+            smtp::ServerSession(config, client),
+            smtp::LineReader(limits.max_command_line),
+            std::vector<char>(16 * 1024),
+            std::string(),
+            std::nullopt,
+            smtp::Step{}};
+  live.out = live.session.greeting().format();
+  log::debug("session.started", {{"client", c->address}, {"kind", to_string(kind)}});
+  co_await converse(live);
+}
+
+// GCC 12 may destroy a coroutine's block-scoped locals twice (once at their scope's end, again at the
+// coroutine's end), so the session's state lives in Live and these coroutines keep their locals at
+// function scope.
+awaitable<void> SmtpServer::converse(Live& s) {
+  const auto& limits = s.settings->sessions.at(s.kind).limits;
+  asio::error_code ec;
+  std::size_t n = 0;
+  for (;;) {
+    for (;;) {
+      s.line = s.lines.next();
+      if (!s.line) break;
+      s.step = s.session.on_line(*s.line);
+      if (!co_await perform(s)) co_return;
+    }
+    arm(s.c, limits.command_timeout);
+    if (!co_await write_all(*s.c, s.out)) co_return;
+    // Checked after the write: a drain that arrived during it could not cancel a read not yet started.
+    if (s.c->drain_requested) {
+      s.step = s.session.on_shutdown();
+      co_await finish(s);
+      co_return;
+    }
+    s.c->reading_command = true;
+    n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
+    s.c->reading_command = false;
+    if (ec) {
+      if (s.c->drain_requested || s.c->timed_out) {
+        s.step = s.c->drain_requested ? s.session.on_shutdown() : s.session.on_timeout();
+        co_await finish(s);
+      }
+      co_return;
+    }
+    s.lines.feed(std::string_view(s.buffer.data(), n));
+  }
+}
+
+// Adds s.step's reply to the output and does what it says; false when the session is over.
+awaitable<bool> SmtpServer::perform(Live& s) {
+  if (s.step.reply) s.out += s.step.reply->format();
+  switch (s.step.next) {
+    case smtp::Next::read_command:
+    case smtp::Next::store:
+      co_return true;
+    case smtp::Next::close:
+      s.step = smtp::Step{};
+      co_await finish(s);
+      co_return false;
+    case smtp::Next::start_tls:
+      co_return co_await start_tls(s);
+    case smtp::Next::verify_auth:
+      co_return co_await verify_auth(s);
+    case smtp::Next::read_data:
+      co_return co_await receive_data(s);
+  }
+  co_return false;
+}
+
+awaitable<void> SmtpServer::finish(Live& s) {
+  asio::error_code ec;
+  if (s.step.reply) s.out += s.step.reply->format();
+  arm(s.c, std::chrono::seconds(10));
+  co_await write_all(*s.c, s.out);
+  if (s.c->tls) {
+    arm(s.c, std::chrono::seconds(5));
+    co_await s.c->stream.async_shutdown(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+awaitable<bool> SmtpServer::start_tls(Live& s) {
+  const auto& limits = s.settings->sessions.at(s.kind).limits;
+  asio::error_code ec;
+  arm(s.c, limits.command_timeout);
+  if (!co_await write_all(*s.c, s.out)) co_return false;
+  // CVE-2011-0411: anything the client pipelined after STARTTLS was sent in the clear; drop it.
+  s.lines.discard_buffered();
+  arm(s.c, limits.tls_handshake_timeout);
+  co_await s.c->stream.async_handshake(asio::ssl::stream_base::server,
+                                       asio::redirect_error(use_awaitable, ec));
+  if (ec) co_return false;
+  s.c->tls = true;
+  s.session.on_tls_started(describe_tls(s.c->stream.native_handle()));
+  co_return true;
+}
+
+awaitable<bool> SmtpServer::verify_auth(Live& s) {
+  std::optional<auth::User> user;
+  smtp::AuthAttempt attempt = s.session.auth_attempt();
+  std::function<std::optional<auth::User>()> verify = [users = &users_, &attempt] {
+    return users->authenticate(attempt.user, attempt.password);
+  };
+  bool blocked = auth_limiter_->blocked(s.c->address);
+  if (!blocked) {
+    user = co_await async_run<std::optional<auth::User>>(blocking_, verify);
+    if (user)
+      log::info("auth.ok", {{"client", s.c->address}, {"user", user->name}});
+    else
+      log::warn("auth.failed", {{"client", s.c->address}, {"user", attempt.user}});
+    if (!user) auth_limiter_->record_failure(s.c->address);
+  }
+  s.step = s.session.on_auth_result(std::move(user), blocked);
+  co_return co_await perform(s);
+}
+
+awaitable<bool> SmtpServer::receive_data(Live& s) {
+  const auto& limits = s.settings->sessions.at(s.kind).limits;
+  asio::error_code ec;
+  std::size_t n = 0;
+  smtp::DataReader data(limits.max_message_bytes, limits.max_text_line);
+  std::string pending;
+  std::size_t used = 0;
+  spool::Envelope envelope;
+  std::string message;
+  StoreResult stored;
+
+  arm(s.c, limits.command_timeout);
+  if (!co_await write_all(*s.c, s.out)) co_return false;
+  pending = s.lines.take_buffered();
+  used = data.feed(pending);
+  while (!data.done()) {
+    arm(s.c, limits.data_timeout);
+    n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
+    if (ec) break;
+    pending.assign(s.buffer.data(), n);
+    used = data.feed(pending);
+  }
+  if (ec) {
+    if (s.c->timed_out) {
+      s.step = s.session.on_timeout();
+      co_await finish(s);
+    }
+    co_return false;
+  }
+  s.lines.feed(std::string_view(pending).substr(used));
+  s.step = s.session.on_data(data);
+  if (s.step.next == smtp::Next::store) {
+    envelope = envelope_for(s.session, *s.settings, s.kind);
+    message = std::move(s.session.transaction().message);
+    stored = co_await async_store(spool_, envelope, message);
+    if (stored.error)
+      log::error("spool.store_failed", {{"client", s.c->address}, {"error", stored.error.message()}});
+    else
+      log::info("message.accepted", {{"id", stored.id.to_string()},
+                                     {"client", s.c->address},
+                                     {"recipients", s.session.transaction().recipients.size()}});
+    s.step = s.session.on_stored(!stored.error, stored.id.to_string());
+  }
+  co_return co_await perform(s);
+}
+
+}  // namespace mta::server

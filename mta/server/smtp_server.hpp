@@ -1,0 +1,103 @@
+// smtp_server.hpp — the SMTP listeners: an accept loop per listener and a coroutine per session on its
+// own strand, driving smtp::ServerSession over a socket with a deadline before every read and a size
+// bound on every buffer; STARTTLS and implicit TLS through OpenSSL; messages stored in the spool before
+// the 250. Connection limits (total, per client IP) and the AUTH failure limiter are shared by all sessions.
+// drain() stops accepting and closes idle sessions with 421; sessions inside a transaction finish it.
+// Untrusted input: every byte from clients (handled by smtp/ with limits from [server.limits]).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/thread_pool.hpp>
+
+#include "mta/auth/auth_rate_limiter.hpp"
+#include "mta/auth/user_store.hpp"
+#include "mta/config/config.hpp"
+#include "mta/smtp/server_session.hpp"
+#include "mta/spool/spool.hpp"
+
+namespace mta::server {
+
+// What sessions read; replaced as a whole on SIGHUP, so a session keeps the settings it started with.
+struct ServerSettings {
+  config::Config config;
+  std::shared_ptr<asio::ssl::context> tls;  // null: no TLS (STARTTLS not offered, smtps refused)
+  std::map<config::ListenerKind, smtp::SessionConfig> sessions;
+};
+std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
+                                                    std::shared_ptr<asio::ssl::context> tls);
+
+class SmtpServer {
+ public:
+  SmtpServer(asio::io_context& io, spool::Spool& spool, auth::UserStore& users, asio::thread_pool& blocking,
+             std::shared_ptr<const ServerSettings> settings);
+  ~SmtpServer();
+
+  // Binds every listener; on failure returns a message naming the address and port.
+  std::string listen(const std::vector<config::Listener>& listeners);
+  void start();
+  void apply(std::shared_ptr<const ServerSettings> settings);
+  void drain();
+  std::size_t active_sessions() const { return active_.load(); }
+
+  struct Connection;  // one client's socket, TLS stream and deadline
+
+ private:
+  struct Listening {
+    config::Listener listener;
+    std::unique_ptr<asio::ip::tcp::acceptor> acceptor;
+  };
+
+  asio::awaitable<void> accept_loop(Listening& listening);
+  struct Live {
+    std::shared_ptr<Connection> c;
+    std::shared_ptr<const ServerSettings> settings;
+    config::ListenerKind kind;
+    smtp::ServerSession session;
+    smtp::LineReader lines;
+    std::vector<char> buffer = std::vector<char>(16 * 1024);
+    std::string out;
+    std::optional<smtp::LineReader::Line> line;
+    smtp::Step step;
+  };
+
+  asio::awaitable<void> session(std::shared_ptr<Connection> connection, config::ListenerKind kind);
+  asio::awaitable<void> converse(Live& s);
+  asio::awaitable<bool> perform(Live& s);
+  asio::awaitable<void> finish(Live& s);
+  asio::awaitable<bool> start_tls(Live& s);
+  asio::awaitable<bool> verify_auth(Live& s);
+  asio::awaitable<bool> receive_data(Live& s);
+  std::shared_ptr<const ServerSettings> settings() const;
+  bool admit(const std::string& address, const smtp::SessionLimits& limits);
+  void release(const std::string& address);
+  bool trusted(const asio::ip::address& address, const ServerSettings& settings) const;
+  spool::Envelope envelope_for(const smtp::ServerSession& session, const ServerSettings& settings,
+                               config::ListenerKind kind) const;
+
+  asio::io_context& io_;
+  spool::Spool& spool_;
+  auth::UserStore& users_;
+  asio::thread_pool& blocking_;
+  mutable std::mutex mutex_;
+  std::shared_ptr<const ServerSettings> settings_;
+  std::unique_ptr<auth::AuthRateLimiter> auth_limiter_;
+  std::vector<std::unique_ptr<Listening>> listening_;
+  std::map<std::string, unsigned> per_ip_;
+  unsigned total_ = 0;
+  std::atomic<std::size_t> active_{0};
+  std::set<std::shared_ptr<Connection>> connections_;
+  bool draining_ = false;
+};
+
+}  // namespace mta::server

@@ -1,0 +1,116 @@
+// `relayctl serve` end to end: mail relayed in over SMTP is delivered by the daemon to a receiving server
+// on loopback (a static route), a refused recipient comes back to the sender as a DSN, every attempt is a
+// line in the accounting log, and mail that could not go out resumes after the daemon restarts.
+#include <fstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/behaviour_sink.hpp"
+#include "tests/support/smtp_daemon.hpp"
+
+namespace {
+
+using namespace relay::test;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+std::string route_to(unsigned short port) {
+  return "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"127.0.0.1:" + std::to_string(port) + "\"\n";
+}
+
+RunResult relay_in(const SmtpDaemon& daemon, std::vector<std::string> recipients) {
+  std::vector<std::string> args{"swaks",
+                                "--server",
+                                "127.0.0.1:" + std::to_string(daemon.relay_port()),
+                                "--from",
+                                "a@example.com",
+                                "--timeout",
+                                "20",
+                                "--hide-informational",
+                                "--header",
+                                "Subject: serve delivery test"};
+  std::string to;
+  for (const auto& r : recipients)
+    to += (to.empty() ? "" : ",") + r;
+  args.insert(args.end(), {"--to", to});
+  return run(args);
+}
+
+bool wait_for_empty_queue(const SmtpDaemon& daemon, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (daemon.queued_ids().empty()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+std::vector<nlohmann::json> accounting(const SmtpDaemon& daemon) {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(daemon.dir().path() / "delivery.log");
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+TEST(ServeDelivery, RelayedMailIsDeliveredAndRefusalsBounce) {
+  BehaviourSink sink;
+  DaemonOptions options;
+  options.extra = route_to(sink.port());
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  auto sent = relay_in(daemon, {"accept@dest.test", "reject@dest.test"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  ASSERT_TRUE(wait_for_empty_queue(daemon, 20s)) << daemon.log();
+
+  auto messages = sink.messages();
+  ASSERT_EQ(messages.size(), 2u);
+  const auto& original = messages[0].sender.empty() ? messages[1] : messages[0];
+  const auto& dsn = messages[0].sender.empty() ? messages[0] : messages[1];
+  EXPECT_EQ(original.recipients, std::vector<std::string>{"accept@dest.test"});
+  EXPECT_THAT(original.data, HasSubstr("Subject: serve delivery test"));
+  EXPECT_THAT(original.data, HasSubstr("Received: from "));
+  EXPECT_EQ(dsn.recipients, std::vector<std::string>{"a@example.com"});
+  EXPECT_THAT(dsn.data, HasSubstr("Final-Recipient: rfc822; reject@dest.test"));
+  EXPECT_THAT(dsn.data, HasSubstr("Reporting-MTA: dns; mx.test"));
+
+  std::map<std::string, std::string> results;
+  for (const auto& line : accounting(daemon))
+    results[line["recipient"]] = line["result"];
+  EXPECT_EQ(results["accept@dest.test"], "delivered");
+  EXPECT_EQ(results["reject@dest.test"], "bounced");
+  EXPECT_EQ(results["a@example.com"], "delivered");  // the DSN
+}
+
+TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
+  unsigned short port = free_tcp_port();  // nothing listens there yet
+  DaemonOptions daemon_options;
+  daemon_options.delivery = "retry_initial = \"1h\"\n";
+  daemon_options.extra = route_to(port);
+  SmtpDaemon daemon(daemon_options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, {"accept@dest.test"}).exit_code, 0);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (accounting(daemon).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  auto lines = accounting(daemon);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["result"], "deferred");
+  EXPECT_THAT(lines[0]["reply"].get<std::string>(), HasSubstr("connect"));
+  ASSERT_TRUE(daemon.kill9());
+
+  // A receiving server appears at that port; after the restart, a flush sends the mail at once.
+  BehaviourSinkOptions options;
+  BehaviourSink sink(options, port);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  EXPECT_EQ(daemon.queued_ids().size(), 1u);
+  EXPECT_EQ(daemon.relayctl({"queue", "flush"}).exit_code, 0);
+  ASSERT_TRUE(wait_for_empty_queue(daemon, 20s)) << daemon.log();
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(sink.messages()[0].recipients, std::vector<std::string>{"accept@dest.test"});
+}
+
+}  // namespace
