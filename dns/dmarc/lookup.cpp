@@ -12,7 +12,8 @@ struct Fetch {
 };
 
 asio::awaitable<Fetch> fetch(Resolver& resolver, const std::string& domain) {
-  Response response = co_await resolver.query("_dmarc." + domain, RecordType::txt);
+  std::string name = "_dmarc." + domain;  // named: see the gcc 12 note in dns/resolver/resolver.hpp
+  Response response = co_await resolver.query(name, RecordType::txt);
   Fetch out{response.status, {}, response.detail};
   for (const auto& record : response.records)
     if (const auto* txt = std::get_if<TxtData>(&record.data)) {

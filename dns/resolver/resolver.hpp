@@ -75,7 +75,8 @@ struct Response {
 class Resolver {
  public:
   virtual ~Resolver() = default;
-  // name: any case, with or without the trailing dot.
+  // name: any case, with or without the trailing dot. Pass a named string: gcc 12 destroys a braced or
+  // conditional temporary passed by value to a coroutine twice (a double free).
   virtual asio::awaitable<Response> query(std::string name, RecordType type) = 0;
 };
 

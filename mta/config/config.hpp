@@ -74,7 +74,7 @@ struct EgressPool {
 };
 
 struct Route {
-  std::string domain;  // recipient domain, or "*.example.com" for its subdomains
+  std::string domain;  // recipient domain, "*.example.com" for its subdomains, or "*" for all (smart host)
   dns::HostPort next_hop;
   bool require_tls = false;
   std::optional<Seconds> max_queue_lifetime;

@@ -1,0 +1,526 @@
+#include "mta/queue/engine.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/post.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+#include "dkim/signing_table.hpp"
+#include "dns/name.hpp"
+#include "mta/bounce/dsn.hpp"
+#include "mta/log/log.hpp"
+
+namespace mta::queue {
+namespace {
+
+using Clock = std::chrono::system_clock;
+constexpr std::size_t kMaxDsnHeaders = 64 * 1024;
+
+std::int64_t unix_seconds(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+Clock::time_point from_unix(std::int64_t seconds) {
+  return Clock::time_point{} + std::chrono::seconds(seconds);
+}
+
+std::string domain_of(const std::string& address) {
+  auto at = address.rfind('@');
+  return at == std::string::npos ? std::string()
+                                 : dns::canonical_name(std::string_view(address).substr(at + 1));
+}
+
+bool has_eight_bit(std::string_view data) {
+  return std::any_of(data.begin(), data.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+std::string header_section(const std::string& body) {
+  auto end = body.find("\r\n\r\n");
+  std::string headers = body.substr(0, end == std::string::npos ? body.size() : end + 2);
+  if (headers.size() > kMaxDsnHeaders) headers.resize(kMaxDsnHeaders);
+  return headers;
+}
+
+std::string status_of(const delivery::Reply& reply) {
+  if (reply.enhanced) return reply.enhanced->to_string();
+  return reply.permanent() ? "5.0.0" : reply.transient() ? "4.0.0" : "2.0.0";
+}
+
+// Completion callbacks from the spool arrive on its own thread; this turns one into an awaitable whose
+// result (a tuple of one Result) is delivered on executor. A plain function, not a coroutine, so that the
+// lambda it is given is never a by-value coroutine parameter (gcc 12 frees those twice). std::function
+// needs a copyable callable, so the handler is shared.
+template <typename Result, typename Start>
+auto on_executor(asio::any_io_executor executor, Start start) {
+  auto token =
+      asio::experimental::as_tuple(asio::use_awaitable);  // an error_code is a value here, not a throw
+  return asio::async_initiate<decltype(token), void(Result)>(
+      [executor, start](auto handler) mutable {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start([executor, shared](Result result) {
+          asio::post(executor,
+                     [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+        });
+      },
+      token);
+}
+
+}  // namespace
+
+std::optional<DeliveryEngine::Job> DeliveryEngine::Destination::take() {
+  std::deque<Job>* first = retry_turn ? &retried : &fresh;
+  std::deque<Job>* second = retry_turn ? &fresh : &retried;
+  retry_turn = !retry_turn;
+  for (auto* queue : {first, second}) {
+    if (!queue->empty()) {
+      Job job = std::move(queue->front());
+      queue->pop_front();
+      return job;
+    }
+  }
+  return std::nullopt;
+}
+
+DeliveryEngine::DeliveryEngine(asio::any_io_executor executor, spool::Spool& spool, Router& router,
+                               EngineOptions options, delivery::AccountingLog* log)
+    : executor_(executor),
+      spool_(spool),
+      router_(router),
+      options_(std::move(options)),
+      log_(log),
+      tls_context_(delivery::make_client_tls_context()),
+      backoff_(options_.backoff),
+      wakeup_(executor) {}
+
+DeliveryEngine::~DeliveryEngine() = default;
+
+EngineStats DeliveryEngine::stats() const {
+  return stats_;
+}
+std::size_t DeliveryEngine::active_messages() const {
+  return scheduled_.size() + in_flight_.size();
+}
+
+void DeliveryEngine::wake() {
+  wakeup_.cancel();
+}
+
+void DeliveryEngine::submit(spool::QueueId id) {
+  asio::post(executor_, [this, id] { schedule_at(id, Clock::now()); });
+}
+
+void DeliveryEngine::stop() {
+  asio::post(executor_, [this] {
+    stopped_ = true;
+    wake();
+  });
+}
+
+void DeliveryEngine::schedule_at(spool::QueueId id, Clock::time_point when) {
+  if (stopped_ || in_flight_.contains(id)) return;  // finish_job reschedules what is left
+  if (!scheduled_.insert(id).second) {
+    // Already waiting: move it earlier if asked for earlier.
+    for (auto it = timers_.begin(); it != timers_.end(); ++it)
+      if (it->second == id) {
+        if (when < it->first) {
+          timers_.erase(it);
+          timers_.emplace(when, id);
+          wake();
+        }
+        return;
+      }
+    return;  // being dispatched right now
+  }
+  timers_.emplace(when, id);
+  wake();
+}
+
+asio::awaitable<void> DeliveryEngine::run() {
+  spool_.walk([this](const spool::MessageSummary& summary) {
+    if (summary.held) return true;
+    std::int64_t due = 0;
+    bool pending = false;
+    for (const auto& r : summary.recipients)
+      if (r.status == spool::RecipientStatus::pending)
+        due = pending ? std::min(due, r.next_attempt) : r.next_attempt, pending = true;
+    if (pending) schedule_at(summary.id, from_unix(due));
+    return true;
+  });
+  while (!stopped_) {
+    auto now = Clock::now();
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+      spool::QueueId id = timers_.begin()->second;
+      timers_.erase(timers_.begin());
+      asio::co_spawn(executor_, dispatch(id), asio::detached);
+    }
+    wakeup_.expires_after(timers_.empty() ? std::chrono::hours(1)
+                                          : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                timers_.begin()->first - now));
+    asio::error_code ec;
+    co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
+  spool::Envelope envelope;
+  std::error_code ec = spool_.load_envelope(id, envelope);
+  scheduled_.erase(id);
+  if (ec || envelope.held) co_return;  // removed meanwhile, or held: `release` submits it again
+  auto now = Clock::now();
+  std::map<std::string, std::vector<std::uint32_t>> by_domain;
+  std::optional<Clock::time_point> later;
+  for (std::uint32_t i = 0; i < envelope.recipients.size(); ++i) {
+    const auto& state = envelope.recipients[i].state;
+    if (state.status != spool::RecipientStatus::pending) continue;
+    if (from_unix(state.next_attempt) > now) {
+      later = later ? std::min(*later, from_unix(state.next_attempt)) : from_unix(state.next_attempt);
+      continue;
+    }
+    std::string key = state.route.kind == spool::RouteKind::backend
+                          ? "backend:" + state.route.target
+                          : domain_of(envelope.recipients[i].address);
+    by_domain[key].push_back(i);
+  }
+  if (by_domain.empty()) {
+    if (later) schedule_at(id, *later);
+    co_return;
+  }
+  in_flight_[id] += static_cast<unsigned>(by_domain.size());
+  for (auto& [domain, recipients] : by_domain) {
+    Job job{id, std::move(recipients), false};
+    for (auto index : job.recipients)
+      job.retry = job.retry || envelope.recipients[index].state.attempts > 0;
+    // A named argument: gcc 12 frees a conditional or braced temporary passed to a coroutine twice.
+    std::string target = domain.starts_with("backend:") ? domain.substr(8) : domain;
+    RouteResult route = co_await router_.route(target);
+    if (route.status != RouteResult::Status::ok) {
+      // No destination to try: the same outcome for every recipient, as if a server had answered.
+      delivery::Reply reply;
+      reply.code = route.status == RouteResult::Status::permanent ? 550 : 451;
+      reply.lines.push_back(route.enhanced + " " + route.error);
+      reply.enhanced = delivery::parse_enhanced_code(reply.lines.front());
+      std::string body;
+      if (route.status == RouteResult::Status::permanent) {
+        spool::StoredMessage stored;
+        if (!spool_.load(id, stored)) body = std::move(stored.body);
+      }
+      co_await record(job, envelope, body, std::vector<delivery::Reply>(job.recipients.size(), reply), domain,
+                      "", "", "", std::nullopt);
+      co_await finish_job(id);
+      continue;
+    }
+    enqueue(domain, route, std::move(job));
+  }
+}
+
+DestinationLimits DeliveryEngine::limits_for(const std::string& domain, const RouteResult& route) const {
+  DestinationLimits limits = options_.default_limits;
+  for (const auto& shaping : options_.shaping) {
+    bool matches = dkim::match_specificity(shaping.match, domain) >= 0;
+    for (const auto& target : route.targets)
+      matches = matches || dkim::match_specificity(shaping.match, target.host) >= 0;
+    if (!matches) continue;
+    if (shaping.max_connections) limits.max_connections = shaping.max_connections;
+    if (shaping.max_messages_per_connection)
+      limits.max_messages_per_connection = shaping.max_messages_per_connection;
+    if (shaping.rate.count) limits.rate = {shaping.rate.count, shaping.rate.per, 1};
+    break;
+  }
+  return limits;
+}
+
+void DeliveryEngine::enqueue(const std::string& domain, const RouteResult& route, Job job) {
+  auto& slot = destinations_[route.key];
+  if (!slot) {
+    slot = std::make_unique<Destination>();
+    slot->key = route.key;
+  }
+  slot->route = route;  // the newest routing answer
+  slot->limits = limits_for(domain, route);
+  (job.retry ? slot->retried : slot->fresh).push_back(std::move(job));
+  start_workers(*slot);
+}
+
+void DeliveryEngine::start_workers(Destination& destination) {
+  std::size_t queued = destination.fresh.size() + destination.retried.size();
+  while (destination.workers < destination.limits.max_connections && destination.workers < queued) {
+    ++destination.workers;
+    asio::co_spawn(executor_, worker(destination), asio::detached);
+  }
+}
+
+asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::connect(Destination& destination,
+                                                                                   std::string& host,
+                                                                                   std::string& ip,
+                                                                                   std::string& error) {
+  for (const auto& target : destination.route.targets) {
+    for (const auto& address : target.addresses) {
+      delivery::ClientOptions options;
+      options.ehlo_name = options_.hostname;
+      options.tls = destination.route.tls;
+      options.tls_server_name = target.host;
+      options.timeouts = options_.timeouts;
+      asio::ip::tcp::endpoint endpoint(address, target.port);
+      auto [connection, failure] = co_await delivery::SmtpConnection::open(endpoint, options, tls_context_);
+      if (connection) {
+        ++stats_.connections;
+        host = target.host;
+        ip = address.to_string();
+        co_return std::move(connection);
+      }
+      error =
+          target.host + "[" + address.to_string() + "]:" + std::to_string(target.port) + ": " + failure->what;
+      if (failure->reply) error += " (" + failure->reply->text() + ")";
+    }
+  }
+  co_return nullptr;
+}
+
+asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
+  std::unique_ptr<delivery::SmtpConnection> connection;
+  std::string host, ip;
+  unsigned sent = 0;
+  asio::steady_timer pause(executor_);
+  while (!stopped_) {
+    if (auto until = backoff_.suspended_until(destination.key, std::chrono::steady_clock::now())) {
+      if (connection) co_await connection->quit(), connection.reset();
+      pause.expires_at(*until);
+      asio::error_code ignored;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      continue;
+    }
+    std::optional<Job> job = destination.take();
+    if (!job) break;
+    for (;;) {
+      auto wait =
+          throttle_.acquire(destination.key, destination.limits.rate, std::chrono::steady_clock::now());
+      if (wait.count() <= 0) break;
+      pause.expires_after(wait);
+      asio::error_code ignored;
+      co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (connection && (!connection->usable() || sent >= destination.limits.max_messages_per_connection)) {
+      co_await connection->quit();
+      connection.reset();
+    }
+    if (!connection) {
+      std::string error;
+      connection = co_await connect(destination, host, ip, error);
+      sent = 0;
+      if (!connection) {
+        // The destination is unreachable: every job waiting for it is deferred with the same reason
+        // rather than each trying (and timing out) in turn.
+        delivery::Reply reply;
+        reply.code = 451;
+        reply.lines.push_back("4.4.1 " + (error.empty() ? std::string("no address to connect to") : error));
+        reply.enhanced = delivery::parse_enhanced_code(reply.lines.front());
+        std::vector<Job> jobs{std::move(*job)};
+        while (auto more = destination.take())
+          jobs.push_back(std::move(*more));
+        for (const auto& failed : jobs) {
+          spool::StoredMessage stored;
+          if (spool_.load(failed.id, stored)) {
+            co_await finish_job(failed.id);
+            continue;
+          }
+          co_await record(failed, stored.envelope, stored.body,
+                          std::vector<delivery::Reply>(failed.recipients.size(), reply), destination.key, "",
+                          "", "", destination.route.max_queue_lifetime);
+          co_await finish_job(failed.id);
+        }
+        break;
+      }
+    }
+    co_await deliver(destination, *connection, *job, host, ip);
+    ++sent;
+  }
+  if (connection) co_await connection->quit();
+  --destination.workers;
+  // Work may have arrived while this worker was winding down.
+  if (!stopped_ && destination.workers == 0 && (!destination.fresh.empty() || !destination.retried.empty()))
+    start_workers(destination);
+}
+
+asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery::SmtpConnection& connection,
+                                              const Job& job, const std::string& host,
+                                              const std::string& ip) {
+  spool::StoredMessage stored;
+  if (spool_.load(job.id, stored)) {  // gone (deleted by an operator): nothing to send
+    co_await finish_job(job.id);
+    co_return;
+  }
+  delivery::Message message;
+  message.sender = stored.envelope.sender;
+  for (auto index : job.recipients)
+    message.recipients.push_back(stored.envelope.recipients[index].address);
+  message.data = stored.body;
+  message.eight_bit = has_eight_bit(stored.body);
+  delivery::TransactionResult result = co_await connection.send(message);
+  bool limited = false;
+  for (const auto& reply : result.recipients)
+    limited = limited || delivery::is_rate_limit_reply(reply);
+  if (limited) {
+    auto pause = backoff_.rate_limited(destination.key, std::chrono::steady_clock::now());
+    log::warn("delivery.rate_limited", {{"destination", destination.key},
+                                        {"host", host},
+                                        {"pause_seconds", static_cast<std::int64_t>(pause.count())}});
+  } else if (std::any_of(result.recipients.begin(), result.recipients.end(),
+                         [](const auto& r) { return r.positive(); })) {
+    backoff_.succeeded(destination.key);
+  }
+  co_await record(job, stored.envelope, stored.body, result.recipients, destination.key, host, ip,
+                  connection.tls_version(), destination.route.max_queue_lifetime);
+  co_await finish_job(job.id);
+}
+
+asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelope& envelope,
+                                             const std::string& body,
+                                             const std::vector<delivery::Reply>& replies,
+                                             const std::string& destination, const std::string& host,
+                                             const std::string& ip, const std::string& tls,
+                                             std::optional<std::chrono::seconds> lifetime) {
+  auto now = Clock::now();
+  delivery::RetryPolicy policy = options_.retry;
+  if (lifetime) policy.lifetime = *lifetime;
+  std::vector<Failure> failures;
+  std::vector<std::pair<std::uint32_t, spool::RecipientState>> updates;
+  for (std::size_t k = 0; k < job.recipients.size(); ++k) {
+    std::uint32_t index = job.recipients[k];
+    const delivery::Reply& reply = replies[k];
+    spool::RecipientState state = envelope.recipients[index].state;
+    state.attempts = static_cast<std::uint16_t>(std::min<int>(state.attempts + 1, 65535));
+    std::string result;
+    if (reply.positive()) {
+      state.status = spool::RecipientStatus::delivered;
+      result = "delivered";
+      ++stats_.delivered;
+    } else if (reply.permanent()) {
+      state.status = spool::RecipientStatus::failed;
+      failures.push_back({index, status_of(reply), reply.text(), host, false});
+      result = "bounced";
+      ++stats_.bounced;
+    } else if (auto next =
+                   delivery::next_attempt(policy, from_unix(envelope.received_at), now, state.attempts)) {
+      state.next_attempt = unix_seconds(*next);
+      result = "deferred";
+      ++stats_.deferred;
+    } else {
+      state.status = spool::RecipientStatus::failed;
+      failures.push_back({index, "4.4.7", "delivery time expired; last error: " + reply.text(), host, true});
+      result = "expired";
+      ++stats_.expired;
+    }
+    updates.emplace_back(index, state);
+    if (log_) {
+      delivery::Attempt attempt{now,
+                                job.id.to_string(),
+                                envelope.sender,
+                                envelope.recipients[index].address,
+                                destination,
+                                host,
+                                ip,
+                                "",
+                                tls,
+                                result,
+                                reply.text(),
+                                reply.enhanced ? reply.enhanced->to_string() : "",
+                                state.attempts};
+      if (auto ec = log_->write(attempt))
+        log::error("accounting_log.write_failed", {{"error", ec.message()}});
+    }
+  }
+  // The DSN is stored before the recipients are marked failed: a crash in between may send a second DSN,
+  // never none.
+  if (!failures.empty()) {
+    if (auto ec = co_await send_dsn(envelope, body, failures))
+      log::error("dsn.store_failed", {{"queue_id", job.id.to_string()}, {"error", ec.message()}});
+  }
+  for (const auto& [index, state] : updates)
+    if (auto ec = co_await update(job.id, index, state))
+      log::error("spool.update_failed", {{"queue_id", job.id.to_string()}, {"error", ec.message()}});
+}
+
+asio::awaitable<std::error_code> DeliveryEngine::send_dsn(const spool::Envelope& envelope,
+                                                          const std::string& body,
+                                                          const std::vector<Failure>& failures) {
+  bounce::DsnInput input;
+  input.reporting_mta = options_.hostname;
+  input.envelope_sender = envelope.sender;
+  input.arrival = from_unix(envelope.received_at);
+  input.original_headers = header_section(body);
+  for (const auto& failure : failures) {
+    bounce::DsnRecipient r;
+    r.final_recipient = envelope.recipients[failure.index].address;
+    r.action = bounce::DsnAction::failed;
+    r.status = failure.status;
+    if (!failure.remote_mta.empty()) r.remote_mta = failure.remote_mta;
+    r.diagnostic = failure.diagnostic;
+    r.last_attempt = Clock::now();
+    input.recipients.push_back(std::move(r));
+  }
+  auto dsn = bounce::build_dsn(input);
+  if (!dsn) co_return std::error_code{};  // the null sender gets no DSN
+  spool::Envelope bounce;
+  bounce.sender = "";  // DSNs go from the null sender, so they never bounce back (RFC 5321 §4.5.5)
+  bounce.recipients.push_back({dsn->recipient, {}});
+  bounce.received_at = unix_seconds(Clock::now());
+  bounce.listener = "dsn";
+  auto [ec, id] = co_await store(std::move(bounce), std::move(dsn->message));
+  if (!ec) {
+    ++stats_.dsns;
+    schedule_at(id, Clock::now());
+  }
+  co_return ec;
+}
+
+asio::awaitable<void> DeliveryEngine::finish_job(spool::QueueId id) {
+  auto it = in_flight_.find(id);
+  if (it != in_flight_.end() && --it->second > 0) co_return;
+  if (it != in_flight_.end()) in_flight_.erase(it);
+  spool::Envelope envelope;
+  if (spool_.load_envelope(id, envelope)) co_return;  // already removed
+  std::optional<std::int64_t> next;
+  for (const auto& r : envelope.recipients)
+    if (r.state.status == spool::RecipientStatus::pending)
+      next = next ? std::min(*next, r.state.next_attempt) : r.state.next_attempt;
+  if (next) {
+    schedule_at(id, from_unix(*next));
+  } else if (auto ec = co_await remove(id)) {
+    log::error("spool.remove_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  }
+}
+
+asio::awaitable<std::error_code> DeliveryEngine::update(spool::QueueId id, std::uint32_t index,
+                                                        spool::RecipientState state) {
+  // Named lambdas: gcc 12 frees a capturing lambda made inside a co_await expression twice.
+  auto start = [this, id, index, state](auto done) { spool_.update_recipient(id, index, state, done); };
+  auto [ec] = co_await on_executor<std::error_code>(executor_, start);
+  co_return ec;
+}
+
+asio::awaitable<std::error_code> DeliveryEngine::remove(spool::QueueId id) {
+  auto [ec] =
+      co_await on_executor<std::error_code>(executor_, [this, id](auto done) { spool_.remove(id, done); });
+  co_return ec;
+}
+
+asio::awaitable<std::pair<std::error_code, spool::QueueId>> DeliveryEngine::store(spool::Envelope envelope,
+                                                                                  std::string body) {
+  using Result = std::pair<std::error_code, spool::QueueId>;
+  auto shared =
+      std::make_shared<std::pair<spool::Envelope, std::string>>(std::move(envelope), std::move(body));
+  auto [result] = co_await on_executor<Result>(executor_, [this, shared](auto done) {
+    spool_.store(std::move(shared->first), std::move(shared->second),
+                 [done](std::error_code ec, spool::QueueId id) {
+                   done(Result{ec, id});
+                 });
+  });
+  co_return result;
+}
+
+}  // namespace mta::queue

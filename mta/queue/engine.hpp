@@ -1,0 +1,141 @@
+// engine.hpp — the delivery engine: takes spooled messages to their destinations and records what
+// happened. Pending recipients are grouped by domain, routed (static route or MX), and queued per
+// destination (routes to the same hosts share one queue, its connections and its limits). Each
+// destination runs up to max_connections workers; a worker reuses its connection for up to
+// max_messages_per_connection messages, takes alternately from fresh and retried mail so a backlog of
+// deferred mail never starves new mail, paces sends with the destination's rate (GCRA) and stops when
+// the destination rate-limits us (back-off). Replies: 2xx delivered, 5xx bounced (a DSN to the sender,
+// stored durably before the recipient is marked failed), 4xx and connection failures deferred on the
+// retry schedule until the queue lifetime ends (then bounced as expired, 4.4.7). Every attempt is one
+// line in the accounting log. Runs on one executor; spool completions are posted back to it.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "mta/config/config.hpp"
+#include "mta/delivery/accounting_log.hpp"
+#include "mta/delivery/backoff.hpp"
+#include "mta/delivery/retry.hpp"
+#include "mta/delivery/smtp_client.hpp"
+#include "mta/delivery/throttle.hpp"
+#include "mta/queue/router.hpp"
+#include "mta/spool/spool.hpp"
+
+namespace mta::queue {
+
+struct DestinationLimits {
+  unsigned max_connections = 10;
+  unsigned max_messages_per_connection = 100;
+  delivery::RateLimit rate;  // count 0: unlimited
+};
+
+struct EngineOptions {
+  std::string hostname = "localhost";  // EHLO name and the DSNs' Reporting-MTA
+  delivery::RetryPolicy retry;
+  DestinationLimits default_limits;
+  std::vector<config::Shaping> shaping;  // per-destination overrides, matched on domain or target host
+  delivery::ClientTimeouts timeouts;
+  delivery::BackoffPolicy backoff;
+};
+
+struct EngineStats {
+  std::uint64_t delivered = 0, deferred = 0, bounced = 0, expired = 0, dsns = 0, connections = 0;
+};
+
+class DeliveryEngine {
+ public:
+  DeliveryEngine(asio::any_io_executor executor, spool::Spool& spool, Router& router, EngineOptions options,
+                 delivery::AccountingLog* log = nullptr);
+  ~DeliveryEngine();
+
+  // Schedules every queued message (after a restart), then runs until stop(). co_spawn it once.
+  asio::awaitable<void> run();
+  // A message was stored (or released from hold): schedule it now. Thread-safe.
+  void submit(spool::QueueId id);
+  // Stops scheduling; workers finish the message they are sending. Thread-safe.
+  void stop();
+  EngineStats stats() const;
+  // Messages that still have work in the engine (scheduled, queued or being sent).
+  std::size_t active_messages() const;
+
+ private:
+  struct Job {
+    spool::QueueId id;
+    std::vector<std::uint32_t> recipients;
+    bool retry = false;
+  };
+  struct Destination {
+    std::string key;
+    RouteResult route;
+    DestinationLimits limits;
+    std::deque<Job> fresh, retried;
+    bool retry_turn = false;
+    unsigned workers = 0;
+    std::optional<Job> take();
+  };
+  struct Failure {
+    std::uint32_t index;
+    std::string status;  // RFC 3463
+    std::string diagnostic;
+    std::string remote_mta;
+    bool expired = false;
+  };
+
+  void schedule_at(spool::QueueId id, std::chrono::system_clock::time_point when);
+  asio::awaitable<void> dispatch(spool::QueueId id);
+  void enqueue(const std::string& domain, const RouteResult& route, Job job);
+  void start_workers(Destination& destination);
+  asio::awaitable<void> worker(Destination& destination);
+  asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> connect(Destination& destination,
+                                                                     std::string& host, std::string& ip,
+                                                                     std::string& error);
+  asio::awaitable<void> deliver(Destination& destination, delivery::SmtpConnection& connection,
+                                const Job& job, const std::string& host, const std::string& ip);
+  // Records the outcome of one attempt for the job's recipients (replies[i] for job.recipients[i]).
+  asio::awaitable<void> record(const Job& job, const spool::Envelope& envelope, const std::string& body,
+                               const std::vector<delivery::Reply>& replies, const std::string& destination,
+                               const std::string& host, const std::string& ip, const std::string& tls,
+                               std::optional<std::chrono::seconds> lifetime);
+  asio::awaitable<void> finish_job(spool::QueueId id);
+  asio::awaitable<std::error_code> send_dsn(const spool::Envelope& envelope, const std::string& body,
+                                            const std::vector<Failure>& failures);
+  asio::awaitable<std::error_code> update(spool::QueueId id, std::uint32_t index,
+                                          spool::RecipientState state);
+  asio::awaitable<std::error_code> remove(spool::QueueId id);
+  asio::awaitable<std::pair<std::error_code, spool::QueueId>> store(spool::Envelope envelope,
+                                                                    std::string body);
+  DestinationLimits limits_for(const std::string& domain, const RouteResult& route) const;
+  void wake();
+
+  asio::any_io_executor executor_;
+  spool::Spool& spool_;
+  Router& router_;
+  EngineOptions options_;
+  delivery::AccountingLog* log_;
+  asio::ssl::context tls_context_;
+  delivery::MemoryThrottleStore throttle_;
+  delivery::DestinationBackoff backoff_;
+  asio::steady_timer wakeup_;
+  std::multimap<std::chrono::system_clock::time_point, spool::QueueId> timers_;
+  std::set<spool::QueueId> scheduled_;                      // in timers_ or being dispatched
+  std::unordered_map<spool::QueueId, unsigned> in_flight_;  // jobs queued or being sent, per message
+  std::unordered_map<std::string, std::unique_ptr<Destination>> destinations_;
+  std::atomic<bool> stopped_{false};
+  EngineStats stats_;
+};
+
+}  // namespace mta::queue

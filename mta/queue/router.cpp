@@ -1,0 +1,62 @@
+#include "mta/queue/router.hpp"
+
+#include "dkim/signing_table.hpp"
+#include "dns/name.hpp"
+#include "dns/resolver/resolver.hpp"
+
+namespace mta::queue {
+
+StaticRouter::StaticRouter(std::vector<config::Route> routes, dns::Resolver* resolver, Router* fallback)
+    : routes_(std::move(routes)), resolver_(resolver), fallback_(fallback) {}
+
+const config::Route* StaticRouter::match(const std::string& domain) const {
+  // The most specific pattern wins, as in the signing table: exact, then the longest "*.suffix".
+  const config::Route* best = nullptr;
+  int best_score = -1;
+  for (const auto& route : routes_) {
+    int score = dkim::match_specificity(route.domain, domain);
+    if (score > best_score) best = &route, best_score = score;
+  }
+  return best;
+}
+
+asio::awaitable<RouteResult> StaticRouter::route(std::string domain) {
+  domain = dns::canonical_name(domain);
+  const config::Route* route = match(domain);
+  if (!route) {
+    if (fallback_) co_return co_await fallback_->route(domain);
+    RouteResult none;
+    none.status = RouteResult::Status::temporary;
+    none.error = "no route for " + domain + " and no MX routing configured";
+    co_return none;
+  }
+  RouteResult result;
+  result.key = "route:" + route->next_hop.to_string();
+  result.tls = route->require_tls ? delivery::TlsPolicy::required : delivery::TlsPolicy::opportunistic;
+  result.max_queue_lifetime = route->max_queue_lifetime;
+  Target target{route->next_hop.host, route->next_hop.port, {}};
+  if (auto ip = route->next_hop.ip()) {
+    target.addresses.push_back(*ip);
+  } else if (resolver_) {
+    for (auto type : {dns::RecordType::a, dns::RecordType::aaaa}) {
+      dns::Response response = co_await resolver_->query(target.host, type);
+      if (response.status == dns::Status::temporary || response.status == dns::Status::malformed) {
+        result.status = RouteResult::Status::temporary;
+        result.error = "next hop " + target.host + ": DNS " + std::string(dns::to_string(response.status));
+        co_return result;
+      }
+      for (const auto& record : response.records)
+        if (const auto* address = std::get_if<asio::ip::address>(&record.data))
+          target.addresses.push_back(*address);
+    }
+  }
+  if (target.addresses.empty()) {
+    result.status = RouteResult::Status::temporary;
+    result.error = "next hop " + target.host + " has no address";
+    co_return result;
+  }
+  result.targets.push_back(std::move(target));
+  co_return result;
+}
+
+}  // namespace mta::queue

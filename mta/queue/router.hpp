@@ -1,0 +1,64 @@
+// router.hpp — where mail for a recipient domain goes: an ordered list of hosts (MX hosts, a static next
+// hop, an inbound backend) and the key of the destination queue it joins. Domains routed to the same
+// hosts share one key, so they share connections and limits. Static routes ([[delivery.route]]) come
+// first; other domains go to the MX router when one is given (the dns/ resolver's MX lookup).
+// Results are values: a permanent failure (no such domain, null MX) bounces, a temporary one defers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/address.hpp>
+
+#include "mta/config/config.hpp"
+#include "mta/delivery/smtp_client.hpp"
+
+namespace dns {
+class Resolver;
+}
+
+namespace mta::queue {
+
+struct Target {
+  std::string host;  // the name to greet and to use for SNI; an IP literal for literal next hops
+  std::uint16_t port = 25;
+  std::vector<asio::ip::address> addresses;  // in the order to try
+};
+
+struct RouteResult {
+  enum class Status { ok, temporary, permanent };
+  Status status = Status::ok;
+  std::string key;              // destination queue key, e.g. "route:127.0.0.1:2525" or "mx:mx1.example.org"
+  std::vector<Target> targets;  // in the order to try
+  delivery::TlsPolicy tls = delivery::TlsPolicy::opportunistic;
+  std::optional<std::chrono::seconds> max_queue_lifetime;
+  std::string error;               // for temporary/permanent: what happened
+  std::string enhanced = "4.4.3";  // RFC 3463 code for a failure (5.1.2 bad domain, 5.1.10 null MX, ...)
+};
+
+class Router {
+ public:
+  virtual ~Router() = default;
+  virtual asio::awaitable<RouteResult> route(std::string domain) = 0;
+};
+
+// Static routes from the configuration, then (if given) another router for everything else. Host-name
+// next hops are resolved to addresses with the resolver (A, then AAAA).
+class StaticRouter : public Router {
+ public:
+  StaticRouter(std::vector<config::Route> routes, dns::Resolver* resolver, Router* fallback);
+  asio::awaitable<RouteResult> route(std::string domain) override;
+
+ private:
+  const config::Route* match(const std::string& domain) const;
+  std::vector<config::Route> routes_;
+  dns::Resolver* resolver_;
+  Router* fallback_;
+};
+
+}  // namespace mta::queue

@@ -1,0 +1,130 @@
+// server_session.hpp — one SMTP server session as an explicit state machine, with no sockets: the server
+// feeds it command lines and events (TLS started, AUTH verified, DATA read, message stored) and does what
+// each Step says (reply, read data, start TLS, verify credentials, store, close). Every command is checked
+// in order — sequence, then policy (AUTH, relay), then limits, then syntax — before it proceeds.
+// Untrusted input: every line. Failures are replies from reply_for(); the session never throws on input.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mta/auth/user_store.hpp"
+#include "mta/config/config.hpp"
+#include "mta/smtp/command_parser.hpp"
+#include "mta/smtp/data_reader.hpp"
+#include "mta/smtp/line_reader.hpp"
+#include "mta/smtp/reply.hpp"
+#include "mta/smtp/session_limits.hpp"
+
+namespace mta::smtp {
+
+enum class SessionState {
+  connected,
+  greeted,
+  mail,
+  rcpt,
+  auth_plain,
+  auth_login_user,
+  auth_login_password,
+  closed
+};
+
+// Fixed for a listener: what it is and the policy it applies.
+struct SessionConfig {
+  config::ListenerKind kind = config::ListenerKind::relay;
+  std::string hostname = "localhost";
+  SessionLimits limits;
+  bool tls_available = false;               // a certificate is loaded (STARTTLS can be offered)
+  bool plaintext_auth_on_loopback = false;  // offer AUTH without TLS to loopback clients
+  std::vector<std::string> relay_domains;   // recipients accepted from anyone (lower-case)
+  // The inbound side's recipient policy (valid recipients, greylisting) plugs in here: a refusal or nothing.
+  std::function<std::optional<Reply>(const std::string& recipient)> inbound_recipient_check;
+  std::function<std::int64_t()> now;  // unix seconds; default: the system clock
+};
+
+struct ClientInfo {
+  std::string address;
+  bool trusted = false;  // in server.trusted_networks
+  bool loopback = false;
+  bool tls_active = false;      // true from the start on smtps
+  std::string tls_description;  // "TLSv1.3 TLS_AES_256_GCM_SHA384" once TLS is up
+};
+
+enum class Next { read_command, read_data, start_tls, verify_auth, store, close };
+
+struct Step {
+  std::optional<Reply> reply;
+  Next next = Next::read_command;
+};
+
+struct AuthAttempt {
+  std::string authzid;
+  std::string user;
+  std::string password;
+};
+
+struct Transaction {
+  std::string sender;
+  bool smtputf8 = false;
+  bool eight_bit = false;
+  std::vector<std::string> recipients;
+  std::string message;  // after DATA: the message with our headers, ready to store
+};
+
+class ServerSession {
+ public:
+  ServerSession(const SessionConfig& config, ClientInfo client);
+
+  Reply greeting() const;
+  Step on_line(const LineReader::Line& line);
+  void on_tls_started(std::string description);
+  Step on_auth_result(std::optional<auth::User> user, bool rate_limited);
+  Step on_data(DataReader& reader);  // the final dot was read
+  Step on_stored(bool ok, const std::string& queue_id);
+  Step on_timeout();
+  Step on_shutdown();
+
+  SessionState state() const { return state_; }
+  const AuthAttempt& auth_attempt() const { return auth_; }
+  const Transaction& transaction() const { return transaction_; }
+  Transaction& transaction() { return transaction_; }
+  const std::optional<auth::User>& user() const { return user_; }
+  const ClientInfo& client() const { return client_; }
+  const std::string& helo() const { return helo_; }
+  bool auth_offered() const;
+
+ private:
+  Step command(const Command& command);
+  Step helo(const Command& command, bool extended);
+  Step mail(const Command& command);
+  Step rcpt(const Command& command);
+  Step data();
+  Step starttls();
+  Step auth(const Command& command);
+  Step auth_line(const std::string& line);
+  Step plain_response(const std::string& text);
+  Step error(SmtpError e);
+  Step error_reply(Reply reply);
+  Step ok(int code, const char* enhanced, std::string text);
+  bool in_transaction() const { return state_ == SessionState::mail || state_ == SessionState::rcpt; }
+  bool requires_auth() const;
+  void reset_transaction();
+  std::string protocol() const;
+  std::int64_t now() const;
+
+  const SessionConfig& config_;
+  ClientInfo client_;
+  SessionState state_ = SessionState::connected;
+  bool extended_ = false;
+  std::string helo_;
+  std::optional<auth::User> user_;
+  AuthAttempt auth_;
+  Transaction transaction_;
+  unsigned errors_ = 0;
+  unsigned commands_ = 0;
+};
+
+}  // namespace mta::smtp
