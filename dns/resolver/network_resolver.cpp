@@ -49,18 +49,18 @@ asio::awaitable<Attempt> udp_exchange(const asio::ip::udp::endpoint& server,
   asio::ip::udp::socket socket(executor);
   socket.open(server.protocol());
   socket.bind(asio::ip::udp::endpoint(server.protocol(), 0));  // a fresh ephemeral (random) port
-  co_await socket.async_send_to(asio::buffer(query), server, asio::use_awaitable);
+  // Connected: the kernel delivers only datagrams from the server, and a closed port fails fast.
+  socket.connect(server);
+  co_await socket.async_send(asio::buffer(query), asio::use_awaitable);
 
   asio::steady_timer timer(executor);
   timer.expires_after(timeout);
   std::vector<std::uint8_t> buffer(kMaxMessage);
   Attempt attempt;
   for (;;) {
-    asio::ip::udp::endpoint from;
-    auto received = co_await (socket.async_receive_from(asio::buffer(buffer), from, asio::use_awaitable) ||
+    auto received = co_await (socket.async_receive(asio::buffer(buffer), asio::use_awaitable) ||
                               timer.async_wait(asio::use_awaitable));
     if (received.index() == 1) co_return attempt;  // timeout, or unusable replies only
-    if (from != server) continue;
     std::size_t size = std::get<0>(received);
     auto reply = parse_reply(std::span(buffer.data(), size), id, name, type);
     if (reply.verdict == ParsedReply::Verdict::malformed) {
