@@ -130,7 +130,9 @@ TEST(DnsblTimeout, SilentServerIsCouldNotCheck) {
   auto r = run({RELAYCTL_BINARY, "dnsbl", "check", "192.0.2.1", "--nameserver", silent.address(),
                 "--dns-timeout", "0.2", "--json"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  for (const auto& result : nlohmann::json::parse(r.out)["results"])
+  auto out = nlohmann::json::parse(r.out);
+  ASSERT_EQ(out["results"].size(), 4u);
+  for (const auto& result : out["results"])
     EXPECT_EQ(result["status"], "error");
 }
 
