@@ -82,9 +82,10 @@ DKIM_CBSTAT key_lookup(DKIM* handle, DKIM_SIGINFO* sig, unsigned char* buffer, s
     case dns::Status::nodata:
       return DKIM_CBSTAT_NOTFOUND;
     case dns::Status::temporary:
-      return DKIM_CBSTAT_TRYAGAIN;
     case dns::Status::malformed:
-      return DKIM_CBSTAT_ERROR;
+      // libopendkim stops at the first TRYAGAIN; "not found" lets it go on to the other signatures, and
+      // verify() reports this one as temperror from the lookup's own status.
+      return DKIM_CBSTAT_NOTFOUND;
   }
   if (lookup.values.empty()) return DKIM_CBSTAT_NOTFOUND;
   // Several TXT records: the first that is a key record (RFC 6376 §3.6.2.2 lets verifiers choose).
@@ -178,10 +179,31 @@ Result<Verification> Verifier::verify(const Message& message, const KeyAnswers& 
   if (!handle) return Error{std::string("libopendkim: ") + dkim_getresultstr(status)};
   LookupContext context{&keys};
   dkim_set_user_context(handle.get(), &context);
+  // A DKIM-Signature libopendkim cannot parse is refused by dkim_header: it gets its verdict here, in
+  // header order, and the library goes on with the others.
+  std::vector<std::optional<SignatureVerdict>> unparsed;
   for (const auto& field : message.headers) {
     auto* bytes = reinterpret_cast<unsigned char*>(const_cast<char*>(field.text.data()));
     status = dkim_header(handle.get(), bytes, field.text.size());
-    if (status != DKIM_STAT_OK) return Error{"header " + field.name + ": " + dkim_getresultstr(status)};
+    bool signature = iequals(field.name, DKIM_SIGNHEADER);
+    if (status != DKIM_STAT_OK && !signature)
+      return Error{"header " + field.name + ": " + dkim_getresultstr(status)};
+    if (!signature) continue;
+    if (status == DKIM_STAT_OK) {
+      unparsed.emplace_back();
+      continue;
+    }
+    SignatureVerdict verdict;
+    if (auto tags = parse_tag_list(field.value())) {
+      if (const auto* d = find_tag(*tags, "d")) verdict.domain = strip_whitespace(*d);
+      if (const auto* s = find_tag(*tags, "s")) verdict.selector = strip_whitespace(*s);
+      if (const auto* a = find_tag(*tags, "a")) verdict.algorithm = strip_whitespace(*a);
+    }
+    verdict.result = VerifyResult::neutral;
+    const char* detail = dkim_geterror(handle.get());
+    verdict.reason =
+        std::string("signature syntax error: ") + (detail && *detail ? detail : dkim_getresultstr(status));
+    unparsed.emplace_back(std::move(verdict));
   }
   status = dkim_eoh(handle.get());
   if (status == DKIM_STAT_OK && !message.body.empty()) {
@@ -190,6 +212,7 @@ Result<Verification> Verifier::verify(const Message& message, const KeyAnswers& 
   }
   if (status == DKIM_STAT_OK) dkim_eom(handle.get(), nullptr);
 
+  std::vector<SignatureVerdict> checked;
   DKIM_SIGINFO** sigs = nullptr;
   int count = 0;
   if (dkim_getsiglist(handle.get(), &sigs, &count) != DKIM_STAT_OK) count = 0;
@@ -216,7 +239,16 @@ Result<Verification> Verifier::verify(const Message& message, const KeyAnswers& 
     } else if (error == DKIM_SIGERROR_OK && (flags & DKIM_SIGFLAG_PASSED) != 0 &&
                dkim_sig_getbh(sig) == DKIM_SIGBH_MATCH) {
       verdict.result = VerifyResult::pass;
-    } else if (error == DKIM_SIGERROR_OK && dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH) {
+    } else if (auto lookup = keys.find(key_name(verdict.selector, verdict.domain));
+               lookup != keys.end() && (lookup->second.status == dns::Status::temporary ||
+                                        lookup->second.status == dns::Status::malformed)) {
+      verdict.result = VerifyResult::temperror;
+      verdict.reason = "key lookup failed temporarily (DNS: " +
+                       (lookup->second.detail.empty() ? std::string(dns::to_string(lookup->second.status))
+                                                      : lookup->second.detail) +
+                       ")";
+    } else if ((error == DKIM_SIGERROR_OK || error == DKIM_SIGERROR_BADSIG) &&
+               dkim_sig_getbh(sig) == DKIM_SIGBH_MISMATCH) {
       verdict.result = VerifyResult::fail;
       verdict.reason = "body hash mismatch (the body changed after signing)";
     } else if (error == DKIM_SIGERROR_OK) {
@@ -229,13 +261,20 @@ Result<Verification> Verifier::verify(const Message& message, const KeyAnswers& 
       verdict.reason =
           reason ? reason : std::string("signature syntax error: ") + (library ? library : "unknown");
     }
-    out.signatures.push_back(std::move(verdict));
+    checked.push_back(std::move(verdict));
   }
-  if (count == 0 && !fields.empty()) {
-    SignatureVerdict verdict;
-    verdict.result = VerifyResult::neutral;
-    verdict.reason = std::string("signature not usable: ") + dkim_getresultstr(status);
-    out.signatures.push_back(std::move(verdict));
+  std::size_t next = 0;
+  for (auto& slot : unparsed) {
+    if (slot) {
+      out.signatures.push_back(std::move(*slot));
+    } else if (next < checked.size()) {
+      out.signatures.push_back(std::move(checked[next++]));
+    } else {
+      SignatureVerdict verdict;
+      verdict.result = VerifyResult::neutral;
+      verdict.reason = std::string("signature not usable: ") + dkim_getresultstr(status);
+      out.signatures.push_back(std::move(verdict));
+    }
   }
   return out;
 }
