@@ -47,8 +47,9 @@ Verdict classify(int error) {
       return {VerifyResult::permerror, "key type unknown or not the signature's algorithm (k=)"};
     case DKIM_SIGERROR_DNSSYNTAX:
     case DKIM_SIGERROR_KEYVERSION:
-    case DKIM_SIGERROR_KEYDECODE:
       return {VerifyResult::permerror, "key record syntax error"};
+    case DKIM_SIGERROR_KEYDECODE:
+      return {VerifyResult::permerror, "key cannot be decoded (p= is not a key of the k= type)"};
     case DKIM_SIGERROR_INVALID_A:
       return {VerifyResult::neutral, "unsupported algorithm (a=)"};
     case DKIM_SIGERROR_MBSFAILED:
@@ -56,6 +57,23 @@ Verdict classify(int error) {
     default:
       return {VerifyResult::neutral, nullptr};  // signature syntax: dkim_sig_geterrorstr says which tag
   }
+}
+
+// A DNS name that may hold DKIM keys: labels of 1-63 letters, digits, '-' and '_' ("_domainkey").
+bool valid_key_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t label = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') {
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+  }
+  return label > 0;
 }
 
 std::string key_name(std::string_view selector, std::string_view domain) {
@@ -155,7 +173,7 @@ std::vector<std::string> Verifier::key_names(const Message& message) const {
     const std::string* s = find_tag(*tags, "s");
     if (!d || !s || d->empty() || s->empty()) continue;
     auto name = key_name(strip_whitespace(*s), strip_whitespace(*d));
-    if (dns::is_valid_hostname(name) && std::find(names.begin(), names.end(), name) == names.end())
+    if (valid_key_name(name) && std::find(names.begin(), names.end(), name) == names.end())
       names.push_back(name);
   }
   return names;
