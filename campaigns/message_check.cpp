@@ -3,10 +3,9 @@
 // base64) to find the visible unsubscribe link and the link domains.
 #include "campaigns/message_check.hpp"
 
-#include <gmime/gmime.h>
-
 #include <algorithm>
 #include <cctype>
+#include <gmime/gmime.h>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -33,7 +32,8 @@ struct Header {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -51,7 +51,8 @@ Header read_header(std::string_view message) {
   bool ended = false;
   while (pos < message.size()) {
     auto eol = message.find('\n', pos);
-    std::string_view line = message.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    std::string_view line =
+        message.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
     pos = eol == std::string_view::npos ? message.size() : eol + 1;
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
@@ -74,15 +75,16 @@ Header read_header(std::string_view message) {
     }
     auto colon = line.find(':');
     std::string_view name = line.substr(0, colon == std::string_view::npos ? 0 : colon);
-    bool valid = colon != std::string_view::npos && !name.empty() &&
-                 std::all_of(name.begin(), name.end(), [](char c) { return c >= 33 && c <= 126 && c != ':'; });
+    bool valid =
+        colon != std::string_view::npos && !name.empty() &&
+        std::all_of(name.begin(), name.end(), [](char c) { return c >= 33 && c <= 126 && c != ':'; });
     if (!valid) {
       if (header.problems.size() < 20) {
         std::string shown(line.substr(0, 60));
         for (auto& c : shown)
           if (static_cast<unsigned char>(c) < 32 || static_cast<unsigned char>(c) >= 127) c = '?';
-        header.problems.push_back("header line " + std::to_string(line_number) + " is not a field (name, colon, value): \"" +
-                                  shown + "\"");
+        header.problems.push_back("header line " + std::to_string(line_number) +
+                                  " is not a field (name, colon, value): \"" + shown + "\"");
       }
       continue;
     }
@@ -105,16 +107,21 @@ struct Combined {
   Status status = Status::pass;
   std::vector<std::string> details;
   std::vector<std::string> fixes;
-  static int rank(Status s) { return s == Status::pass ? 0 : s == Status::warn ? 1 : s == Status::error ? 2 : 3; }
+  static int rank(Status s) {
+    return s == Status::pass ? 0 : s == Status::warn ? 1 : s == Status::error ? 2 : 3;
+  }
   void note(Status s, std::string detail, std::string fix = {}) {
     if (rank(s) > rank(status)) status = s;
     details.push_back(std::move(detail));
-    if (!fix.empty() && std::find(fixes.begin(), fixes.end(), fix) == fixes.end()) fixes.push_back(std::move(fix));
+    if (!fix.empty() && std::find(fixes.begin(), fixes.end(), fix) == fixes.end())
+      fixes.push_back(std::move(fix));
   }
   Finding finding(std::string check, std::string subject) const {
     std::string detail, fix;
-    for (const auto& d : details) detail += (detail.empty() ? "" : "; ") + d;
-    for (const auto& f : fixes) fix += (fix.empty() ? "" : "; ") + f;
+    for (const auto& d : details)
+      detail += (detail.empty() ? "" : "; ") + d;
+    for (const auto& f : fixes)
+      fix += (fix.empty() ? "" : "; ") + f;
     return {std::move(check), std::move(subject), status, detail, fix};
   }
 };
@@ -145,7 +152,8 @@ void collect_part(GMimeObject* /*parent*/, GMimeObject* part, gpointer data) {
   auto* bodies = static_cast<Bodies*>(data);
   if (!GMIME_IS_PART(part)) return;
   GMimeContentType* type = g_mime_object_get_content_type(part);
-  if (!type || !(g_mime_content_type_is_type(type, "text", "plain") || g_mime_content_type_is_type(type, "text", "html")))
+  if (!type || !(g_mime_content_type_is_type(type, "text", "plain") ||
+                 g_mime_content_type_is_type(type, "text", "html")))
     return;
   GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(part));
   if (!content) return;
@@ -212,7 +220,8 @@ Finding format_finding(const Header& header) {
       c.note(Status::fail, "From: \"" + from.front()->value.substr(0, 80) + "\" has no valid address",
              "write From: Name <local@domain>");
     } else if (count > 1 && fields_named(header, "sender").empty()) {
-      c.note(Status::fail, "From has " + std::to_string(count) + " mailboxes and there is no Sender (RFC 5322 §3.6.2)",
+      c.note(Status::fail,
+             "From has " + std::to_string(count) + " mailboxes and there is no Sender (RFC 5322 §3.6.2)",
              "use one From mailbox (several break DMARC at most receivers)");
     }
     if (list) g_object_unref(list);
@@ -255,7 +264,8 @@ std::vector<Finding> unsubscribe_findings(const Header& header, const std::optio
   if (lu.empty()) {
     list.status = Status::fail;
     list.detail = "no List-Unsubscribe field";
-    list.fix = "add List-Unsubscribe: <https://your-domain/unsubscribe/TOKEN>, <mailto:unsubscribe@your-domain>";
+    list.fix =
+        "add List-Unsubscribe: <https://your-domain/unsubscribe/TOKEN>, <mailto:unsubscribe@your-domain>";
   } else {
     std::vector<std::string> uris;
     const auto& v = lu.front()->value;
@@ -282,8 +292,8 @@ std::vector<Finding> unsubscribe_findings(const Header& header, const std::optio
     } else {
       list.status = Status::fail;
       list.detail = uris.empty() ? "\"" + v.substr(0, 80) + "\" has no <URI>"
-                    : mailto      ? "mailto only: Gmail's one-click unsubscribe needs an https URI"
-                                  : "no https URI";
+                    : mailto     ? "mailto only: Gmail's one-click unsubscribe needs an https URI"
+                                 : "no https URI";
       list.fix = "add <https://your-domain/unsubscribe/TOKEN> to List-Unsubscribe (RFC 8058)";
     }
   }
@@ -293,8 +303,9 @@ std::vector<Finding> unsubscribe_findings(const Header& header, const std::optio
   Finding one_click{"unsubscribe", "List-Unsubscribe-Post", Status::pass, "List-Unsubscribe=One-Click", ""};
   if (post.empty() || post.front()->value != "List-Unsubscribe=One-Click") {
     one_click.status = Status::fail;
-    one_click.detail = post.empty() ? "no List-Unsubscribe-Post field"
-                                    : "\"" + post.front()->value.substr(0, 60) + "\" is not List-Unsubscribe=One-Click";
+    one_click.detail =
+        post.empty() ? "no List-Unsubscribe-Post field"
+                     : "\"" + post.front()->value.substr(0, 60) + "\" is not List-Unsubscribe=One-Click";
     one_click.fix = "add List-Unsubscribe-Post: List-Unsubscribe=One-Click (RFC 8058 §3.1)";
   }
   // RFC 8058 §4: both fields must be covered by a valid DKIM signature.
@@ -302,7 +313,8 @@ std::vector<Finding> unsubscribe_findings(const Header& header, const std::optio
     auto tags = lower(sig->value);
     std::string h;
     auto at = tags.find("h=");
-    while (at != std::string::npos && at > 0 && tags[at - 1] != ';' && tags[at - 1] != ' ' && tags[at - 1] != '\t')
+    while (at != std::string::npos && at > 0 && tags[at - 1] != ';' && tags[at - 1] != ' ' &&
+           tags[at - 1] != '\t')
       at = tags.find("h=", at + 2);
     if (at != std::string::npos) h = tags.substr(at + 2, tags.find(';', at) - at - 2);
     h.erase(std::remove_if(h.begin(), h.end(), [](char c) { return c == ' ' || c == '\t'; }), h.end());
@@ -340,7 +352,8 @@ std::vector<Finding> unsubscribe_findings(const Header& header, const std::optio
       visible.detail = "the body offers an unsubscribe link";
     } else {
       visible.status = Status::fail;
-      visible.detail = bodies->texts.empty() ? "no text or HTML part" : "no unsubscribe link in the text or HTML parts";
+      visible.detail =
+          bodies->texts.empty() ? "no text or HTML part" : "no unsubscribe link in the text or HTML parts";
       visible.fix = "add a clearly visible unsubscribe link to the message body (Gmail, Yahoo)";
     }
   }
@@ -361,9 +374,11 @@ MessageCheck check_message(std::string_view message) {
   const auto header = read_header(message);
   result.findings.push_back(format_finding(header));
   const auto bodies = decode_bodies(message);
-  for (auto& f : unsubscribe_findings(header, bodies)) result.findings.push_back(std::move(f));
+  for (auto& f : unsubscribe_findings(header, bodies))
+    result.findings.push_back(std::move(f));
   if (bodies)
-    for (const auto& text : bodies->texts) link_hosts(text, result.link_domains);
+    for (const auto& text : bodies->texts)
+      link_hosts(text, result.link_domains);
   return result;
 }
 

@@ -2,16 +2,16 @@
 // to check from the configuration (egress sources, the DKIM signing table, [server] hostname and TLS) and
 // the flags (which add to or replace it), runs dns::preflight::run_preflight, prints a table or JSON.
 // Thin: the checks live in dns/preflight, the DKIM key check in dkim/, the message checks in campaigns/.
-#include <unistd.h>
-
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 #include "campaigns/message_check.hpp"
 #include "cli/common.hpp"
 #include "cli/dns_options.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/preflight_dkim.hpp"
 #include "cli/registry.hpp"
 #include "dkim/signing_table.hpp"
 #include "dns/name.hpp"
@@ -59,11 +59,12 @@ std::optional<std::vector<dns::dnsbl::ListDefinition>> lists_from(const std::str
 }
 
 // The input from the configuration and the flags; nothing (after printing why) when they do not make sense.
-std::optional<dns::preflight::PreflightInput> gather(const Options& options, const mta::config::Config& config,
+std::optional<dns::preflight::PreflightInput> gather(const Options& options,
+                                                     const mta::config::Config& config,
                                                      std::vector<dns::preflight::Finding>& extra) {
   dns::preflight::PreflightInput input;
-  const std::string default_ehlo = config.server.hostname.empty() ? mta::config::machine_hostname()
-                                                                  : config.server.hostname;
+  const std::string default_ehlo =
+      config.server.hostname.empty() ? mta::config::machine_hostname() : config.server.hostname;
   // Sending IPs: --ip replaces the configured egress sources.
   if (!options.ips.empty()) {
     for (const auto& text : options.ips) {
@@ -81,7 +82,8 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options, con
       auto address = asio::ip::make_address(source.address, error);
       if (error) continue;  // the loader has validated it
       input.sources.push_back(
-          {source.name, address, options.helo.empty() ? (source.ehlo.empty() ? default_ehlo : source.ehlo) : options.helo});
+          {source.name, address,
+           options.helo.empty() ? (source.ehlo.empty() ? default_ehlo : source.ehlo) : options.helo});
     }
   }
   if (!options.helo.empty() && !dns::is_valid_hostname(options.helo)) {
@@ -161,8 +163,10 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options, con
 
   if (!options.no_tls) {
     input.hostname = options.hostname.empty() ? default_ehlo : options.hostname;
-    input.certificate = options.certificate.empty() ? config.server.tls.certificate : std::filesystem::path(options.certificate);
-    input.certificate_key = options.certificate_key.empty() ? config.server.tls.key : std::filesystem::path(options.certificate_key);
+    input.certificate = options.certificate.empty() ? config.server.tls.certificate
+                                                    : std::filesystem::path(options.certificate);
+    input.certificate_key = options.certificate_key.empty() ? config.server.tls.key
+                                                            : std::filesystem::path(options.certificate_key);
     if (input.certificate_key.empty()) input.certificate_key = input.certificate;
   }
 
@@ -175,7 +179,8 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options, con
     std::ostringstream text;
     text << in.rdbuf();
     auto checked = campaigns::check_message(text.str());
-    for (auto& f : checked.findings) extra.push_back(std::move(f));
+    for (auto& f : checked.findings)
+      extra.push_back(std::move(f));
     input.link_domains = std::move(checked.link_domains);
   }
   return input;
@@ -190,7 +195,7 @@ int run_preflight(const Options& options) {
   asio::io_context io;
   auto resolver = make_resolver(io, options.dns, &loaded->config);
   if (!resolver) return kUsage;
-  const dns::preflight::DkimChecker checker;  // TODO(coordinator): dkim::check_key once dkim/ lands
+  const dns::preflight::DkimChecker checker = check_dkim_key;
   auto report = run_sync(io, dns::preflight::run_preflight(*resolver, *input, checker, extra));
   if (options.json)
     std::cout << dns::preflight::render_json(report);
@@ -215,46 +220,57 @@ void add_preflight_command(CLI::App& app, Cli& cli) {
       "it. Exit 0 when nothing failed, 1 when a check failed, 2 for bad flags or configuration, 3 when "
       "nothing failed but something could not be checked.");
   command
-      ->add_option("--ip", options->ips,
-                   "A sending IP (repeatable); replaces the configured egress sources")
+      ->add_option("--ip", options->ips, "A sending IP (repeatable); replaces the configured egress sources")
       ->type_name("IP");
-  command->add_option("--helo", options->helo, "The EHLO name the sending IPs use (default: each source's ehlo, "
-                                               "else [server] hostname)")
+  command
+      ->add_option("--helo", options->helo,
+                   "The EHLO name the sending IPs use (default: each source's ehlo, "
+                   "else [server] hostname)")
       ->type_name("NAME");
-  command->add_option("--domain", options->domains,
-                      "A From (RFC 5322) domain to check (repeatable); default: the domains named in the "
-                      "[dkim] sign table")
+  command
+      ->add_option("--domain", options->domains,
+                   "A From (RFC 5322) domain to check (repeatable); default: the domains named in the "
+                   "[dkim] sign table")
       ->type_name("DOMAIN");
-  command->add_option("--envelope-domain", options->envelope_domains,
-                      "A MAIL FROM (bounce) domain (repeatable); default: the From domains")
+  command
+      ->add_option("--envelope-domain", options->envelope_domains,
+                   "A MAIL FROM (bounce) domain (repeatable); default: the From domains")
       ->type_name("DOMAIN");
-  command->add_option("--dkim-key", options->dkim_keys,
-                      "A DKIM signing key DOMAIN:SELECTOR:KEYFILE (repeatable); replaces the [dkim] sign table")
+  command
+      ->add_option("--dkim-key", options->dkim_keys,
+                   "A DKIM signing key DOMAIN:SELECTOR:KEYFILE (repeatable); replaces the [dkim] sign table")
       ->type_name("D:S:FILE");
-  command->add_option("--ip-list", options->ip_lists,
-                      "An IP blocklist zone to ask (repeatable); replaces the built-in lists")
+  command
+      ->add_option("--ip-list", options->ip_lists,
+                   "An IP blocklist zone to ask (repeatable); replaces the built-in lists")
       ->type_name("ZONE");
-  command->add_option("--domain-list", options->domain_lists,
-                      "A domain blocklist zone to ask (repeatable); replaces the built-in lists")
+  command
+      ->add_option("--domain-list", options->domain_lists,
+                   "A domain blocklist zone to ask (repeatable); replaces the built-in lists")
       ->type_name("ZONE");
-  command->add_option("--pbl-zone", options->pbl_zone,
-                      "The policy list asked for 'should not send directly' codes")
+  command
+      ->add_option("--pbl-zone", options->pbl_zone,
+                   "The policy list asked for 'should not send directly' codes")
       ->type_name("ZONE")
       ->capture_default_str();
   command->add_flag("--no-blocklists", options->no_blocklists, "Skip the blocklist and policy-list checks");
-  command->add_option("--message", options->message,
-                      "A sample campaign message (RFC 5322 file): its format, its List-Unsubscribe and "
-                      "List-Unsubscribe-Post headers (RFC 8058), a visible unsubscribe link; its link "
-                      "domains join the domain blocklist check")
+  command
+      ->add_option("--message", options->message,
+                   "A sample campaign message (RFC 5322 file): its format, its List-Unsubscribe and "
+                   "List-Unsubscribe-Post headers (RFC 8058), a visible unsubscribe link; its link "
+                   "domains join the domain blocklist check")
       ->type_name("FILE");
-  command->add_option("--hostname", options->hostname,
-                      "The server host name the certificate must name (default: [server] hostname)")
+  command
+      ->add_option("--hostname", options->hostname,
+                   "The server host name the certificate must name (default: [server] hostname)")
       ->type_name("NAME");
-  command->add_option("--certificate", options->certificate,
-                      "PEM certificate chain to check (default: [server.tls] certificate)")
+  command
+      ->add_option("--certificate", options->certificate,
+                   "PEM certificate chain to check (default: [server.tls] certificate)")
       ->type_name("FILE");
-  command->add_option("--certificate-key", options->certificate_key,
-                      "PEM private key of the certificate (default: [server.tls] key)")
+  command
+      ->add_option("--certificate-key", options->certificate_key,
+                   "PEM private key of the certificate (default: [server.tls] key)")
       ->type_name("FILE");
   command->add_flag("--no-tls", options->no_tls, "Skip the certificate check");
   command->add_flag("--json", options->json,

@@ -10,8 +10,8 @@
 #include <map>
 #include <set>
 
-#include <asio/experimental/as_tuple.hpp>
 #include <asio/co_spawn.hpp>
+#include <asio/experimental/as_tuple.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -49,7 +49,8 @@ class TaskGroup {
   }
 
   asio::awaitable<void> wait() {
-    while (pending_ > 0) co_await done_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+    while (pending_ > 0)
+      co_await done_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     if (error_) std::rethrow_exception(error_);
   }
 
@@ -185,7 +186,8 @@ Finding static_ip_finding(const SendingSource& source, const SourceAnswers& answ
   auto cls = classify_address(source.address);
   switch (cls.use) {
     case AddressUse::not_routable:
-      c.note(Status::fail, ip + " is in " + cls.range + " (" + cls.description + "), not routable on the internet",
+      c.note(Status::fail,
+             ip + " is in " + cls.range + " (" + cls.description + "), not routable on the internet",
              "send from a public, static address; a NAT in front of it must map to an address you control");
       break;
     case AddressUse::documentation:
@@ -223,7 +225,8 @@ Finding static_ip_finding(const SendingSource& source, const SourceAnswers& answ
 Finding rdns_finding(const SendingSource& source, const SourceAnswers& answers) {
   const auto ip = source.address.to_string();
   const auto& reverse = answers.reverse;
-  const std::string fix_ptr = "ask the owner of " + ip + " (your hosting provider) to set its PTR record to " +
+  const std::string fix_ptr = "ask the owner of " + ip +
+                              " (your hosting provider) to set its PTR record to " +
                               (source.ehlo.empty() ? std::string("the server's host name") : source.ehlo);
   if (reverse.names.empty()) {
     if (reverse.temporary)
@@ -232,14 +235,16 @@ Finding rdns_finding(const SendingSource& source, const SourceAnswers& answers) 
     return {"rdns", ip, Status::fail, ip + " has no PTR record", fix_ptr};
   }
   std::vector<std::string> names;
-  for (const auto& name : reverse.names) names.push_back(name.name);
+  for (const auto& name : reverse.names)
+    names.push_back(name.name);
   if (!reverse.fcrdns) {
     if (reverse.temporary)
       return {"rdns", ip, Status::error,
               "PTR " + join(names, ", ") + "; could not confirm it forward: " + reverse.temporary_detail,
               "run again; check that the nameserver answers"};
     return {"rdns", ip, Status::fail,
-            "PTR " + join(names, ", ") + " does not resolve back to " + ip + " (no forward-confirmed reverse DNS)",
+            "PTR " + join(names, ", ") + " does not resolve back to " + ip +
+                " (no forward-confirmed reverse DNS)",
             "add an A/AAAA record for " + names.front() + " pointing to " + ip};
   }
   std::vector<std::string> confirmed;
@@ -254,15 +259,17 @@ Finding ehlo_finding(const SendingSource& source, const SourceAnswers& answers) 
   Combined c;
   const auto ehlo = lower_name(source.ehlo);
   bool is_ptr = false;
-  for (const auto& name : answers.reverse.names) is_ptr = is_ptr || lower_name(name.name) == ehlo;
+  for (const auto& name : answers.reverse.names)
+    is_ptr = is_ptr || lower_name(name.name) == ehlo;
   if (is_ptr) {
     c.note(Status::pass, "EHLO name is the PTR name of " + ip);
   } else if (answers.reverse.names.empty()) {
-    c.note(answers.reverse.temporary ? Status::error : Status::fail, "no PTR name to compare the EHLO name with",
-           "set the PTR of " + ip + " to " + source.ehlo);
+    c.note(answers.reverse.temporary ? Status::error : Status::fail,
+           "no PTR name to compare the EHLO name with", "set the PTR of " + ip + " to " + source.ehlo);
   } else {
     std::vector<std::string> names;
-    for (const auto& name : answers.reverse.names) names.push_back(name.name);
+    for (const auto& name : answers.reverse.names)
+      names.push_back(name.name);
     c.note(Status::fail, "EHLO name differs from the PTR name " + join(names, ", "),
            "make the EHLO name of this source its PTR name (or the PTR its EHLO name)");
   }
@@ -347,8 +354,9 @@ std::vector<Finding> dmarc_findings(const std::string& domain, const DmarcLookup
       c.note(Status::fail, "no DMARC record at _dmarc." + domain + " or its organizational domain", publish);
       break;
     case DmarcLookup::Outcome::multiple:
-      c.note(Status::fail, "more than one DMARC record at _dmarc." + lookup.record_domain +
-                               ": receivers apply none (RFC 7489 §6.6.3)",
+      c.note(Status::fail,
+             "more than one DMARC record at _dmarc." + lookup.record_domain +
+                 ": receivers apply none (RFC 7489 §6.6.3)",
              "keep exactly one v=DMARC1 record at _dmarc." + lookup.record_domain);
       break;
     case DmarcLookup::Outcome::found: {
@@ -357,7 +365,8 @@ std::vector<Finding> dmarc_findings(const std::string& domain, const DmarcLookup
       if (!policy) {
         c.note(Status::fail, "\"" + lookup.text + "\"" + where + " has no valid policy", publish);
       } else {
-        c.note(Status::pass, "\"" + lookup.text + "\"" + where + ", policy " + std::string(to_string(*policy)));
+        c.note(Status::pass,
+               "\"" + lookup.text + "\"" + where + ", policy " + std::string(to_string(*policy)));
       }
       for (const auto& problem : lookup.parsed.problems)
         c.note(Status::warn, problem, "correct the tag in the record at _dmarc." + lookup.record_domain);
@@ -365,7 +374,8 @@ std::vector<Finding> dmarc_findings(const std::string& domain, const DmarcLookup
         c.note(Status::warn, "no rua: nobody receives the aggregate reports",
                "add rua=mailto:dmarc-reports@" + lookup.record_domain + " to see who sends as " + domain);
       if (lookup.parsed.record.pct < 100)
-        c.note(Status::warn, "pct=" + std::to_string(lookup.parsed.record.pct) + ": the policy applies to part of the mail",
+        c.note(Status::warn,
+               "pct=" + std::to_string(lookup.parsed.record.pct) + ": the policy applies to part of the mail",
                "remove pct once the reports are clean");
       break;
     }
@@ -397,22 +407,23 @@ Finding alignment_finding(const std::string& from, const DmarcLookup& lookup, co
   }
   const std::string mode_spf = aspf == Alignment::strict ? "strict" : "relaxed";
   const std::string mode_dkim = adkim == Alignment::strict ? "strict" : "relaxed";
-  std::string detail = "SPF " + (spf_aligned.empty() ? std::string("not aligned") : "aligned via " + join(spf_aligned, ", ")) +
-                       " (" + mode_spf + "); DKIM " +
-                       (dkim_aligned.empty() ? std::string("not aligned") : "aligned via d=" + join(dkim_aligned, ", ")) +
-                       " (" + mode_dkim + ")";
+  std::string detail =
+      "SPF " + (spf_aligned.empty() ? std::string("not aligned") : "aligned via " + join(spf_aligned, ", ")) +
+      " (" + mode_spf + "); DKIM " +
+      (dkim_aligned.empty() ? std::string("not aligned") : "aligned via d=" + join(dkim_aligned, ", ")) +
+      " (" + mode_dkim + ")";
   if (!spf_unaligned.empty()) detail += "; SPF passes for unaligned " + join(spf_unaligned, ", ");
   if (!dkim_unaligned.empty()) detail += "; DKIM signs with unaligned d=" + join(dkim_unaligned, ", ");
-  if (!dkim_aligned.empty() && !spf_aligned.empty()) return {"dmarc-alignment", from, Status::pass, detail, ""};
-  if (!dkim_aligned.empty())
+  if (!dkim_aligned.empty() && !spf_aligned.empty())
     return {"dmarc-alignment", from, Status::pass, detail, ""};
+  if (!dkim_aligned.empty()) return {"dmarc-alignment", from, Status::pass, detail, ""};
   if (!spf_aligned.empty())
     return {"dmarc-alignment", from, Status::warn, detail,
             "also sign with a DKIM key whose d= is " + from +
                 " (or its organizational domain): SPF alone fails when mail is forwarded"};
   return {"dmarc-alignment", from, Status::fail, detail,
-          "sign with a DKIM key for d=" + from + " ([dkim] sign table) and use a bounce domain under " + from +
-              " whose SPF authorises the sending IPs"};
+          "sign with a DKIM key for d=" + from + " ([dkim] sign table) and use a bounce domain under " +
+              from + " whose SPF authorises the sending IPs"};
 }
 
 Finding mx_finding(const std::string& domain, const MxLookup& mx, bool envelope) {
@@ -421,8 +432,9 @@ Finding mx_finding(const std::string& domain, const MxLookup& mx, bool envelope)
     return {"mx", domain, Status::error, "could not look up MX: " + mx.detail,
             "run again; check that the nameserver answers"};
   if (mx.status == dns::Status::nxdomain)
-    return {"mx", domain, Status::fail, role + " " + domain + " does not exist (NXDOMAIN)",
-            envelope ? "use a bounce domain that exists and has an MX record" : "send From a domain that exists"};
+    return {
+        "mx", domain, Status::fail, role + " " + domain + " does not exist (NXDOMAIN)",
+        envelope ? "use a bounce domain that exists and has an MX record" : "send From a domain that exists"};
   if (mx.null_mx)
     return {"mx", domain, Status::fail,
             role + " publishes a null MX (RFC 7505): it accepts no mail, so receivers reject mail " +
@@ -433,9 +445,11 @@ Finding mx_finding(const std::string& domain, const MxLookup& mx, bool envelope)
             role + " has no MX and no address records: it cannot receive mail",
             "publish an MX record for " + domain};
   std::vector<std::string> hosts;
-  for (const auto& h : mx.hosts) hosts.push_back(std::to_string(h.preference) + " " + h.exchange);
+  for (const auto& h : mx.hosts)
+    hosts.push_back(std::to_string(h.preference) + " " + h.exchange);
   if (mx.implicit)
-    return {"mx", domain, Status::warn, role + " has no MX record; mail goes to its address records (implicit MX)",
+    return {"mx", domain, Status::warn,
+            role + " has no MX record; mail goes to its address records (implicit MX)",
             "publish an MX record for " + domain + " so that bounces have a defined destination"};
   return {"mx", domain, Status::pass, "MX " + join(hosts, ", "), ""};
 }
@@ -453,7 +467,8 @@ Finding dnsbl_finding(const dnsbl::ListResult& r) {
       break;
     case dnsbl::Verdict::listed: {
       std::vector<std::string> codes;
-      for (const auto& code : r.codes) codes.push_back(code.code + " " + code.meaning);
+      for (const auto& code : r.codes)
+        codes.push_back(code.code + " " + code.meaning);
       f.detail = "listed on " + r.list + ": " + join(codes, "; ");
       if (!r.reason.empty()) f.detail += " (\"" + r.reason + "\")";
       if (r.policy_only) {
@@ -473,20 +488,28 @@ Finding dnsbl_finding(const dnsbl::ListResult& r) {
 
 }  // namespace
 
-asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& input, const DkimChecker& dkim,
-                                      const std::vector<Finding>& extra) {
+asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& input,
+                                      const DkimChecker& dkim, const std::vector<Finding>& extra) {
   auto executor = co_await asio::this_coro::executor;
 
   std::vector<std::string> from_domains, envelope_domains, spf_domains, blocklist_domains;
-  for (const auto& d : input.from_domains) add_unique(from_domains, d);
-  for (const auto& d : input.envelope_domains) add_unique(envelope_domains, d);
-  for (const auto& d : envelope_domains) add_unique(spf_domains, d);
-  for (const auto& d : from_domains) add_unique(spf_domains, d);
-  for (const auto& d : spf_domains) add_unique(blocklist_domains, d);
-  for (const auto& k : input.dkim_keys) add_unique(blocklist_domains, k.domain);
-  for (const auto& d : input.link_domains) add_unique(blocklist_domains, d);
+  for (const auto& d : input.from_domains)
+    add_unique(from_domains, d);
+  for (const auto& d : input.envelope_domains)
+    add_unique(envelope_domains, d);
+  for (const auto& d : envelope_domains)
+    add_unique(spf_domains, d);
+  for (const auto& d : from_domains)
+    add_unique(spf_domains, d);
+  for (const auto& d : spf_domains)
+    add_unique(blocklist_domains, d);
+  for (const auto& k : input.dkim_keys)
+    add_unique(blocklist_domains, k.domain);
+  for (const auto& d : input.link_domains)
+    add_unique(blocklist_domains, d);
   std::vector<std::string> mx_domains = envelope_domains;
-  for (const auto& d : from_domains) add_unique(mx_domains, d);
+  for (const auto& d : from_domains)
+    add_unique(mx_domains, d);
   std::vector<std::string> ips;
   for (const auto& s : input.sources) {
     auto ip = s.address.to_string();
@@ -499,7 +522,8 @@ asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& 
   std::vector<DmarcLookup> dmarc_answers(from_domains.size());
   std::vector<MxLookup> mx_answers(mx_domains.size());
   std::vector<DkimKeyResult> dkim_answers(input.dkim_keys.size());
-  std::vector<std::vector<dnsbl::ListResult>> ip_list_answers(input.sources.empty() ? 0 : input.ip_lists.size());
+  std::vector<std::vector<dnsbl::ListResult>> ip_list_answers(input.sources.empty() ? 0
+                                                                                    : input.ip_lists.size());
   std::vector<std::vector<dnsbl::ListResult>> domain_list_answers(
       blocklist_domains.empty() ? 0 : input.domain_lists.size());
 
@@ -510,7 +534,8 @@ asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& 
     group.spawn(ask_spf(resolver, spf_domains[i], input.sources, spf_answers[i]));
   for (std::size_t i = 0; i < from_domains.size(); ++i)
     group.spawn(ask_dmarc(resolver, from_domains[i], dmarc_answers[i]));
-  for (std::size_t i = 0; i < mx_domains.size(); ++i) group.spawn(ask_mx(resolver, mx_domains[i], mx_answers[i]));
+  for (std::size_t i = 0; i < mx_domains.size(); ++i)
+    group.spawn(ask_mx(resolver, mx_domains[i], mx_answers[i]));
   if (dkim)
     for (std::size_t i = 0; i < input.dkim_keys.size(); ++i)
       group.spawn(ask_dkim(resolver, dkim, input.dkim_keys[i], dkim_answers[i]));
@@ -532,11 +557,12 @@ asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& 
 
   std::vector<SpfPass> spf_passes;
   for (std::size_t i = 0; i < spf_domains.size(); ++i) {
-    for (auto& f : spf_findings(spf_domains[i], input.sources, spf_answers[i])) report.add(std::move(f));
+    for (auto& f : spf_findings(spf_domains[i], input.sources, spf_answers[i]))
+      report.add(std::move(f));
     const auto& outcomes = spf_answers[i].outcomes;
-    const bool all = !outcomes.empty() && std::all_of(outcomes.begin(), outcomes.end(), [](const spf::Outcome& o) {
-      return o.result == spf::Result::pass;
-    });
+    const bool all =
+        !outcomes.empty() && std::all_of(outcomes.begin(), outcomes.end(),
+                                         [](const spf::Outcome& o) { return o.result == spf::Result::pass; });
     spf_passes.push_back({spf_domains[i], all});
   }
   // Alignment uses the envelope domains only: SPF is checked for MAIL FROM, not for the From header.
@@ -555,25 +581,29 @@ asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& 
     }
   }
   if (input.dkim_keys.empty() && !from_domains.empty())
-    report.add({"dkim", join(from_domains, ", "), Status::fail, "no DKIM signing key is configured",
-                "generate one with relayctl dkim keygen, publish its record, add it to the [dkim] sign table"});
+    report.add(
+        {"dkim", join(from_domains, ", "), Status::fail, "no DKIM signing key is configured",
+         "generate one with relayctl dkim keygen, publish its record, add it to the [dkim] sign table"});
 
   for (std::size_t i = 0; i < from_domains.size(); ++i) {
-    for (auto& f : dmarc_findings(from_domains[i], dmarc_answers[i])) report.add(std::move(f));
+    for (auto& f : dmarc_findings(from_domains[i], dmarc_answers[i]))
+      report.add(std::move(f));
     std::vector<std::pair<const DkimKey*, bool>> keys;
     for (std::size_t k = 0; k < input.dkim_keys.size(); ++k) {
       const auto& key = input.dkim_keys[k];
-      const bool signs = key.signs_from.empty() ||
-                         std::find(key.signs_from.begin(), key.signs_from.end(), from_domains[i]) != key.signs_from.end();
+      const bool signs = key.signs_from.empty() || std::find(key.signs_from.begin(), key.signs_from.end(),
+                                                             from_domains[i]) != key.signs_from.end();
       if (signs) keys.emplace_back(&key, dkim && dkim_answers[k].usable);
     }
     report.add(alignment_finding(from_domains[i], dmarc_answers[i], envelope_spf, keys));
   }
 
   for (const auto& results : ip_list_answers)
-    for (const auto& r : results) report.add(dnsbl_finding(r));
+    for (const auto& r : results)
+      report.add(dnsbl_finding(r));
   for (const auto& results : domain_list_answers)
-    for (const auto& r : results) report.add(dnsbl_finding(r));
+    for (const auto& r : results)
+      report.add(dnsbl_finding(r));
 
   for (std::size_t i = 0; i < mx_domains.size(); ++i) {
     const bool envelope =
@@ -584,8 +614,10 @@ asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& 
   if (!input.hostname.empty())
     report.add(check_certificate(input.certificate, input.certificate_key, input.hostname));
 
-  for (const auto& f : extra) report.add(f);
-  for (auto& f : evaluate_bulk_rules(report)) report.add(std::move(f));
+  for (const auto& f : extra)
+    report.add(f);
+  for (auto& f : evaluate_bulk_rules(report))
+    report.add(std::move(f));
   co_return report;
 }
 

@@ -70,7 +70,7 @@ struct PreflightInput {
 };
 
 // Runs every check; extra findings (message checks) join the report before the bulk-sender rules.
-asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& input, const DkimChecker& dkim,
-                                      const std::vector<Finding>& extra);
+asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& input,
+                                      const DkimChecker& dkim, const std::vector<Finding>& extra);
 
 }  // namespace dns::preflight

@@ -1,6 +1,8 @@
 // `relayctl preflight` against nsd serving tests/fixtures/dns: a healthy sender (everything passes), a
 // broken one (each check fails with its fix), a non-routable IP, lists that cannot be checked, a resolver
 // that never answers, a configuration-driven run, sample messages, and bad flags.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -28,24 +30,42 @@ constexpr const char* kGoodMessage =
     "Hello. To stop these mails: https://links.good.preflight.test/u/abc (unsubscribe)\r\n";
 
 struct Preflight : ::testing::Test {
-  relay::test::NsdServer nsd{{fixture_zone("preflight.test"), fixture_zone("loose.test"), fixture_zone("113.0.203.in-addr.arpa"),
-                              fixture_zone("zen.spamhaus.org"), fixture_zone("bl.spamcop.net"),
-                              fixture_zone("dbl.spamhaus.org"), fixture_zone("multi.surbl.org"),
-                              fixture_zone("multi.uribl.com"), fixture_zone("b.barracudacentral.org"),
-                              fixture_zone("dnsbl-1.uceprotect.net")}};
+  relay::test::NsdServer nsd{
+      {fixture_zone("preflight.test"), fixture_zone("loose.test"), fixture_zone("113.0.203.in-addr.arpa"),
+       fixture_zone("zen.spamhaus.org"), fixture_zone("bl.spamcop.net"), fixture_zone("dbl.spamhaus.org"),
+       fixture_zone("multi.surbl.org"), fixture_zone("multi.uribl.com"),
+       fixture_zone("b.barracudacentral.org"), fixture_zone("dnsbl-1.uceprotect.net")}};
   relay::test::TempDir dir;
 
+  // A fixture key copied with the mode relayctl demands of private keys.
+  std::string key(const std::string& fixture) {
+    auto path = dir.path() / fixture;
+    std::filesystem::copy_file(std::filesystem::path(RELAY_FIXTURES_DIR) / "dkim" / fixture, path,
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::permissions(path,
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return path.string();
+  }
+  std::string good_key() { return "good.preflight.test:s1:" + key("rsa2048.pem"); }
+
   std::vector<std::string> base(std::vector<std::string> args) {
-    std::vector<std::string> argv{RELAYCTL_BINARY, "preflight", "--json", "--nameserver", nsd.address(),
-                                  "--dns-timeout", "2", "--config", (dir.path() / "none.toml").string()};
+    std::vector<std::string> argv{RELAYCTL_BINARY,
+                                  "preflight",
+                                  "--json",
+                                  "--nameserver",
+                                  nsd.address(),
+                                  "--dns-timeout",
+                                  "2",
+                                  "--config",
+                                  (dir.path() / "none.toml").string()};
     dir.write("none.toml", "");
     argv.insert(argv.end(), args.begin(), args.end());
     return argv;
   }
   // The usual lists, minus the fixture's dead Barracuda list (tested on its own).
   static std::vector<std::string> lists() {
-    return {"--ip-list", "zen.spamhaus.org", "--ip-list", "bl.spamcop.net", "--domain-list", "dbl.spamhaus.org",
-            "--domain-list", "multi.surbl.org"};
+    return {"--ip-list",     "zen.spamhaus.org", "--ip-list",     "bl.spamcop.net",
+            "--domain-list", "dbl.spamhaus.org", "--domain-list", "multi.surbl.org"};
   }
   nlohmann::json check(const std::vector<std::string>& args, int expected_exit) {
     auto r = run(base(args));
@@ -60,7 +80,8 @@ struct Preflight : ::testing::Test {
       if (f["check"] == check) found.push_back(f);
     return found;
   }
-  static nlohmann::json finding(const nlohmann::json& out, const std::string& check, const std::string& subject) {
+  static nlohmann::json finding(const nlohmann::json& out, const std::string& check,
+                                const std::string& subject) {
     for (const auto& f : out["findings"])
       if (f["check"] == check && f["subject"] == subject) return f;
     ADD_FAILURE() << "no finding " << check << " " << subject << " in " << out.dump(2);
@@ -76,10 +97,17 @@ TEST_F(Preflight, HealthySenderPasses) {
   auto message = dir.write("good.eml", kGoodMessage);
   auto args = lists();
   for (const auto& a : {"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--domain",
-                        "good.preflight.test", "--no-tls", "--message"})
+                        "good.preflight.test", "--no-tls", "--dkim-key"})
     args.emplace_back(a);
+  args.push_back(good_key());
+  args.push_back("--message");
   args.push_back(message.string());
   auto out = check(args, 0);
+  auto dkim = finding(out, "dkim", "s1._domainkey.good.preflight.test");
+  EXPECT_EQ(dkim["status"], "pass") << dkim;
+  EXPECT_NE(dkim["detail"].get<std::string>().find("2048 bits"), std::string::npos) << dkim;
+  EXPECT_EQ(status(out, "dmarc-alignment", "good.preflight.test"), "pass");
+  EXPECT_EQ(status(out, "dnsbl", "good.preflight.test @ dbl.spamhaus.org"), "pass");
   EXPECT_EQ(status(out, "rdns", "203.0.113.10"), "pass");
   EXPECT_EQ(status(out, "ehlo", "mail.good.preflight.test 203.0.113.10"), "pass");
   // A documentation address that is not on this host: warnings, not failures.
@@ -107,13 +135,14 @@ TEST_F(Preflight, HealthySenderPasses) {
 
 TEST_F(Preflight, BrokenSenderFailsEachCheckWithItsFix) {
   auto args = lists();
-  for (const auto& a : {"--ip", "203.0.113.66", "--helo", "mail.bad.preflight.test", "--domain", "bad.preflight.test",
-                        "--no-tls"})
+  for (const auto& a : {"--ip", "203.0.113.66", "--helo", "mail.bad.preflight.test", "--domain",
+                        "bad.preflight.test", "--no-tls"})
     args.emplace_back(a);
   auto out = check(args, 1);
   auto static_ip = finding(out, "static-ip", "203.0.113.66");
   EXPECT_EQ(static_ip["status"], "fail");
-  EXPECT_NE(static_ip["detail"].get<std::string>().find("127.0.0.11"), std::string::npos) << static_ip;  // PBL
+  EXPECT_NE(static_ip["detail"].get<std::string>().find("127.0.0.11"), std::string::npos)
+      << static_ip;                                        // PBL
   EXPECT_EQ(status(out, "rdns", "203.0.113.66"), "fail");  // PTR does not resolve back
   EXPECT_EQ(status(out, "ehlo", "mail.bad.preflight.test 203.0.113.66"), "fail");
   auto spf = finding(out, "spf", "bad.preflight.test from 203.0.113.66");
@@ -139,8 +168,8 @@ TEST_F(Preflight, BrokenSenderFailsEachCheckWithItsFix) {
 
 TEST_F(Preflight, LooseDomainWarnsAndLintFails) {
   auto args = lists();
-  for (const auto& a : {"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--domain", "sub.loose.test",
-                        "--envelope-domain", "loose.test", "--no-tls"})
+  for (const auto& a : {"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--domain",
+                        "sub.loose.test", "--envelope-domain", "loose.test", "--no-tls"})
     args.emplace_back(a);
   auto out = check(args, 1);
   auto lint = finding(out, "spf", "loose.test");
@@ -160,8 +189,8 @@ TEST_F(Preflight, LooseDomainWarnsAndLintFails) {
 
 TEST_F(Preflight, BounceDomainAlignsOnlyUnderTheSameOrganizationalDomain) {
   auto args = lists();
-  for (const auto& a : {"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--domain", "good.preflight.test",
-                        "--no-tls", "--envelope-domain"})
+  for (const auto& a : {"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--domain",
+                        "good.preflight.test", "--no-tls", "--envelope-domain"})
     args.emplace_back(a);
   auto aligned_args = args;
   aligned_args.emplace_back("bounces.preflight.test");
@@ -169,7 +198,8 @@ TEST_F(Preflight, BounceDomainAlignsOnlyUnderTheSameOrganizationalDomain) {
   EXPECT_EQ(status(out, "spf", "bounces.preflight.test from 203.0.113.10"), "pass");
   auto alignment = finding(out, "dmarc-alignment", "good.preflight.test");
   EXPECT_EQ(alignment["status"], "warn") << alignment;  // SPF alone: forwarding breaks it
-  EXPECT_NE(alignment["detail"].get<std::string>().find("SPF aligned via bounces.preflight.test"), std::string::npos)
+  EXPECT_NE(alignment["detail"].get<std::string>().find("SPF aligned via bounces.preflight.test"),
+            std::string::npos)
       << alignment;
 
   args.emplace_back("mailer.loose.test");
@@ -184,7 +214,8 @@ TEST_F(Preflight, BounceDomainAlignsOnlyUnderTheSameOrganizationalDomain) {
 
 TEST_F(Preflight, NonRoutableAddressFails) {
   auto args = lists();
-  for (const auto& a : {"--ip", "100.64.1.2", "--domain", "good.preflight.test", "--no-tls"}) args.emplace_back(a);
+  for (const auto& a : {"--ip", "100.64.1.2", "--domain", "good.preflight.test", "--no-tls"})
+    args.emplace_back(a);
   auto out = check(args, 1);
   auto f = finding(out, "static-ip", "100.64.1.2");
   EXPECT_EQ(f["status"], "fail");
@@ -193,31 +224,48 @@ TEST_F(Preflight, NonRoutableAddressFails) {
 
 TEST_F(Preflight, DeadListIsCouldNotCheckNeverClean) {
   // The fixture's Barracuda list fails its RFC 5782 test point: every answer from it is "could not check".
-  auto out = check({"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--no-tls", "--ip-list",
-                    "b.barracudacentral.org", "--domain-list", "dbl.spamhaus.org", "--domain",
-                    "good.preflight.test"},
-                   1);
+  auto out = check(
+      {"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--no-tls", "--ip-list",
+       "b.barracudacentral.org", "--domain-list", "dbl.spamhaus.org", "--domain", "good.preflight.test"},
+      1);
   auto f = finding(out, "dnsbl", "203.0.113.10 @ b.barracudacentral.org");
   EXPECT_EQ(f["status"], "error");
   EXPECT_FALSE(f["fix"].get<std::string>().empty());
   EXPECT_EQ(status(out, "bulk-rules", "not-listed"), "error");
 }
 
-TEST_F(Preflight, UnservedListIsAnError) {
+TEST_F(Preflight, NothingFailedButSomethingUncheckedExitsThree) {
   auto message = dir.write("good.eml", kGoodMessage);
   auto out = check({"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--no-tls", "--ip-list",
-                    "unserved.example", "--domain-list", "dbl.spamhaus.org", "--domain", "good.preflight.test",
-                    "--message", message.string()},
-                   1);  // no DKIM key: dkim fails
+                    "unserved.example", "--domain-list", "dbl.spamhaus.org", "--domain",
+                    "good.preflight.test", "--dkim-key", good_key(), "--message", message.string()},
+                   3);
   EXPECT_EQ(status(out, "dnsbl", "203.0.113.10 @ unserved.example"), "error");
+  EXPECT_EQ(out["summary"]["fail"], 0);
+}
+
+TEST_F(Preflight, DkimKeyThatDoesNotMatchFailsAndAlignmentFallsBackToSpf) {
+  auto out = check(
+      {"--ip", "203.0.113.10", "--helo", "mail.good.preflight.test", "--no-tls", "--no-blocklists",
+       "--domain", "good.preflight.test", "--dkim-key", "good.preflight.test:s1:" + key("other2048.pem")},
+      1);
+  auto dkim = finding(out, "dkim", "s1._domainkey.good.preflight.test");
+  EXPECT_EQ(dkim["status"], "fail") << dkim;
+  EXPECT_FALSE(dkim["fix"].get<std::string>().empty()) << dkim;
+  EXPECT_EQ(status(out, "dmarc-alignment", "good.preflight.test"), "warn");
+  // A key nobody published: missing.
+  out = check({"--ip", "203.0.113.10", "--no-tls", "--no-blocklists", "--domain", "good.preflight.test",
+               "--dkim-key", "good.preflight.test:nosuch:" + key("rsa2048.pem")},
+              1);
+  EXPECT_EQ(status(out, "dkim", "nosuch._domainkey.good.preflight.test"), "fail");
 }
 
 TEST(PreflightTimeout, SilentNameserverIsErrorsAndExitThree) {
   relay::test::SilentDnsServer silent;
   relay::test::TempDir dir;
   auto config = dir.write("empty.toml", "");
-  auto r = run({RELAYCTL_BINARY, "preflight", "--json", "--nameserver", silent.address(), "--dns-timeout", "0.3",
-                "--config", config.string(), "--ip", "203.0.113.10", "--no-tls", "--no-blocklists"});
+  auto r = run({RELAYCTL_BINARY, "preflight", "--json", "--nameserver", silent.address(), "--dns-timeout",
+                "0.3", "--config", config.string(), "--ip", "203.0.113.10", "--no-tls", "--no-blocklists"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   auto out = nlohmann::json::parse(r.out);
   bool rdns_error = false;
@@ -228,18 +276,31 @@ TEST(PreflightTimeout, SilentNameserverIsErrorsAndExitThree) {
   EXPECT_TRUE(rdns_error) << r.out;
 }
 
-TEST_F(Preflight, ConfigurationGivesSourcesAndDomains) {
-  auto config = dir.write("relayctl.toml",
-                          "[server]\nhostname = \"mail.good.preflight.test\"\n"
-                          "[[delivery.source]]\nname = \"primary\"\naddress = \"203.0.113.10\"\n"
-                          "ehlo = \"mail.good.preflight.test\"\n");
-  auto argv = std::vector<std::string>{RELAYCTL_BINARY, "preflight", "--json", "--nameserver", nsd.address(),
-                                       "--dns-timeout", "2", "--config", config.string(), "--domain",
-                                       "good.preflight.test", "--no-blocklists"};
+TEST_F(Preflight, ConfigurationGivesSourcesDomainsAndKeys) {
+  auto config =
+      dir.write("relayctl.toml",
+                "[server]\nhostname = \"mail.good.preflight.test\"\n"
+                "[[delivery.source]]\nname = \"primary\"\naddress = \"203.0.113.10\"\n"
+                "ehlo = \"mail.good.preflight.test\"\n"
+                "[[dkim.sign]]\nfrom = \"good.preflight.test\"\nselector = \"s1\"\nkey = \"" +
+                    key("rsa2048.pem") +
+                    "\"\n"
+                    "[[dkim.sign]]\nfrom = \"*\"\ndomain = \"esp.preflight.test\"\nselector = \"esp\"\n"
+                    "key = \"" +
+                    key("ed25519.pem") + "\"\n");
+  auto argv =
+      std::vector<std::string>{RELAYCTL_BINARY, "preflight", "--json",   "--nameserver",  nsd.address(),
+                               "--dns-timeout", "2",         "--config", config.string(), "--no-blocklists"};
   auto r = run(argv);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   auto out = nlohmann::json::parse(r.out);
   EXPECT_EQ(status(out, "static-ip", "primary 203.0.113.10"), "warn");
   EXPECT_EQ(status(out, "ehlo", "mail.good.preflight.test 203.0.113.10"), "pass");
+  // The From domain comes from the sign table; the most specific rule signs it (not the "*" default).
+  EXPECT_EQ(status(out, "spf", "good.preflight.test"), "pass");
+  EXPECT_EQ(status(out, "dkim", "s1._domainkey.good.preflight.test"), "pass");
+  EXPECT_EQ(findings(out, "dkim").size(), 1u);
+  EXPECT_EQ(status(out, "dmarc-alignment", "good.preflight.test"), "pass");
   // No certificate configured: the self-signed default is a warning.
   EXPECT_EQ(findings(out, "tls").size(), 1u);
   EXPECT_EQ(findings(out, "tls").front()["status"], "warn");
@@ -250,7 +311,8 @@ TEST_F(Preflight, TableNamesEveryCheckAndItsFix) {
   argv.erase(argv.begin() + 2);  // no --json
   auto r = run(argv);
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  for (const char* text : {"static-ip", "rdns", "spf", "dmarc", "mx", "bulk-rules", "fail", "publish a TXT record"})
+  for (const char* text :
+       {"static-ip", "rdns", "spf", "dmarc", "mx", "bulk-rules", "fail", "publish a TXT record"})
     EXPECT_NE(r.out.find(text), std::string::npos) << text << "\n" << r.out;
 }
 

@@ -32,7 +32,8 @@ const std::string kOneClick =
     "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n";
 
 TEST(MessageCheck, CompliantPlainMessage) {
-  auto check = campaigns::check_message(kHeader + kOneClick + "\r\nBye: https://u.example.com/x unsubscribe\r\n");
+  auto check =
+      campaigns::check_message(kHeader + kOneClick + "\r\nBye: https://u.example.com/x unsubscribe\r\n");
   EXPECT_EQ(status(check, "message-format", "header"), Status::pass);
   EXPECT_EQ(status(check, "unsubscribe", "List-Unsubscribe"), Status::pass);
   EXPECT_EQ(status(check, "unsubscribe", "List-Unsubscribe-Post"), Status::pass);
@@ -61,8 +62,8 @@ TEST(MessageCheck, HttpIsAWarningAndAWrongPostValueFails) {
 
 TEST(MessageCheck, DkimSignatureMustCoverBothFields) {
   auto unsigned_fields = campaigns::check_message(
-      "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1;\r\n h=from:to:subject; bh=x; b=y\r\n" + kHeader +
-      kOneClick + "\r\nunsubscribe\r\n");
+      "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1;\r\n h=from:to:subject; bh=x; b=y\r\n" +
+      kHeader + kOneClick + "\r\nunsubscribe\r\n");
   EXPECT_EQ(status(unsigned_fields, "unsubscribe", "List-Unsubscribe-Post"), Status::fail);
   auto signed_fields = campaigns::check_message(
       "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=s1;\r\n h=from:to:subject:list-unsubscribe:\r\n "
@@ -93,8 +94,8 @@ TEST(MessageCheck, NoVisibleLink) {
 
 TEST(MessageCheck, FormatProblems) {
   auto check = campaigns::check_message(
-      "From: a@example.com\r\nFrom: b@example.com\r\nnot a header line\r\nSubject: " + std::string(1200, 'x') +
-      "\r\nDate: yesterday\r\n\r\nbody\r\n");
+      "From: a@example.com\r\nFrom: b@example.com\r\nnot a header line\r\nSubject: " +
+      std::string(1200, 'x') + "\r\nDate: yesterday\r\n\r\nbody\r\n");
   auto* f = find(check, "message-format", "header");
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->status, Status::fail);
@@ -114,10 +115,11 @@ TEST(MessageCheck, SeveralFromMailboxesNeedSender) {
 }
 
 TEST(MessageCheck, HostileInputNeverThrows) {
-  for (std::string input : {std::string(), std::string("\r\n"), std::string(" continuation\r\n"),
-                            std::string("From:\r\n\r\n"), std::string(5000, ':'), std::string("a\0b: c\r\n\r\n", 10),
-                            std::string("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x\r\n"),
-                            std::string(100000, 'h')}) {
+  for (std::string input :
+       {std::string(), std::string("\r\n"), std::string(" continuation\r\n"), std::string("From:\r\n\r\n"),
+        std::string(5000, ':'), std::string("a\0b: c\r\n\r\n", 10),
+        std::string("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x\r\n"),
+        std::string(100000, 'h')}) {
     auto check = campaigns::check_message(input);
     EXPECT_FALSE(check.findings.empty());
   }
