@@ -39,6 +39,21 @@ std::shared_ptr<asio::ssl::context> load_tls(const config::Config& config, std::
   return make_server_tls_context(files, error);
 }
 
+// The DKIM signer for the [dkim] sign table: every key loaded (and its permissions checked) once, here.
+// Null without rules. On a bad key or table, error names the file and what to do.
+std::shared_ptr<const dkim::Signer> load_signer(const config::Config& config, std::string& error) {
+  if (config.dkim.sign.empty()) return nullptr;
+  dkim::SignerOptions options;
+  if (auto canonicalization = dkim::parse_canonicalization(config.dkim.canonicalization))
+    options.canonicalization = *canonicalization;
+  auto signer = dkim::Signer::create(dkim::SigningTable(config.dkim.sign), options);
+  if (!signer) {
+    error = signer.error();
+    return nullptr;
+  }
+  return std::shared_ptr<const dkim::Signer>(std::move(*signer));
+}
+
 void fail(const std::string& message) {
   std::cerr << "relayctl: error: " << message << "\n";
 }
@@ -71,6 +86,11 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
     fail("TLS: " + error);
     return 2;
   }
+  auto signer = load_signer(initial, error);
+  if (!error.empty()) {
+    fail("DKIM: " + error);
+    return 2;
+  }
 
   // Delivery runs on its own event loop and thread; the server and the control socket reach it through a
   // spool that tells it about new work.
@@ -91,8 +111,9 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
+  asio::thread_pool signing(std::max(1u, std::thread::hardware_concurrency()));
   Metrics metrics;
-  SmtpServer server(io, notifying, *users, blocking, metrics, make_settings(initial, tls));
+  SmtpServer server(io, notifying, *users, blocking, signing, metrics, make_settings(initial, tls, signer));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
     fail(problem);
     return 2;
@@ -136,12 +157,15 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
         if (auto ec = accounting.reopen())
           log::error("accounting_log.reopen_failed", {{"error", ec.message()}});
         if (auto next = reload()) {
-          std::string tls_error;
+          std::string tls_error, dkim_error;
           auto next_tls = load_tls(*next, tls_error);
+          auto next_signer = next_tls ? load_signer(*next, dkim_error) : nullptr;
           if (!next_tls) {
             log::error("serve.reload_failed", {{"error", tls_error}});
+          } else if (!dkim_error.empty()) {
+            log::error("serve.reload_failed", {{"error", "DKIM: " + dkim_error}});
           } else {
-            server.apply(make_settings(*next, next_tls));
+            server.apply(make_settings(*next, next_tls, next_signer));
             log::info("serve.reloaded");
           }
         } else {
@@ -173,6 +197,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   for (auto& t : threads)
     t.join();
   blocking.join();
+  signing.join();
   engine.stop();
   delivery_work.reset();
   delivery_io.stop();  // connections in progress are abandoned; their recipients stay pending in the spool
