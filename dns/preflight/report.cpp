@@ -7,7 +7,7 @@
 namespace dns::preflight {
 namespace {
 
-constexpr std::size_t kMaxColumn = 28;  // longer checks or subjects widen no further; the text still shows
+constexpr std::size_t kMaxColumn = 40;  // longer checks or subjects widen no further; the text still shows
 
 std::string_view colour_of(Status status) {
   switch (status) {
