@@ -27,6 +27,8 @@ struct Options {
   std::vector<std::string> domains;
   std::vector<std::string> envelope_domains;
   std::vector<std::string> dkim_keys;  // DOMAIN:SELECTOR:FILE
+  std::string selector;                // with key: one key signing as each --domain
+  std::string key;
   std::vector<std::string> ip_lists;
   std::vector<std::string> domain_lists;
   bool no_blocklists = false;
@@ -91,28 +93,6 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options,
     return std::nullopt;
   }
 
-  // DKIM keys: --dkim-key replaces the signing table.
-  dkim::SigningTable table(config.dkim.sign);
-  if (!options.dkim_keys.empty()) {
-    std::vector<dkim::SigningRule> rules;
-    for (const auto& spec : options.dkim_keys) {
-      auto first = spec.find(':');
-      auto second = first == std::string::npos ? std::string::npos : spec.find(':', first + 1);
-      if (second == std::string::npos) {
-        print_error("--dkim-key " + spec + ": expected DOMAIN:SELECTOR:KEYFILE");
-        return std::nullopt;
-      }
-      dkim::SigningRule rule{"*", spec.substr(0, first), spec.substr(first + 1, second - first - 1),
-                             spec.substr(second + 1)};
-      if (!valid_domain("--dkim-key", rule.domain) || rule.selector.empty()) {
-        if (rule.selector.empty()) print_error("--dkim-key " + spec + ": the selector is empty");
-        return std::nullopt;
-      }
-      rules.push_back(std::move(rule));
-    }
-    table = dkim::SigningTable(std::move(rules));
-  }
-
   // From domains: --domain, else the domains the signing table names explicitly.
   for (const auto& d : options.domains) {
     if (!valid_domain("--domain", d)) return std::nullopt;
@@ -128,17 +108,50 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options,
   }
   if (input.envelope_domains.empty()) input.envelope_domains = input.from_domains;
 
-  // Each key once, with the From domains it signs.
-  for (const auto& from : input.from_domains)
-    for (const auto* rule : table.match(from)) {
-      auto it = std::find_if(input.dkim_keys.begin(), input.dkim_keys.end(), [&](const auto& k) {
-        return k.domain == rule->domain && k.selector == rule->selector && k.key == rule->key;
-      });
-      if (it == input.dkim_keys.end())
-        input.dkim_keys.push_back({rule->domain, rule->selector, rule->key, {from}});
-      else
-        it->signs_from.push_back(from);
+  // DKIM keys: from the flags (--selector with --key: d= each --domain, signing its mail; --dkim-key: signing
+  // every From domain's mail), else from the signing table, each key once with the From domains it signs.
+  if (options.selector.empty() != options.key.empty()) {
+    print_error(options.selector.empty() ? "--key needs --selector" : "--selector needs --key");
+    return std::nullopt;
+  }
+  if (!options.selector.empty() && options.domains.empty()) {
+    print_error("--selector and --key sign as each --domain: give at least one --domain");
+    return std::nullopt;
+  }
+  if (!options.dkim_keys.empty() || !options.selector.empty()) {
+    if (!options.selector.empty())
+      for (const auto& domain : input.from_domains)
+        input.dkim_keys.push_back({domain, options.selector, options.key, {domain}});
+    for (const auto& spec : options.dkim_keys) {
+      auto first = spec.find(':');
+      auto second = first == std::string::npos ? std::string::npos : spec.find(':', first + 1);
+      if (second == std::string::npos) {
+        print_error("--dkim-key " + spec + ": expected DOMAIN:SELECTOR:KEYFILE");
+        return std::nullopt;
+      }
+      dns::preflight::DkimKey key{
+          spec.substr(0, first), spec.substr(first + 1, second - first - 1), spec.substr(second + 1), {}};
+      if (!valid_domain("--dkim-key", key.domain)) return std::nullopt;
+      if (key.selector.empty()) {
+        print_error("--dkim-key " + spec + ": the selector is empty");
+        return std::nullopt;
+      }
+      key.domain = dns::canonical_name(key.domain);
+      input.dkim_keys.push_back(std::move(key));
     }
+  } else {
+    const dkim::SigningTable table(config.dkim.sign);
+    for (const auto& from : input.from_domains)
+      for (const auto* rule : table.match(from)) {
+        auto it = std::find_if(input.dkim_keys.begin(), input.dkim_keys.end(), [&](const auto& k) {
+          return k.domain == rule->domain && k.selector == rule->selector && k.key == rule->key;
+        });
+        if (it == input.dkim_keys.end())
+          input.dkim_keys.push_back({rule->domain, rule->selector, rule->key, {from}});
+        else
+          it->signs_from.push_back(from);
+      }
+  }
 
   if (input.sources.empty() && input.from_domains.empty()) {
     print_error(
@@ -240,6 +253,13 @@ void add_preflight_command(CLI::App& app, Cli& cli) {
       ->add_option("--dkim-key", options->dkim_keys,
                    "A DKIM signing key DOMAIN:SELECTOR:KEYFILE (repeatable); replaces the [dkim] sign table")
       ->type_name("D:S:FILE");
+  command
+      ->add_option("--selector", options->selector,
+                   "With --key: the selector of a DKIM key with d= each --domain, signing that domain's mail "
+                   "(replaces the [dkim] sign table)")
+      ->type_name("S");
+  command->add_option("--key", options->key, "With --selector: that DKIM key's PEM private key (mode 0600)")
+      ->type_name("FILE");
   command
       ->add_option("--ip-list", options->ip_lists,
                    "An IP blocklist zone to ask (repeatable); replaces the built-in lists")

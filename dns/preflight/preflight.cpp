@@ -300,7 +300,9 @@ std::vector<Finding> spf_findings(const std::string& domain, const std::vector<S
                                     " DNS lookups, " + std::to_string(lint.void_lookups) + " void)");
     for (const auto& f : lint.findings)
       record.note(f.severity == spf::LintFinding::Severity::error ? Status::fail : Status::warn,
-                  f.code + ": " + f.message);
+                  f.code + ": " + f.message,
+                  "correct the SPF record of " + domain + " (relayctl spf lint " + domain +
+                      " explains each problem)");
   }
   out.push_back(record.finding("spf", domain));
   for (std::size_t i = 0; i < sources.size() && i < answers.outcomes.size(); ++i) {

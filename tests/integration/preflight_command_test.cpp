@@ -260,6 +260,137 @@ TEST_F(Preflight, DkimKeyThatDoesNotMatchFailsAndAlignmentFallsBackToSpf) {
   EXPECT_EQ(status(out, "dkim", "nosuch._domainkey.good.preflight.test"), "fail");
 }
 
+// One failure per row: the flags that provoke it, and the finding it must produce with its fix.
+struct FailureCase {
+  const char* name;
+  std::vector<std::string> flags;  // besides --no-tls and the zen and dbl lists
+  const char* check;
+  const char* subject;
+  const char* status;
+  const char* text;  // in the detail or the fix
+};
+
+TEST_F(Preflight, EachFailureGivesItsStatusAndFix) {
+  const std::vector<FailureCase> cases{
+      {"no PTR",
+       {"--ip", "203.0.113.67", "--domain", "good.preflight.test"},
+       "rdns",
+       "203.0.113.67",
+       "fail",
+       "has no PTR record"},
+      {"generic PTR",
+       {"--ip", "203.0.113.68", "--domain", "good.preflight.test"},
+       "static-ip",
+       "203.0.113.68",
+       "fail",
+       "looks dynamic"},
+      {"PTR without matching A",
+       {"--ip", "203.0.113.66", "--domain", "good.preflight.test"},
+       "rdns",
+       "203.0.113.66",
+       "fail",
+       "does not resolve back"},
+      {"EHLO is not the PTR",
+       {"--ip", "203.0.113.10", "--helo", "mail.bad.preflight.test", "--domain", "good.preflight.test"},
+       "ehlo",
+       "mail.bad.preflight.test 203.0.113.10",
+       "fail",
+       "differs from the PTR name"},
+      {"SPF missing",
+       {"--ip", "203.0.113.10", "--domain", "nospf.preflight.test"},
+       "spf",
+       "nospf.preflight.test from 203.0.113.10",
+       "fail",
+       "\"v=spf1 ip4:203.0.113.10 -all\""},
+      {"two SPF records",
+       {"--ip", "203.0.113.10", "--domain", "twospf.preflight.test"},
+       "spf",
+       "twospf.preflight.test",
+       "fail",
+       "more than one"},
+      {"SPF not covering the IP",
+       {"--ip", "203.0.113.66", "--domain", "bad.preflight.test"},
+       "spf",
+       "bad.preflight.test from 203.0.113.66",
+       "fail",
+       "ip4:203.0.113.66"},
+      {"SPF too many lookups",
+       {"--ip", "203.0.113.10", "--domain", "loose.test"},
+       "spf",
+       "loose.test",
+       "fail",
+       "too-many-lookups"},
+      {"DKIM testing mode",
+       {"--ip", "203.0.113.10", "--domain", "good.preflight.test", "--selector", "t1", "--key", ""},
+       "dkim",
+       "t1._domainkey.good.preflight.test",
+       "warn",
+       "testing"},
+      {"DKIM missing",
+       {"--ip", "203.0.113.10", "--domain", "good.preflight.test", "--selector", "gone", "--key", ""},
+       "dkim",
+       "gone._domainkey.good.preflight.test",
+       "fail",
+       "missing"},
+      {"DMARC missing",
+       {"--ip", "203.0.113.10", "--domain", "bad.preflight.test"},
+       "dmarc",
+       "bad.preflight.test",
+       "fail",
+       "_dmarc.bad.preflight.test"},
+      {"DMARC misaligned",
+       {"--ip", "203.0.113.10", "--domain", "good.preflight.test", "--envelope-domain", "mailer.loose.test"},
+       "dmarc-alignment",
+       "good.preflight.test",
+       "fail",
+       "sign with a DKIM key for d=good.preflight.test"},
+      {"ZEN listing with a PBL code",
+       {"--ip", "203.0.113.66", "--domain", "good.preflight.test"},
+       "dnsbl",
+       "203.0.113.66 @ zen.spamhaus.org",
+       "fail",
+       "127.0.0.11"},
+      {"DBL-listed domain",
+       {"--ip", "203.0.113.10", "--domain", "bad.preflight.test"},
+       "dnsbl",
+       "bad.preflight.test @ dbl.spamhaus.org",
+       "fail",
+       "request removal"},
+      {"list error answer",
+       {"--ip", "203.0.113.97", "--domain", "good.preflight.test"},
+       "dnsbl",
+       "203.0.113.97 @ zen.spamhaus.org",
+       "error",
+       "your own recursive resolver"},
+      {"null MX From domain",
+       {"--ip", "203.0.113.10", "--domain", "bad.preflight.test"},
+       "mx",
+       "bad.preflight.test",
+       "fail",
+       "null MX"},
+  };
+  const auto rsa = key("rsa2048.pem");
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<std::string> args{"--no-tls", "--ip-list", "zen.spamhaus.org", "--domain-list",
+                                  "dbl.spamhaus.org"};
+    for (const auto& flag : c.flags)
+      args.push_back(flag.empty() ? rsa : flag);  // "" after --key: the key
+    auto r = run(base(args));
+    auto out = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(out.is_discarded()) << r.out << r.err;
+    EXPECT_EQ(r.exit_code, std::string(c.status) == "fail" ? 1 : r.exit_code) << r.out;
+    auto f = finding(out, c.check, c.subject);
+    if (f.empty()) continue;
+    EXPECT_EQ(f["status"], c.status) << f.dump(2);
+    auto text = f["detail"].get<std::string>() + " | " + f["fix"].get<std::string>();
+    EXPECT_NE(text.find(c.text), std::string::npos) << c.text << " in " << f.dump(2);
+    if (std::string(c.status) != "pass") {
+      EXPECT_FALSE(f["fix"].get<std::string>().empty()) << f.dump(2);
+    }
+  }
+}
+
 TEST(PreflightTimeout, SilentNameserverIsErrorsAndExitThree) {
   relay::test::SilentDnsServer silent;
   relay::test::TempDir dir;
