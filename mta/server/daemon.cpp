@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <asio/co_spawn.hpp>
@@ -20,6 +21,7 @@
 #include "mta/queue/mx_router.hpp"
 #include "mta/queue/notifying_spool.hpp"
 #include "mta/queue/router.hpp"
+#include "mta/queue/signing_spool.hpp"
 #include "mta/server/control_socket.hpp"
 #include "mta/server/metrics.hpp"
 #include "mta/server/smtp_server.hpp"
@@ -102,8 +104,16 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   dns::NetworkResolver resolver(delivery_io.get_executor(), config::resolver_options(initial.dns));
   queue::MxRouter mx_router(resolver);
   queue::StaticRouter router(initial.delivery.routes, &resolver, &mx_router);
-  queue::DeliveryEngine engine(delivery_io.get_executor(), *spool, router, queue::engine_options(initial),
-                               &accounting);
+  // DKIM: sessions sign what they accept; the engine's DSNs are signed by the spool it stores them through.
+  asio::thread_pool signing(std::max(1u, std::thread::hardware_concurrency()));
+  std::mutex signer_mutex;
+  std::shared_ptr<const dkim::Signer> current_signer = signer;
+  queue::SigningSpool engine_spool(*spool, signing, [&] {
+    std::lock_guard lock(signer_mutex);
+    return current_signer;
+  });
+  queue::DeliveryEngine engine(delivery_io.get_executor(), engine_spool, router,
+                               queue::engine_options(initial), &accounting);
   asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts
   queue::NotifyingSpool notifying(*spool, [&engine](spool::QueueId id) { engine.submit(id); });
 
@@ -111,7 +121,6 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
-  asio::thread_pool signing(std::max(1u, std::thread::hardware_concurrency()));
   Metrics metrics;
   SmtpServer server(io, notifying, *users, blocking, signing, metrics, make_settings(initial, tls, signer));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
@@ -166,6 +175,10 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
             log::error("serve.reload_failed", {{"error", "DKIM: " + dkim_error}});
           } else {
             server.apply(make_settings(*next, next_tls, next_signer));
+            {
+              std::lock_guard lock(signer_mutex);
+              current_signer = next_signer;
+            }
             log::info("serve.reloaded");
           }
         } else {
@@ -197,12 +210,12 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   for (auto& t : threads)
     t.join();
   blocking.join();
-  signing.join();
   engine.stop();
   delivery_work.reset();
   delivery_io.stop();  // connections in progress are abandoned; their recipients stay pending in the spool
   delivery_thread.join();
-  spool.reset();  // completes pending appends, joins the commit thread
+  signing.join();  // after the engine: a DSN being signed is stored before the spool closes
+  spool.reset();   // completes pending appends, joins the commit thread
   return 0;
 }
 

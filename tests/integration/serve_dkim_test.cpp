@@ -75,6 +75,24 @@ TEST_F(ServeDkim, RelayedMailIsSignedAndVerifiesIndependently) {
   EXPECT_EQ(metrics.exit_code, 0) << metrics.err;
 }
 
+TEST_F(ServeDkim, BouncesAreSignedByTheDefaultRule) {
+  auto o = options(private_dkim_key(keys, "rsa2048"));
+  o.extra += "[[dkim.sign]]\nfrom = \"*\"\ndomain = \"dkim.test\"\nselector = \"rsa\"\nkey = \"" +
+             private_dkim_key(keys, "rsa2048").string() + "\"\n";
+  SmtpDaemon daemon(o);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  auto sent = relay_in(daemon, "news@example.com", "reject@dest.test");
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  auto messages = wait_for_messages(1);
+  ASSERT_EQ(messages.size(), 1u) << daemon.log();
+  const auto& dsn = messages[0];
+  EXPECT_TRUE(dsn.sender.empty());
+  EXPECT_THAT(dsn.data, HasSubstr("MAILER-DAEMON@"));
+  EXPECT_EQ(dsn.data.rfind("DKIM-Signature: ", 0), 0u) << dsn.data;
+  auto verified = python_dkim_verify(dsn.data, nsd.address());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err << dsn.data;
+}
+
 TEST_F(ServeDkim, NoRuleForTheFromDomainMeansUnsigned) {
   SmtpDaemon daemon(options(private_dkim_key(keys, "rsa2048")));
   ASSERT_TRUE(daemon.start()) << daemon.log();
