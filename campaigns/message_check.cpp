@@ -111,7 +111,7 @@ struct Combined {
     return s == Status::pass ? 0 : s == Status::warn ? 1 : s == Status::error ? 2 : 3;
   }
   void note(Status s, std::string detail, std::string fix = {}) {
-    if (rank(s) > rank(status)) status = s;
+    if (dns::preflight::severity(s) > dns::preflight::severity(status)) status = s;
     details.push_back(std::move(detail));
     if (!fix.empty() && std::find(fixes.begin(), fixes.end(), fix) == fixes.end())
       fixes.push_back(std::move(fix));

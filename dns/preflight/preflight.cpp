@@ -79,20 +79,6 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
-int severity(Status status) {
-  switch (status) {
-    case Status::pass:
-      return 0;
-    case Status::warn:
-      return 1;
-    case Status::error:
-      return 2;
-    case Status::fail:
-      return 3;
-  }
-  return 3;
-}
-
 // A finding built from several observations: the worst status wins; details and fixes accumulate.
 struct Combined {
   Status status = Status::pass;

@@ -45,6 +45,20 @@ std::string_view to_string(Status status) {
   return "error";
 }
 
+int severity(Status status) {
+  switch (status) {
+    case Status::pass:
+      return 0;
+    case Status::warn:
+      return 1;
+    case Status::error:
+      return 2;
+    case Status::fail:
+      return 3;
+  }
+  return 3;
+}
+
 std::size_t Report::count(Status status) const {
   return static_cast<std::size_t>(
       std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.status == status; }));
