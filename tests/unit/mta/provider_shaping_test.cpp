@@ -9,7 +9,8 @@
 
 namespace {
 
-const mta::config::Shaping* first_match(const std::vector<mta::config::Shaping>& list, const std::string& host) {
+const mta::config::Shaping* first_match(const std::vector<mta::config::Shaping>& list,
+                                        const std::string& host) {
   for (const auto& s : list)
     if (dkim::match_specificity(s.match, host) >= 0) return &s;
   return nullptr;
@@ -17,10 +18,10 @@ const mta::config::Shaping* first_match(const std::vector<mta::config::Shaping>&
 
 TEST(ProviderShaping, MatchesTheProvidersMxHosts) {
   const auto& table = mta::queue::provider_shaping();
-  for (const char* host : {"gmail-smtp-in.l.google.com", "aspmx.l.google.com",
-                           "example-com.mail.protection.outlook.com", "outlook-com.olc.protection.outlook.com",
-                           "mta5.am0.yahoodns.net", "mx01.mail.icloud.com", "mx1.comcast.net", "mx00.gmx.net",
-                           "mx-ha02.web.de", "smtp-in.orange.fr"}) {
+  for (const char* host :
+       {"gmail-smtp-in.l.google.com", "aspmx.l.google.com", "example-com.mail.protection.outlook.com",
+        "outlook-com.olc.protection.outlook.com", "mta5.am0.yahoodns.net", "mx01.mail.icloud.com",
+        "mx1.comcast.net", "mx00.gmx.net", "mx-ha02.web.de", "smtp-in.orange.fr"}) {
     auto* s = first_match(table, host);
     ASSERT_NE(s, nullptr) << host;
     EXPECT_GT(s->max_connections, 0u) << host;
