@@ -4,6 +4,7 @@
 #include <map>
 
 #include "dkim/header_set.hpp"
+#include "dkim/key_handoff.hpp"
 #include "dkim/opendkim.hpp"
 
 namespace dkim {
@@ -168,7 +169,10 @@ Result<std::string> Signer::State::sign_one(const Message& message, const Signin
     status = dkim_body(handle.get(), bytes, message.body.size());
     if (status != DKIM_STAT_OK) return Error{where + status_text(status, handle.get())};
   }
-  status = dkim_eom(handle.get(), nullptr);
+  {
+    detail::KeyHandoff loaded_key(key.native_handle());  // dkim_eom loads the key: give it ours
+    status = dkim_eom(handle.get(), nullptr);
+  }
   if (status != DKIM_STAT_OK) return Error{where + status_text(status, handle.get())};
   unsigned char* value = nullptr;
   std::size_t length = 0;
