@@ -20,9 +20,11 @@ class KeyHandoff {
   ~KeyHandoff();
   KeyHandoff(const KeyHandoff&) = delete;
   KeyHandoff& operator=(const KeyHandoff&) = delete;
+  bool served() const;  // libopendkim took the key from this handoff
 
  private:
   void* previous_;
+  std::uint64_t served_before_;
 };
 
 // How many key loads a handoff has served in this process (tests check that the fast path is live).
