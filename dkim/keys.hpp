@@ -43,6 +43,8 @@ class PrivateKey {
   std::string public_key_base64() const;
   // PKCS#8 PEM, as libopendkim takes it (dkim_sign's secretkey).
   const std::string& pem() const { return pem_; }
+  // The loaded EVP_PKEY, for dkim/'s libopendkim glue (key_handoff.hpp) only.
+  void* native_handle() const { return key_.get(); }
   // Writes the PEM to a new file created with O_EXCL and mode 0600 (never an existing file).
   Result<Done> write_new(const std::filesystem::path& path) const;
 

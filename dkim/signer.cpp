@@ -1,9 +1,16 @@
 #include "dkim/signer.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <unordered_set>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include "dkim/header_set.hpp"
+#include "dkim/key_handoff.hpp"
 #include "dkim/opendkim.hpp"
 
 namespace dkim {
@@ -35,6 +42,99 @@ std::string crlf_lines(std::string_view text) {
     out += text[i];
   }
   return out;
+}
+
+// libopendkim 2.11's dkim_free releases an RSA signing key's state but not an Ed25519 key's: neither its
+// reference to the key nor the buffer it allocated for the signature. MessageMemory holds what libopendkim
+// allocates for one message (dkim_init's allocator; the message's memory is dkim_sign's closure) and frees
+// what is left after dkim_free; ed25519_reference_kept() finds out once whether the library keeps its
+// reference to a handed-off Ed25519 key, which sign_one then releases (KeptReference).
+struct MessageMemory {
+  std::unordered_set<void*> live;
+  MessageMemory() = default;
+  MessageMemory(const MessageMemory&) = delete;
+  MessageMemory& operator=(const MessageMemory&) = delete;
+  ~MessageMemory() {
+    for (void* block : live)
+      std::free(block);
+  }
+};
+
+void* allocate(void* closure, std::size_t size) {
+  void* block = std::malloc(size);
+  if (block && closure) static_cast<MessageMemory*>(closure)->live.insert(block);
+  return block;
+}
+
+void release(void* closure, void* block) {
+  if (closure) static_cast<MessageMemory*>(closure)->live.erase(block);
+  std::free(block);
+}
+
+struct KeptReference {
+  EVP_PKEY* key = nullptr;
+  KeptReference() = default;
+  KeptReference(const KeptReference&) = delete;
+  KeptReference& operator=(const KeptReference&) = delete;
+  ~KeptReference() {
+    if (key) EVP_PKEY_free(key);
+  }
+};
+
+void mark_freed(void*, void* flag, CRYPTO_EX_DATA*, int, long, void*) {
+  if (flag) *static_cast<bool*>(flag) = true;
+}
+
+// Signs a one-line message with a throwaway Ed25519 key handed off to libopendkim, drops our reference and
+// sees whether the key was freed.
+bool probe_ed25519_reference_kept() {
+  static bool freed = false;
+  int index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_EVP_PKEY, 0, nullptr, nullptr, nullptr, mark_freed);
+  EVP_PKEY* probe = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  if (index < 0 || !probe) return false;
+  EVP_PKEY_set_ex_data(probe, index, &freed);
+  std::string pem;
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    if (PEM_write_bio_PrivateKey(bio, probe, nullptr, nullptr, 0, nullptr, nullptr) == 1) {
+      char* data = nullptr;
+      long size = BIO_get_mem_data(bio, &data);
+      pem.assign(data, static_cast<std::size_t>(size));
+    }
+    BIO_free(bio);
+  }
+  bool served = false;
+  {
+    MessageMemory memory;
+    detail::LibHandle lib(dkim_init(allocate, release));
+    DKIM_STAT status = DKIM_STAT_OK;
+    detail::MessageHandle handle(lib ? dkim_sign(lib.get(), detail::uchars("probe"), &memory,
+                                                 reinterpret_cast<dkim_sigkey_t>(pem.data()),
+                                                 detail::uchars("probe"), detail::uchars("probe.invalid"),
+                                                 DKIM_CANON_RELAXED, DKIM_CANON_RELAXED,
+                                                 DKIM_SIGN_ED25519SHA256, -1, &status)
+                                     : nullptr);
+    char from[] = "From: probe@probe.invalid";
+    if (handle &&
+        dkim_header(handle.get(), reinterpret_cast<unsigned char*>(from), std::strlen(from)) ==
+            DKIM_STAT_OK &&
+        dkim_eoh(handle.get()) == DKIM_STAT_OK) {
+      detail::KeyHandoff handoff(probe);
+      dkim_eom(handle.get(), nullptr);
+      served = handoff.served();
+    }
+  }
+  OPENSSL_cleanse(pem.data(), pem.size());
+  EVP_PKEY_free(probe);
+  bool kept = served && !freed;
+  if (kept) EVP_PKEY_free(probe);  // the reference libopendkim kept
+  return kept;
+}
+
+bool ed25519_reference_kept() {
+  static std::once_flag once;
+  static bool kept = false;
+  std::call_once(once, [] { kept = probe_ed25519_reference_kept(); });
+  return kept;
 }
 
 }  // namespace
@@ -69,6 +169,7 @@ struct Signer::State {
   SigningTable table{{}};
   std::map<const SigningRule*, std::shared_ptr<const PrivateKey>> keys;
   std::size_t distinct_keys = 0;
+  bool release_ed25519_reference = false;  // see MessageMemory
 
   Result<std::string> sign_one(const Message& message, const SigningRule& rule, const PrivateKey& key) const;
 };
@@ -82,7 +183,7 @@ std::size_t Signer::key_count() const {
 
 Result<std::unique_ptr<Signer>> Signer::create(const SigningTable& table, const SignerOptions& options) {
   auto state = std::make_unique<State>();
-  state->lib.reset(dkim_init(nullptr, nullptr));
+  state->lib.reset(dkim_init(allocate, release));
   if (!state->lib) return Error{"libopendkim failed to initialise (dkim_init)"};
   state->options = options;
   state->table = table;
@@ -122,6 +223,9 @@ Result<std::unique_ptr<Signer>> Signer::create(const SigningTable& table, const 
     state->keys[&rule] = loaded;
   }
   state->distinct_keys = by_path.size();
+  for (const auto& [path, key] : by_path)
+    if (key->algorithm() == Algorithm::ed25519_sha256)
+      state->release_ed25519_reference = ed25519_reference_kept();
   return std::unique_ptr<Signer>(new Signer(std::move(state)));
 }
 
@@ -149,8 +253,10 @@ Result<std::string> Signer::State::sign_one(const Message& message, const Signin
   DKIM_STAT status = DKIM_STAT_OK;
   dkim_alg_t algorithm =
       key.algorithm() == Algorithm::ed25519_sha256 ? DKIM_SIGN_ED25519SHA256 : DKIM_SIGN_RSASHA256;
+  MessageMemory memory;  // declared first: freed last, after the handle and the key reference
+  KeptReference kept;
   detail::MessageHandle handle(dkim_sign(
-      lib.get(), detail::uchars("relayctl"), nullptr,
+      lib.get(), detail::uchars("relayctl"), &memory,
       reinterpret_cast<dkim_sigkey_t>(const_cast<char*>(key.pem().c_str())),
       detail::uchars(rule.selector.c_str()), detail::uchars(rule.domain.c_str()),
       canon(options.canonicalization.header), canon(options.canonicalization.body), algorithm, -1, &status));
@@ -168,7 +274,12 @@ Result<std::string> Signer::State::sign_one(const Message& message, const Signin
     status = dkim_body(handle.get(), bytes, message.body.size());
     if (status != DKIM_STAT_OK) return Error{where + status_text(status, handle.get())};
   }
-  status = dkim_eom(handle.get(), nullptr);
+  {
+    detail::KeyHandoff loaded_key(key.native_handle());  // dkim_eom loads the key: give it ours
+    status = dkim_eom(handle.get(), nullptr);
+    if (loaded_key.served() && key.algorithm() == Algorithm::ed25519_sha256 && release_ed25519_reference)
+      kept.key = static_cast<EVP_PKEY*>(key.native_handle());
+  }
   if (status != DKIM_STAT_OK) return Error{where + status_text(status, handle.get())};
   unsigned char* value = nullptr;
   std::size_t length = 0;

@@ -61,6 +61,7 @@ struct DnsConfig {
 
 struct DkimConfig {
   std::string canonicalization = "relaxed/relaxed";
+  std::optional<Seconds> expire_after;  // x= = t= + this; unset: signatures carry no x=
   std::vector<dkim::SigningRule> sign;
 };
 

@@ -215,6 +215,8 @@ class Loader {
                                            "\" is not a canonicalization; expected header/body "
                                            "with each simple or relaxed, e.g. \"relaxed/relaxed\"";
     });
+    Seconds expire_after{};
+    if (positive_duration(t, "expire_after", expire_after)) out.expire_after = expire_after;
     for (auto& item : t.tables("sign")) {
       dkim::SigningRule rule;
       require(item, "from",

@@ -21,6 +21,18 @@ std::string duration(Seconds value) {
   return format_duration(value);
 }
 
+toml::table dkim_table(const DkimConfig& dkim) {
+  toml::table table{{"canonicalization", dkim.canonicalization},
+                    {"sign", array_of(dkim.sign, [](const dkim::SigningRule& r) {
+                       return toml::table{{"from", r.from_pattern},
+                                          {"domain", r.domain},
+                                          {"selector", r.selector},
+                                          {"key", r.key.string()}};
+                     })}};
+  if (dkim.expire_after) table.insert("expire_after", duration(*dkim.expire_after));
+  return table;
+}
+
 }  // namespace
 
 toml::table to_toml(const Config& c) {
@@ -90,14 +102,7 @@ toml::table to_toml(const Config& c) {
       {"dns", toml::table{{"nameservers",
                            array_of(c.dns.nameservers, [](const dns::HostPort& h) { return h.to_string(); })},
                           {"timeout", duration(c.dns.timeout)}}},
-      {"dkim", toml::table{{"canonicalization", c.dkim.canonicalization},
-                           {"sign", array_of(c.dkim.sign,
-                                             [](const dkim::SigningRule& r) {
-                                               return toml::table{{"from", r.from_pattern},
-                                                                  {"domain", r.domain},
-                                                                  {"selector", r.selector},
-                                                                  {"key", r.key.string()}};
-                                             })}}},
+      {"dkim", dkim_table(c.dkim)},
       {"delivery", std::move(delivery)},
       {"inbound",
        toml::table{{"relay_domains", strings(c.inbound.relay_domains)},

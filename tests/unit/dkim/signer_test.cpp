@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dkim/key_handoff.hpp"
 #include "dkim/keys.hpp"
 #include "dkim/tag_list.hpp"
 #include "dkim/verifier.hpp"
@@ -250,6 +251,18 @@ TEST_F(Fixture, UnsignedAndBrokenSignatures) {
   EXPECT_NE(algorithm.signatures[0].result, VerifyResult::pass);
   EXPECT_NE(algorithm.signatures[0].reason.find("algorithm"), std::string::npos)
       << algorithm.signatures[0].reason;
+}
+
+TEST_F(Fixture, LibopendkimGetsTheLoadedKeyInsteadOfParsingIt) {
+  auto s = signer({{"*", "example.com", "rsa", rsa}, {"*", "example.com", "ed", ed}});
+  auto before = detail::handoffs_served();
+  auto fields = s->sign(kMessage);
+  ASSERT_TRUE(fields.ok());
+  EXPECT_EQ(detail::handoffs_served(), before + 2);
+  auto other = PrivateKey::load(rsa);  // every other PEM read still parses the text
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->public_key_base64(), PrivateKey::load(rsa)->public_key_base64());
+  EXPECT_EQ(detail::handoffs_served(), before + 2);
 }
 
 TEST_F(Fixture, SignsOnSeveralThreadsAtOnce) {

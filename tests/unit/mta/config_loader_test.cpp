@@ -194,6 +194,7 @@ TEST(ConfigLoader, FullFileLoadsWithEveryValue) {
   EXPECT_EQ(c.dns.nameservers[2].port, 53);
   EXPECT_EQ(c.dns.timeout, std::chrono::seconds(3));
   ASSERT_EQ(c.dkim.sign.size(), 2u);
+  EXPECT_EQ(c.dkim.expire_after, std::chrono::seconds(7 * 86400));
   EXPECT_EQ(c.dkim.sign[0].domain, "example.com");  // d= defaults to the From domain
   EXPECT_EQ(c.dkim.sign[1].domain, "esp.example.net");
   EXPECT_EQ(c.delivery.pools[0].sources[0].weight, 3u);
