@@ -220,7 +220,8 @@ int run_preflight(const Options& options) {
 void add_preflight_command(CLI::App& app, Cli& cli) {
   auto options = std::make_shared<Options>();
   auto* command = app.add_subcommand(
-      "preflight",
+      "preflight", "Check, before a campaign, what the mailbox providers judge a bulk sender by, with fixes");
+  command->footer(
       "Check, before a campaign, everything the mailbox providers judge a bulk sender by: for each sending "
       "IP, that it is static (address class, local interfaces, PTR naming, policy lists), its reverse DNS "
       "(PTR, forward-confirmed) and EHLO name; for each domain, SPF (one valid record, pass for every IP, "
