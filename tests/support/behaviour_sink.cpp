@@ -59,8 +59,11 @@ std::vector<BehaviourSink::Stored> BehaviourSink::messages() const {
 std::vector<nlohmann::json> BehaviourSink::events() const {
   std::vector<nlohmann::json> out;
   std::ifstream in(dir_.path() / "store" / "events.jsonl");
-  for (std::string line; std::getline(in, line);)
-    out.push_back(nlohmann::json::parse(line));
+  for (std::string line; std::getline(in, line);) {
+    auto event = nlohmann::json::parse(line, nullptr, false);
+    if (event.is_discarded()) break;  // the sink is still writing this line
+    out.push_back(std::move(event));
+  }
   return out;
 }
 

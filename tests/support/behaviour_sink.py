@@ -166,8 +166,10 @@ class Sink:
         base = os.path.join(self.args.dir, str(self.count))
         with open(base + ".eml", "wb") as out:
             out.write(data)
-        with open(base + ".json", "w") as out:
+        # N.json is the sign that message N is complete: readers poll for it, so it appears whole (rename).
+        with open(base + ".json.tmp", "w") as out:
             json.dump({"sender": sender, "recipients": recipients, "tls": tls_active}, out)
+        os.rename(base + ".json.tmp", base + ".json")
         self.event(kind="message", n=self.count, recipients=len(recipients))
 
 
