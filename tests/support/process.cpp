@@ -2,10 +2,13 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <netinet/in.h>
 #include <poll.h>
+#include <random>
 #include <signal.h>
 #include <stdexcept>
 #include <sys/prctl.h>
@@ -40,20 +43,29 @@ void set_nonblocking(int fd) {
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+// A port below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by default): a port the
+// kernel hands out for port 0 can be taken again by any outgoing connection before the test's server
+// binds it. Random in [20000, 32767], checked bindable; tests running in parallel rarely pick the same one.
 unsigned short free_port(int type) {
-  int fd = socket(AF_INET, type, 0);
-  if (fd < 0) throw std::runtime_error("socket failed");
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  static std::mt19937 random(
+      static_cast<unsigned>(getpid()) ^
+      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  std::uniform_int_distribution<int> pick(20000, 32767);
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    int fd = socket(AF_INET, type, 0);
+    if (fd < 0) throw std::runtime_error("socket failed");
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    auto port = static_cast<unsigned short>(pick(random));
+    address.sin_port = htons(port);
+    bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     close(fd);
-    throw std::runtime_error("bind to a free port failed");
+    if (free) return port;
   }
-  close(fd);
-  return ntohs(address.sin_port);
+  throw std::runtime_error("no free port in 20000-32767");
 }
 
 }  // namespace
