@@ -45,21 +45,25 @@ void set_nonblocking(int fd) {
 
 // A port below the kernel's ephemeral range (ip_local_port_range, 32768-60999 by default): a port the
 // kernel hands out for port 0 can be taken again by any outgoing connection before the test's server
-// binds it. Random in [20000, 32767], checked bindable; tests running in parallel rarely pick the same one.
+// binds it. Ports are handed out in sequence from a random start in [20000, 32767], each checked bindable:
+// never the same port twice in one process, and tests running in parallel start far apart.
 unsigned short free_port(int type) {
+  constexpr int kFirst = 20000, kLast = 32767;
   static std::mutex mutex;
+  static int next = [] {
+    std::mt19937 random(static_cast<unsigned>(getpid()) ^
+                        static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    return std::uniform_int_distribution<int>(kFirst, kLast)(random);
+  }();
   std::lock_guard lock(mutex);
-  static std::mt19937 random(
-      static_cast<unsigned>(getpid()) ^
-      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
-  std::uniform_int_distribution<int> pick(20000, 32767);
-  for (int attempt = 0; attempt < 1000; ++attempt) {
+  for (int attempt = 0; attempt <= kLast - kFirst; ++attempt) {
+    auto port = static_cast<unsigned short>(next);
+    next = next == kLast ? kFirst : next + 1;
     int fd = socket(AF_INET, type, 0);
     if (fd < 0) throw std::runtime_error("socket failed");
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    auto port = static_cast<unsigned short>(pick(random));
     address.sin_port = htons(port);
     bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     close(fd);
