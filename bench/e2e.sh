@@ -8,7 +8,7 @@
 #     total_s    smtp-source start -> the sink has counted N messages;   msgs_per_s = N / total_s
 # With PEER=1 it then runs the Postfix peer (DKIM as here) and PEER_ONLY_SINK=1 (the loopback ceiling) in
 # the same run and prints their lines and the ratios, for docs/benchmarks.md.
-# Environment: N [20000] SIZE [4096] SESSIONS [20] DKIM [0: signing is not wired into the daemon yet]
+# Environment: N [20000] SIZE [4096] SESSIONS [20] DKIM [1: rsa-sha256 2048, relaxed/relaxed, as the peer]
 #   PEER [1] RELAYCTL [build/cli/relayctl] BENCH_DIR [/tmp/relayctl-e2e] PORT [2536] SINK_PORT [2535]
 # Loopback only. Needs root (smtp-sink -u). Stops what it started on exit.
 set -euo pipefail
@@ -17,7 +17,7 @@ export LC_ALL=C
 N=${N:-20000}
 SIZE=${SIZE:-4096}
 SESSIONS=${SESSIONS:-20}
-DKIM=${DKIM:-0}
+DKIM=${DKIM:-1}
 PEER=${PEER:-1}
 root=$(cd "$(dirname "$0")/.." && pwd)
 RELAYCTL=${RELAYCTL:-$root/build/cli/relayctl}
@@ -73,6 +73,14 @@ PIDS+=("$SINK_PID")
 wait_port "$SINK_PORT" "$SINK_PID" smtp-sink
 
 unused_dns=$((SINK_PORT + 1000)) # no DNS is needed: everything goes to the static route
+metrics_port=$((SINK_PORT + 1001))
+dkim_table=""
+if ((DKIM)); then
+	mkdir -p "$BENCH_DIR/keys"
+	"$RELAYCTL" dkim keygen --domain bench.test --selector s1 --out "$BENCH_DIR/keys" >"$BENCH_DIR/log/keygen.out"
+	dkim_table=$(printf '[[dkim.sign]]\nfrom = "*"\ndomain = "bench.test"\nselector = "s1"\nkey = "%s"\n' \
+		"$BENCH_DIR/keys/bench.test.s1.pem")
+fi
 cat >"$BENCH_DIR/relayctl.toml" <<EOF
 [server]
 hostname = "relay.bench.test"
@@ -86,16 +94,17 @@ directory = "$BENCH_DIR/spool"
 [campaigns]
 database = "$BENCH_DIR/relayctl.db"
 [admin]
-metrics_listen = ""
+metrics_listen = "127.0.0.1:$metrics_port"
 [dns]
 nameservers = ["127.0.0.1:$unused_dns"]
+$dkim_table
 [delivery]
 accounting_log = "$BENCH_DIR/log/delivery.log"
 [[delivery.route]]
 domain = "*"
 next_hop = "127.0.0.1:$SINK_PORT"
 [[delivery.shaping]]
-match = "*"
+match = "sink.test"
 max_connections = 20
 max_messages_per_connection = 1000
 EOF
@@ -133,6 +142,13 @@ inject_s=$(awk -v a="$t0" -v b="$t_inject" 'BEGIN { printf "%.2f", b - a }')
 total_s=$(awk -v a="$t0" -v b="$t_done" -v i="$inject_s" 'BEGIN { t = b - a; if (t < i) t = i; printf "%.2f", t }')
 queued=$("$RELAYCTL" queue stats --json --config "$BENCH_DIR/relayctl.toml" | sed -n 's/.*"messages": *\([0-9]*\).*/\1/p')
 log "sink counted $(sink_count) messages; relayctl still queues ${queued:-?}"
+if ((DKIM)); then # every message must have been signed, or the figure is not DKIM's
+	signed=$(python3 -c 'import sys, urllib.request
+for line in urllib.request.urlopen(sys.argv[1]).read().decode().splitlines():
+    if line.startswith("relayctl_dkim_messages_signed_total "): print(line.split()[1])' "http://127.0.0.1:$metrics_port/metrics")
+	log "relayctl signed ${signed:-?} messages"
+	((${signed:-0} >= N)) || die "only ${signed:-0} of $N messages were DKIM-signed"
+fi
 line=$(awk -v n="$N" -v size="$SIZE" -v dkim="$DKIM" -v i="$inject_s" -v t="$total_s" \
 	'BEGIN { printf "peer=relayctl dkim=%d n=%d size=%d inject_s=%.2f total_s=%.2f msgs_per_s=%.0f", dkim, n, size, i, t, n / t }')
 echo "$line"

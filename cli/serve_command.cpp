@@ -10,7 +10,8 @@ namespace {
 void add_serve_command(CLI::App& app, Cli& cli) {
   auto path = std::make_shared<std::string>();
   auto* serve = app.add_subcommand(
-      "serve",
+      "serve", "Run the mail engine: SMTP listeners, durable spool, DKIM signing, delivery, control socket");
+  serve->footer(
       "Run the mail engine: the SMTP listeners of [[server.listener]] (submission with STARTTLS and AUTH, "
       "smtps, "
       "relay for trusted networks, inbound), the durable spool in [spool] directory (recovered at start), "

@@ -4,23 +4,6 @@
 #include <string>
 
 namespace dns::preflight {
-namespace {
-
-int severity(Status s) {
-  switch (s) {
-    case Status::pass:
-      return 0;
-    case Status::warn:
-      return 1;
-    case Status::error:
-      return 2;
-    case Status::fail:
-      return 3;
-  }
-  return 3;
-}
-
-}  // namespace
 
 const std::vector<BulkRule>& bulk_rules() {
   static const std::vector<BulkRule> rules{

@@ -7,7 +7,7 @@
 namespace dns::preflight {
 namespace {
 
-constexpr std::size_t kMaxColumn = 28;  // longer checks or subjects widen no further; the text still shows
+constexpr std::size_t kMaxColumn = 40;  // longer checks or subjects widen no further; the text still shows
 
 std::string_view colour_of(Status status) {
   switch (status) {
@@ -43,6 +43,20 @@ std::string_view to_string(Status status) {
       return "error";
   }
   return "error";
+}
+
+int severity(Status status) {
+  switch (status) {
+    case Status::pass:
+      return 0;
+    case Status::warn:
+      return 1;
+    case Status::error:
+      return 2;
+    case Status::fail:
+      return 3;
+  }
+  return 3;
 }
 
 std::size_t Report::count(Status status) const {

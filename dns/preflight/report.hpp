@@ -11,6 +11,8 @@ namespace dns::preflight {
 
 enum class Status { pass, warn, fail, error };
 std::string_view to_string(Status status);
+// For "the worst of several": pass 0 < warn 1 < error 2 (could not check) < fail 3.
+int severity(Status status);
 
 struct Finding {
   std::string check;  // "rdns", "spf", "dkim", "dmarc", "dnsbl", "static-ip", "mx", "tls", "bulk-rules", ...

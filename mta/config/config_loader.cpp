@@ -314,7 +314,8 @@ class Loader {
       require(item, "domain", "the recipient domain this route is for");
       require(item, "next_hop", "where to send: \"HOST[:PORT]\" (port 25 when omitted)");
       item.read_checked("domain", route.domain, [](const std::string& value) {
-        return value == "*" ? std::string() : domain_pattern_problem(value);  // "*": a smart host for all mail
+        return value == "*" ? std::string()
+                            : domain_pattern_problem(value);  // "*": a smart host for all mail
       });
       route.domain = dns::canonical_name(route.domain);
       read_host_port(item, "next_hop", 25, true, route.next_hop);

@@ -15,6 +15,7 @@
 #include "dns/name.hpp"
 #include "mta/bounce/dsn.hpp"
 #include "mta/log/log.hpp"
+#include "mta/queue/provider_shaping.hpp"
 
 namespace mta::queue {
 namespace {
@@ -532,7 +533,7 @@ EngineOptions engine_options(const config::Config& config) {
   options.hostname = config.server.hostname.empty() ? config::machine_hostname() : config.server.hostname;
   options.retry = {config.delivery.retry_initial, config.delivery.retry_max,
                    config.delivery.max_queue_lifetime};
-  options.shaping = config.delivery.shaping;
+  options.shaping = effective_shaping(config.delivery.shaping);
   return options;
 }
 

@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <asio/co_spawn.hpp>
@@ -20,6 +21,7 @@
 #include "mta/queue/mx_router.hpp"
 #include "mta/queue/notifying_spool.hpp"
 #include "mta/queue/router.hpp"
+#include "mta/queue/signing_spool.hpp"
 #include "mta/server/control_socket.hpp"
 #include "mta/server/metrics.hpp"
 #include "mta/server/smtp_server.hpp"
@@ -37,6 +39,21 @@ std::shared_ptr<asio::ssl::context> load_tls(const config::Config& config, std::
                          hostname, error);
   if (!error.empty()) return nullptr;
   return make_server_tls_context(files, error);
+}
+
+// The DKIM signer for the [dkim] sign table: every key loaded (and its permissions checked) once, here.
+// Null without rules. On a bad key or table, error names the file and what to do.
+std::shared_ptr<const dkim::Signer> load_signer(const config::Config& config, std::string& error) {
+  if (config.dkim.sign.empty()) return nullptr;
+  dkim::SignerOptions options;
+  if (auto canonicalization = dkim::parse_canonicalization(config.dkim.canonicalization))
+    options.canonicalization = *canonicalization;
+  auto signer = dkim::Signer::create(dkim::SigningTable(config.dkim.sign), options);
+  if (!signer) {
+    error = signer.error();
+    return nullptr;
+  }
+  return std::shared_ptr<const dkim::Signer>(std::move(*signer));
 }
 
 void fail(const std::string& message) {
@@ -71,6 +88,11 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
     fail("TLS: " + error);
     return 2;
   }
+  auto signer = load_signer(initial, error);
+  if (!error.empty()) {
+    fail("DKIM: " + error);
+    return 2;
+  }
 
   // Delivery runs on its own event loop and thread; the server and the control socket reach it through a
   // spool that tells it about new work.
@@ -82,8 +104,16 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   dns::NetworkResolver resolver(delivery_io.get_executor(), config::resolver_options(initial.dns));
   queue::MxRouter mx_router(resolver);
   queue::StaticRouter router(initial.delivery.routes, &resolver, &mx_router);
-  queue::DeliveryEngine engine(delivery_io.get_executor(), *spool, router, queue::engine_options(initial),
-                               &accounting);
+  // DKIM: sessions sign what they accept; the engine's DSNs are signed by the spool it stores them through.
+  asio::thread_pool signing(std::max(1u, std::thread::hardware_concurrency()));
+  std::mutex signer_mutex;
+  std::shared_ptr<const dkim::Signer> current_signer = signer;
+  queue::SigningSpool engine_spool(*spool, signing, [&] {
+    std::lock_guard lock(signer_mutex);
+    return current_signer;
+  });
+  queue::DeliveryEngine engine(delivery_io.get_executor(), engine_spool, router,
+                               queue::engine_options(initial), &accounting);
   asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts
   queue::NotifyingSpool notifying(*spool, [&engine](spool::QueueId id) { engine.submit(id); });
 
@@ -92,7 +122,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
   Metrics metrics;
-  SmtpServer server(io, notifying, *users, blocking, metrics, make_settings(initial, tls));
+  SmtpServer server(io, notifying, *users, blocking, signing, metrics, make_settings(initial, tls, signer));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
     fail(problem);
     return 2;
@@ -136,12 +166,19 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
         if (auto ec = accounting.reopen())
           log::error("accounting_log.reopen_failed", {{"error", ec.message()}});
         if (auto next = reload()) {
-          std::string tls_error;
+          std::string tls_error, dkim_error;
           auto next_tls = load_tls(*next, tls_error);
+          auto next_signer = next_tls ? load_signer(*next, dkim_error) : nullptr;
           if (!next_tls) {
             log::error("serve.reload_failed", {{"error", tls_error}});
+          } else if (!dkim_error.empty()) {
+            log::error("serve.reload_failed", {{"error", "DKIM: " + dkim_error}});
           } else {
-            server.apply(make_settings(*next, next_tls));
+            server.apply(make_settings(*next, next_tls, next_signer));
+            {
+              std::lock_guard lock(signer_mutex);
+              current_signer = next_signer;
+            }
             log::info("serve.reloaded");
           }
         } else {
@@ -177,7 +214,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   delivery_work.reset();
   delivery_io.stop();  // connections in progress are abandoned; their recipients stay pending in the spool
   delivery_thread.join();
-  spool.reset();  // completes pending appends, joins the commit thread
+  signing.join();  // after the engine: a DSN being signed is stored before the spool closes
+  spool.reset();   // completes pending appends, joins the commit thread
   return 0;
 }
 

@@ -32,6 +32,8 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool) {
          "Connections refused with 421 by the connection limits.", m.connections_refused.load());
   metric(out, "relayctl_smtp_messages_accepted_total", "counter",
          "Messages acknowledged with 250 after DATA.", m.messages_accepted.load());
+  metric(out, "relayctl_dkim_messages_signed_total", "counter",
+         "Messages DKIM-signed (one or more signatures) before they were spooled.", m.messages_signed.load());
   metric(out, "relayctl_smtp_messages_refused_total", "counter", "Messages refused after DATA.",
          m.messages_refused.load());
   metric(out, "relayctl_smtp_auth_successes_total", "counter", "Successful SMTP AUTH.",

@@ -21,6 +21,7 @@ struct Metrics {
   std::atomic<std::uint64_t> sessions{0};
   std::atomic<std::uint64_t> connections_refused{0};
   std::atomic<std::uint64_t> messages_accepted{0};
+  std::atomic<std::uint64_t> messages_signed{0};   // DKIM-signed before spooling
   std::atomic<std::uint64_t> messages_refused{0};  // a DATA that ended without 250
   std::atomic<std::uint64_t> auth_successes{0};
   std::atomic<std::uint64_t> auth_failures{0};

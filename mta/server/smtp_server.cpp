@@ -86,10 +86,12 @@ std::string lower(std::string s) {
 }  // namespace
 
 std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
-                                                    std::shared_ptr<asio::ssl::context> tls) {
+                                                    std::shared_ptr<asio::ssl::context> tls,
+                                                    std::shared_ptr<const dkim::Signer> signer) {
   auto settings = std::make_shared<ServerSettings>();
   settings->config = config;
   settings->tls = std::move(tls);
+  settings->signer = std::move(signer);
   std::vector<std::string> relay_domains;
   for (const auto& d : config.inbound.relay_domains)
     relay_domains.push_back(lower(d));
@@ -107,12 +109,13 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
 }
 
 SmtpServer::SmtpServer(asio::io_context& io, spool::Spool& spool, auth::UserStore& users,
-                       asio::thread_pool& blocking, Metrics& metrics,
+                       asio::thread_pool& blocking, asio::thread_pool& signing, Metrics& metrics,
                        std::shared_ptr<const ServerSettings> settings)
     : io_(io),
       spool_(spool),
       users_(users),
       blocking_(blocking),
+      signing_(signing),
       metrics_(metrics),
       settings_(std::move(settings)) {
   const auto& limits = settings_->config.server.limits;
@@ -441,6 +444,9 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
   spool::Envelope envelope;
   std::string message;
   StoreResult stored;
+  dkim::Result<std::string> signature;
+  std::shared_ptr<const dkim::Signer> signer;
+  if (s.kind != ListenerKind::inbound) signer = s.settings->signer;
 
   arm(s.c, limits.command_timeout);
   if (!co_await write_all(*s.c, s.out)) co_return false;
@@ -462,6 +468,18 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
   }
   s.lines.feed(std::string_view(pending).substr(used));
   s.step = s.session.on_data(data);
+  if (s.step.next == smtp::Next::store && signer) {
+    // Signed before it is spooled (docs/architecture.md, "DKIM signing"), on the signing pool.
+    auto sign = [signer, &s]() { return signer->sign(s.session.transaction().message); };
+    signature = co_await async_run<dkim::Result<std::string>>(signing_, sign);
+    if (signature.ok()) {
+      s.session.transaction().message.insert(0, *signature);
+      ++metrics_.messages_signed;
+    } else {
+      log::warn("dkim.sign_failed", {{"client", s.c->address}, {"error", signature.error()}});
+      s.step = s.session.on_refused(550, "5.6.0", "Message cannot be DKIM-signed: " + signature.error());
+    }
+  }
   if (s.step.next == smtp::Next::store) {
     envelope = envelope_for(s.session, *s.settings, s.kind);
     message = std::move(s.session.transaction().message);

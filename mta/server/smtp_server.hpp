@@ -20,6 +20,7 @@
 #include <asio/ssl/context.hpp>
 #include <asio/thread_pool.hpp>
 
+#include "dkim/signer.hpp"
 #include "mta/auth/auth_rate_limiter.hpp"
 #include "mta/auth/user_store.hpp"
 #include "mta/config/config.hpp"
@@ -34,14 +35,18 @@ struct ServerSettings {
   config::Config config;
   std::shared_ptr<asio::ssl::context> tls;  // null: no TLS (STARTTLS not offered, smtps refused)
   std::map<config::ListenerKind, smtp::SessionConfig> sessions;
+  // Signs what submission, smtps and relay listeners accept (never inbound mail); null: no [dkim] sign rules.
+  std::shared_ptr<const dkim::Signer> signer;
 };
 std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
-                                                    std::shared_ptr<asio::ssl::context> tls);
+                                                    std::shared_ptr<asio::ssl::context> tls,
+                                                    std::shared_ptr<const dkim::Signer> signer = nullptr);
 
 class SmtpServer {
  public:
+  // blocking: scrypt and spool reads; signing: DKIM signatures (CPU-bound, never on an I/O thread).
   SmtpServer(asio::io_context& io, spool::Spool& spool, auth::UserStore& users, asio::thread_pool& blocking,
-             Metrics& metrics, std::shared_ptr<const ServerSettings> settings);
+             asio::thread_pool& signing, Metrics& metrics, std::shared_ptr<const ServerSettings> settings);
   ~SmtpServer();
 
   // Binds every listener; on failure returns a message naming the address and port.
@@ -90,6 +95,7 @@ class SmtpServer {
   spool::Spool& spool_;
   auth::UserStore& users_;
   asio::thread_pool& blocking_;
+  asio::thread_pool& signing_;
   Metrics& metrics_;
   mutable std::mutex mutex_;
   std::shared_ptr<const ServerSettings> settings_;

@@ -318,6 +318,11 @@ Step ServerSession::on_stored(bool stored, const std::string& queue_id) {
   return ok(250, "2.0.0", "Ok: queued as " + queue_id);
 }
 
+Step ServerSession::on_refused(int code, const char* enhanced, std::string text) {
+  reset_transaction();
+  return ok(code, enhanced, std::move(text));
+}
+
 Step ServerSession::on_timeout() {
   state_ = SessionState::closed;
   return Step{reply_for(SmtpError::timeout), Next::close};

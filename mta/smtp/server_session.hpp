@@ -84,6 +84,9 @@ class ServerSession {
   Step on_auth_result(std::optional<auth::User> user, bool rate_limited);
   Step on_data(DataReader& reader);  // the final dot was read
   Step on_stored(bool ok, const std::string& queue_id);
+  // The message was read but is refused for its content (e.g. it cannot be DKIM-signed): the transaction
+  // ends with that reply, the session goes on.
+  Step on_refused(int code, const char* enhanced, std::string text);
   Step on_timeout();
   Step on_shutdown();
 

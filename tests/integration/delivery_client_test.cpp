@@ -187,7 +187,8 @@ TEST(DeliveryClientTls, OpportunisticStartTls) {
   std::optional<ClientError> open_error;
   Message m = message({"accept@example.org", "reject@example.org"});
   ClientOptions options;  // a named variable: see SmtpConnection::open on gcc 12 and prvalues
-  auto task = [&]() -> asio::awaitable<void> {  // gcc 12 cannot compile gtest macros or braced lists of literals in coroutines
+  auto task = [&]() -> asio::awaitable<void> {  // gcc 12 cannot compile gtest macros or braced lists of
+                                                // literals in coroutines
     auto [connection, error] = co_await SmtpConnection::open(
         asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), sink.port()), options, tls);
     open_error = error;
