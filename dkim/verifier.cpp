@@ -183,7 +183,8 @@ asio::awaitable<Result<Verification>> Verifier::verify(dns::Resolver& resolver, 
   auto message = parse_message(text, state_->options.limits);
   if (!message) co_return Error{message.error()};
   KeyAnswers keys;
-  for (auto& name : key_names(*message))
+  auto names = key_names(*message);  // named: gcc 12 and temporaries in coroutines (resolver.hpp)
+  for (auto& name : names)
     keys[name] = co_await dns::lookup_txt(resolver, name);
   co_return verify(*message, keys);
 }

@@ -5,7 +5,9 @@
 // those prefetched records. Results (RFC 8601 §2.7.1): pass; fail (body hash or signature mismatch,
 // expired); neutral (signature syntax, unsupported algorithm); permerror (key missing, revoked, malformed,
 // too small, not for email); temperror (DNS lookup failed for now).
-// Errors: a malformed message is an error value. Untrusted input: the message and the DNS answers.
+// Threads: verify() is const; one Verifier may serve several threads (each call has its own message handle
+// and its own prefetched keys). Errors: a malformed message is an error value. Untrusted input: the
+// message and the DNS answers (key records are parsed by libopendkim and by key_record.hpp).
 #pragma once
 
 #include <cstddef>

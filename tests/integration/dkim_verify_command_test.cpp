@@ -1,6 +1,9 @@
 // `relayctl dkim verify` against keys served by nsd (tests/fixtures/dns/dkim.test.zone): pass with RSA and
 // Ed25519 (two signatures), body tampered, key missing, revoked, testing key, wrong key, expired, a silent
-// nameserver (temperror), unsigned and malformed messages, --json, exit codes.
+// nameserver (temperror), unsigned and malformed messages, --json, exit codes; and signatures made by an
+// independent signer (python3-dkim, tests/support/dkim_sign.py).
+#include <tuple>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -69,6 +72,26 @@ TEST_F(VerifyCommand, RsaAndEd25519SignaturesPass) {
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out.find("DKIM signature 1: d=dkim.test s=ed a=ed25519-sha256: pass"), std::string::npos)
       << text.out;
+}
+
+TEST_F(VerifyCommand, SignaturesMadeByPython3DkimPass) {
+  for (const auto& [selector, key, algorithm] :
+       {std::tuple{"rsa", rsa, "rsa-sha256"}, std::tuple{"ed", ed, "ed25519-sha256"}}) {
+    SCOPED_TRACE(selector);
+    relay::test::RunOptions input;
+    input.input = kMessage;
+    auto signed_message =
+        run({"/usr/bin/python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/dkim_sign.py", "--domain",
+             "dkim.test", "--selector", selector, "--key", key.string(), "--algorithm", algorithm},
+            input);
+    ASSERT_EQ(signed_message.exit_code, 0) << signed_message.err;
+    auto r = verify(signed_message.out);
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(signature(r)["result"], "pass") << r.out;
+    EXPECT_EQ(signature(r)["algorithm"], algorithm);
+    auto tampered = verify(signed_message.out + "appended\n");
+    EXPECT_EQ(signature(tampered)["result"], "fail");
+  }
 }
 
 TEST_F(VerifyCommand, KeysSplitIntoShortStringsOrWithUnknownTagsPass) {
