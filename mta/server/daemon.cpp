@@ -48,6 +48,7 @@ std::shared_ptr<const dkim::Signer> load_signer(const config::Config& config, st
   dkim::SignerOptions options;
   if (auto canonicalization = dkim::parse_canonicalization(config.dkim.canonicalization))
     options.canonicalization = *canonicalization;
+  options.expire_after = config.dkim.expire_after;
   auto signer = dkim::Signer::create(dkim::SigningTable(config.dkim.sign), options);
   if (!signer) {
     error = signer.error();

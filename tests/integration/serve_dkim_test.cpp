@@ -26,10 +26,10 @@ struct ServeDkim : ::testing::Test {
   BehaviourSink sink;
   TempDir keys;
 
-  DaemonOptions options(const std::filesystem::path& key) {
+  DaemonOptions options(const std::filesystem::path& key, const std::string& dkim_section = "") {
     DaemonOptions o;
     o.extra = "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"127.0.0.1:" + std::to_string(sink.port()) +
-              "\"\n"
+              "\"\n" + dkim_section +
               "[[dkim.sign]]\nfrom = \"example.com\"\ndomain = \"dkim.test\"\nselector = \"rsa\"\nkey = \"" +
               key.string() + "\"\n";
     return o;
@@ -73,6 +73,26 @@ TEST_F(ServeDkim, RelayedMailIsSignedAndVerifiesIndependently) {
 
   auto metrics = daemon.relayctl({"queue", "stats", "--json"});
   EXPECT_EQ(metrics.exit_code, 0) << metrics.err;
+}
+
+TEST_F(ServeDkim, ExpireAfterSetsX) {
+  SmtpDaemon daemon(options(private_dkim_key(keys, "rsa2048"), "[dkim]\nexpire_after = \"7d\"\n"));
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, "news@example.com", "reader@dest.test").exit_code, 0);
+  auto messages = wait_for_messages(1);
+  ASSERT_EQ(messages.size(), 1u) << daemon.log();
+  const auto& data = messages[0].data;
+  auto tag = [&data](char name) {  // the value of tag NAME in the signature (after white space or ';')
+    for (auto at = data.find(std::string(1, name) + "="); at != std::string::npos;
+         at = data.find(std::string(1, name) + "=", at + 1))
+      if (at > 0 && (data[at - 1] == ' ' || data[at - 1] == '\t' || data[at - 1] == ';'))
+        return std::stoll(data.substr(at + 2));
+    return -1LL;
+  };
+  ASSERT_GT(tag('t'), 0) << data;
+  ASSERT_GT(tag('x'), 0) << data;
+  EXPECT_EQ(tag('x') - tag('t'), 7 * 24 * 3600);
+  EXPECT_EQ(python_dkim_verify(data, nsd.address()).exit_code, 0) << data;
 }
 
 TEST_F(ServeDkim, BouncesAreSignedByTheDefaultRule) {
