@@ -216,3 +216,58 @@ TEST(EngineMx, RoutesByMxImplicitMxNullMxAndMissingDomains) {
 
 }  // namespace
 }  // namespace mta::queue
+
+namespace mta::queue {
+namespace {
+
+double event_time(const nlohmann::json& event) {
+  return event["time"].get<double>();
+}
+
+// Shaping: a destination limited to 4 messages a second gets 8 messages over at least 1.75 s (7 intervals
+// of 250 ms; the bound is a property of the pacing, not a speed measurement).
+TEST_F(EngineTest, RateLimitPacesDeliveries) {
+  for (int i = 0; i < 8; ++i) {
+    spool::QueueId id;
+    ASSERT_FALSE(spool_->store_wait(
+        envelope("sender@example.com", {"accept" + std::to_string(i) + "@example.org"}), kBody, id));
+  }
+  EngineOptions options;
+  options.default_limits.max_connections = 2;
+  options.default_limits.rate = {4, std::chrono::seconds(1), 1};
+  run_until_empty(30s, options);
+  std::vector<double> times;
+  for (const auto& event : sink_.events())
+    if (event["kind"] == "message") times.push_back(event_time(event));
+  ASSERT_EQ(times.size(), 8u);
+  EXPECT_GE(times.back() - times.front(), 1.75 * 0.95);
+}
+
+// A rate-limiting reply (421 4.7.28) suspends the whole destination: the next message to it waits out the
+// back-off instead of going out at once on another connection.
+TEST_F(EngineTest, RateLimitReplyBacksTheDestinationOff) {
+  spool::QueueId id;
+  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"ratelimit@example.org"}), kBody, id));
+  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"accept@example.org"}), kBody, id));
+  EngineOptions options;
+  options.default_limits.max_connections = 1;  // one connection: the queue's order is the sending order
+  options.backoff.first = std::chrono::seconds(2);
+  options.retry = {std::chrono::seconds(1), std::chrono::seconds(1), std::chrono::seconds(3)};
+  run_until_empty(30s, options);
+  double first_connect = 0, accepted = 0;
+  for (const auto& event : sink_.events()) {
+    if (event["kind"] == "connect" && first_connect == 0) first_connect = event_time(event);
+    if (event["kind"] == "message" && accepted == 0) accepted = event_time(event);
+  }
+  ASSERT_GT(first_connect, 0);
+  ASSERT_GT(accepted, 0);
+  bool deferred = false;
+  for (const auto& line : log_lines())
+    if (line["recipient"] == "ratelimit@example.org" && line["result"] == "deferred")
+      deferred = deferred || line["enhanced_code"] == "4.7.28";
+  EXPECT_TRUE(deferred);
+  EXPECT_GE(accepted - first_connect, 2.0 * 0.9);
+}
+
+}  // namespace
+}  // namespace mta::queue
