@@ -81,6 +81,12 @@ struct EgressPool {
   std::vector<PoolMember> sources;
 };
 
+// [[delivery.sender_pool]]: mail from matching senders leaves from that pool.
+struct SenderPool {
+  std::string sender;  // "user@example.com", "example.com" (any address there) or "*.example.com"
+  std::string pool;
+};
+
 struct Route {
   std::string domain;  // recipient domain, "*.example.com" for its subdomains, or "*" for all (smart host)
   dns::HostPort next_hop;
@@ -109,6 +115,8 @@ struct DeliveryConfig {
   Seconds max_queue_lifetime{5 * 24 * 60 * 60};
   std::vector<EgressSource> sources;
   std::vector<EgressPool> pools;
+  std::string default_pool;  // empty: mail no sender_pool matches leaves from the OS's choice of address
+  std::vector<SenderPool> sender_pools;
   std::vector<Route> routes;
   std::vector<Shaping> shaping;
 };

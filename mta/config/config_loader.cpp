@@ -33,6 +33,28 @@ std::string ip_problem(const std::string& text) {
   return ec ? "\"" + text + "\" is not an IP address" : "";
 }
 
+// A [[delivery.sender_pool]] sender: an address, a domain, or "*.domain".
+std::string sender_pattern_problem(const std::string& pattern) {
+  auto at = pattern.rfind('@');
+  if (at == std::string::npos) return domain_pattern_problem(pattern);
+  std::string_view local = std::string_view(pattern).substr(0, at);
+  bool local_ok = !local.empty() && std::none_of(local.begin(), local.end(), [](char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>' || c == '@';
+  });
+  if (local_ok && dns::is_valid_hostname(std::string_view(pattern).substr(at + 1))) return "";
+  return "\"" + pattern + "\" is not an address, a domain or a \"*.domain\" pattern";
+}
+
+// Lower case throughout: senders match case-insensitively (local parts too, as in Postfix's tables).
+std::string canonical_sender_pattern(const std::string& pattern) {
+  auto at = pattern.rfind('@');
+  if (at == std::string::npos) return dns::canonical_name(pattern);
+  std::string local = pattern.substr(0, at + 1);
+  std::transform(local.begin(), local.end(), local.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return local + dns::canonical_name(std::string_view(pattern).substr(at + 1));
+}
+
 // Reads HOST[:PORT] into out; returns false (after a diagnostic) when absent or bad.
 bool read_host_port(TableReader& table, std::string_view key, std::uint16_t default_port, bool allow_names,
                     dns::HostPort& out) {
@@ -305,8 +327,36 @@ class Loader {
         member_table.finish();
         pool.sources.push_back(member);
       }
+      if (item.has("sources") && pool.sources.empty())
+        item.error("sources", "a pool needs at least one source: [{ name = \"ip1\", weight = 1 }, ...]");
       item.finish();
       out.pools.push_back(std::move(pool));
+    }
+
+    auto pool_problem = [&pool_names](const std::string& name) {
+      return pool_names.contains(name) ? std::string() : "no [[delivery.pool]] is named \"" + name + "\"";
+    };
+    std::string default_pool;
+    if (t.read("default_pool", default_pool) && !default_pool.empty()) {
+      if (std::string problem = pool_problem(default_pool); !problem.empty())
+        t.error("default_pool", problem);
+      else
+        out.default_pool = default_pool;
+    }
+    std::set<std::string> senders;
+    for (auto& item : t.tables("sender_pool")) {
+      SenderPool rule;
+      require(item, "sender",
+              "whose mail this is: \"user@example.com\", \"example.com\" or \"*.example.com\"");
+      require(item, "pool", "the [[delivery.pool]] their mail leaves from");
+      if (item.read_checked("sender", rule.sender, sender_pattern_problem)) {
+        rule.sender = canonical_sender_pattern(rule.sender);
+        if (!senders.insert(rule.sender).second)
+          item.error("sender", "another [[delivery.sender_pool]] is for \"" + rule.sender + "\"");
+      }
+      item.read_checked("pool", rule.pool, pool_problem);
+      item.finish();
+      out.sender_pools.push_back(std::move(rule));
     }
 
     for (auto& item : t.tables("route")) {

@@ -78,6 +78,11 @@ toml::table to_toml(const Config& c) {
                                                 return toml::table{{"name", m.source}, {"weight", m.weight}};
                                               })}};
                         })},
+      {"default_pool", c.delivery.default_pool},
+      {"sender_pool", array_of(c.delivery.sender_pools,
+                               [](const SenderPool& r) {
+                                 return toml::table{{"sender", r.sender}, {"pool", r.pool}};
+                               })},
       {"route", array_of(c.delivery.routes,
                          [](const Route& r) {
                            toml::table route{{"domain", r.domain},

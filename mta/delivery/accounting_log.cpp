@@ -37,6 +37,7 @@ std::string to_json_line(const Attempt& a) {
                               {"mx_host", a.mx_host},
                               {"mx_ip", a.mx_ip},
                               {"egress_source", a.egress_source},
+                              {"egress_ip", a.egress_ip},
                               {"tls", a.tls},
                               {"result", a.result},
                               {"reply", a.reply},

@@ -23,7 +23,8 @@ struct Attempt {
   std::string destination;  // the queue: the domain, or the MX set it shares with others
   std::string mx_host;
   std::string mx_ip;
-  std::string egress_source;  // [[delivery.source]] name, or "" for the default route
+  std::string egress_source;  // [[delivery.source]] name, or "" when no pool applies (the OS's choice)
+  std::string egress_ip;      // the local address the connection left from (or the source's, if bound failed)
   std::string tls;            // "TLSv1.3", or "" for plaintext
   std::string result;         // delivered | deferred | bounced | expired
   std::string reply;          // the server's reply, or what went wrong ("connection refused")

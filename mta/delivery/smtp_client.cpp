@@ -172,6 +172,11 @@ const std::string& SmtpConnection::greeting() const {
 bool SmtpConnection::usable() const {
   return !impl_->broken;
 }
+std::string SmtpConnection::local_address() const {
+  asio::error_code ec;
+  auto endpoint = impl_->stream.next_layer().local_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
+}
 
 std::string SmtpConnection::tls_version() const {
   if (!impl_->tls) return "";
@@ -188,8 +193,15 @@ asio::awaitable<SmtpConnection::Attempt> SmtpConnection::attempt(tcp::endpoint e
   tcp::socket socket(executor);
   asio::error_code ec;
   socket.open(endpoint.protocol(), ec);
-  if (!ec && options.source) socket.bind(tcp::endpoint(*options.source, 0), ec);
-  if (ec) co_return Attempt{nullptr, ClientError{"cannot use source address: " + ec.message(), std::nullopt}};
+  if (ec) co_return Attempt{nullptr, ClientError{"cannot open a socket: " + ec.message(), std::nullopt}};
+  if (options.source) socket.bind(tcp::endpoint(*options.source, 0), ec);
+  if (ec) {
+    ClientError error{"cannot bind the source address " +
+                          (options.source ? options.source->to_string() : "") + ": " + ec.message(),
+                      std::nullopt};
+    error.source_unusable = true;
+    co_return Attempt{nullptr, error};
+  }
   asio::steady_timer timer(executor);
   timer.expires_after(options.timeouts.connect);
   auto connected = co_await (socket.async_connect(endpoint, kTuple) || timer.async_wait(kTuple));

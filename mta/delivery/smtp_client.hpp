@@ -53,6 +53,7 @@ struct ClientError {
   std::string what;                // "connection refused", "timeout waiting for the greeting", ...
   std::optional<Reply> reply;      // the server's reply, when it gave one
   std::string enhanced = "4.4.1";  // the RFC 3463 code for a DSN
+  bool source_unusable = false;    // binding options.source failed: no other server would do better
   bool permanent() const { return reply && reply->permanent(); }
 };
 
@@ -87,6 +88,7 @@ class SmtpConnection {
   const Capabilities& capabilities() const;
   std::string tls_version() const;  // "TLSv1.3", or "" when the connection is in plaintext
   const std::string& greeting() const;
+  std::string local_address() const;  // the address this connection leaves from ("" if unknown)
   bool usable() const;
 
   struct Impl;

@@ -73,7 +73,7 @@ auto on_executor(asio::any_io_executor executor, Start start) {
 
 }  // namespace
 
-std::optional<DeliveryEngine::Job> DeliveryEngine::Destination::take() {
+std::optional<DeliveryEngine::Job> DeliveryEngine::Lane::take() {
   std::deque<Job>* first = retry_turn ? &retried : &fresh;
   std::deque<Job>* second = retry_turn ? &fresh : &retried;
   retry_turn = !retry_turn;
@@ -87,6 +87,25 @@ std::optional<DeliveryEngine::Job> DeliveryEngine::Destination::take() {
   return std::nullopt;
 }
 
+std::size_t DeliveryEngine::Destination::queued() const {
+  std::size_t n = 0;
+  for (const auto& [name, lane] : lanes)
+    n += lane.fresh.size() + lane.retried.size();
+  return n;
+}
+
+DeliveryEngine::Lane* DeliveryEngine::Destination::next_lane() {
+  auto start = lanes.upper_bound(last_lane);
+  for (std::size_t i = 0; i < lanes.size(); ++i, ++start) {
+    if (start == lanes.end()) start = lanes.begin();
+    if (!start->second.empty()) {
+      last_lane = start->first;
+      return &start->second;
+    }
+  }
+  return nullptr;
+}
+
 DeliveryEngine::DeliveryEngine(asio::any_io_executor executor, spool::Spool& spool, Router& router,
                                EngineOptions options, delivery::AccountingLog* log)
     : executor_(executor),
@@ -96,6 +115,7 @@ DeliveryEngine::DeliveryEngine(asio::any_io_executor executor, spool::Spool& spo
       log_(log),
       tls_context_(delivery::make_client_tls_context()),
       backoff_(options_.backoff),
+      egress_(options_.egress),
       wakeup_(executor) {}
 
 DeliveryEngine::~DeliveryEngine() = default;
@@ -141,7 +161,23 @@ void DeliveryEngine::schedule_at(spool::QueueId id, Clock::time_point when) {
   wake();
 }
 
+void DeliveryEngine::check_sources() const {
+  for (const auto& source : options_.egress.sources) {
+    asio::ip::tcp::socket probe(executor_);
+    asio::error_code ec;
+    probe.open(source.address.is_v4() ? asio::ip::tcp::v4() : asio::ip::tcp::v6(), ec);
+    if (!ec) probe.bind(asio::ip::tcp::endpoint(source.address, 0), ec);
+    if (ec)
+      log::warn("delivery.source_unusable", {{"source", source.name},
+                                             {"address", source.address.to_string()},
+                                             {"error", "cannot bind: " + ec.message() +
+                                                           "; mail assigned to it will be deferred until "
+                                                           "the address is configured on this host"}});
+  }
+}
+
 asio::awaitable<void> DeliveryEngine::run() {
+  check_sources();
   spool_.walk([this](const spool::MessageSummary& summary) {
     if (summary.held) return true;
     std::int64_t due = 0;
@@ -192,6 +228,14 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
     co_return;
   }
   in_flight_[id] += static_cast<unsigned>(by_domain.size());
+  // One source per message (per dispatch): every transaction of this attempt leaves from it. Chosen once
+  // a destination is known, so mail that cannot be routed does not take a turn from the pool.
+  std::string requested = options_.requested_pool ? options_.requested_pool(envelope) : std::string();
+  if (!requested.empty() && egress_.pool_for(envelope.sender, requested) != requested)
+    log::warn("delivery.unknown_pool", {{"queue_id", id.to_string()}, {"pool", requested}});
+  bool chosen = false;
+  const EgressSource* source = nullptr;
+  Path unrouted;  // at function scope: see the gcc 12 notes in docs/architecture.md
   for (auto& [domain, recipients] : by_domain) {
     Job job{id, std::move(recipients), false};
     for (auto index : job.recipients)
@@ -210,11 +254,14 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
         spool::StoredMessage stored;
         if (!spool_.load(id, stored)) body = std::move(stored.body);
       }
-      co_await record(job, envelope, body, std::vector<delivery::Reply>(job.recipients.size(), reply), domain,
-                      "", "", "", std::nullopt);
+      unrouted.destination = domain;
+      co_await record(job, envelope, body, std::vector<delivery::Reply>(job.recipients.size(), reply),
+                      unrouted, std::nullopt);
       co_await finish_job(id);
       continue;
     }
+    if (!chosen) source = egress_.choose(envelope.sender, requested), chosen = true;
+    job.source = source;
     enqueue(domain, route, std::move(job));
   }
 }
@@ -243,12 +290,14 @@ void DeliveryEngine::enqueue(const std::string& domain, const RouteResult& route
   }
   slot->route = route;  // the newest routing answer
   slot->limits = limits_for(domain, route);
-  (job.retry ? slot->retried : slot->fresh).push_back(std::move(job));
+  Lane& lane = slot->lanes[job.source ? job.source->name : std::string()];
+  lane.source = job.source;
+  (job.retry ? lane.retried : lane.fresh).push_back(std::move(job));
   start_workers(*slot);
 }
 
 void DeliveryEngine::start_workers(Destination& destination) {
-  std::size_t queued = destination.fresh.size() + destination.retried.size();
+  std::size_t queued = destination.queued();
   while (destination.workers < destination.limits.max_connections && destination.workers < queued) {
     ++destination.workers;
     asio::co_spawn(executor_, worker(destination), asio::detached);
@@ -256,35 +305,93 @@ void DeliveryEngine::start_workers(Destination& destination) {
 }
 
 asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::connect(Destination& destination,
-                                                                                   std::string& host,
-                                                                                   std::string& ip,
-                                                                                   std::string& error) {
+                                                                                   const Lane& lane,
+                                                                                   Path& path,
+                                                                                   ConnectFailure& failure) {
+  const EgressSource* source = lane.source;
+  path.destination = destination.key;
+  path.host.clear();
+  path.ip.clear();
+  path.tls.clear();
+  path.source = source ? source->name : std::string();
+  path.source_ip = source ? source->address.to_string() : std::string();
+  failure = {};
+  bool family_matched = false;
+  std::string local;  // at function scope: see the gcc 12 notes in docs/architecture.md
   for (const auto& target : destination.route.targets) {
     for (const auto& address : target.addresses) {
+      if (source && source->address.is_v4() != address.is_v4()) continue;  // cannot leave from there
+      family_matched = true;
       delivery::ClientOptions options;
-      options.ehlo_name = options_.hostname;
+      options.ehlo_name = source ? source->ehlo : options_.hostname;
+      if (source) options.source = source->address;
       options.tls = destination.route.tls;
       options.tls_server_name = target.host;
       options.timeouts = options_.timeouts;
       asio::ip::tcp::endpoint endpoint(address, target.port);
-      auto [connection, failure] = co_await delivery::SmtpConnection::open(endpoint, options, tls_context_);
+      auto [connection, error] = co_await delivery::SmtpConnection::open(endpoint, options, tls_context_);
       if (connection) {
         ++stats_.connections;
-        host = target.host;
-        ip = address.to_string();
+        path.host = target.host;
+        path.ip = address.to_string();
+        path.tls = connection->tls_version();
+        local = connection->local_address();
+        if (!local.empty()) path.source_ip = local;
         co_return std::move(connection);
       }
-      error =
-          target.host + "[" + address.to_string() + "]:" + std::to_string(target.port) + ": " + failure->what;
-      if (failure->reply) error += " (" + failure->reply->text() + ")";
+      if (error->source_unusable) {
+        // Every server would fail the same way: the address is not on this host (or not usable).
+        failure.enhanced = "4.3.5";
+        failure.text = "egress source " + path.source + " (" + path.source_ip + "): " + error->what +
+                       "; is the address configured on this host?";
+        log::warn("delivery.source_unusable", {{"source", path.source},
+                                               {"address", path.source_ip},
+                                               {"destination", destination.key},
+                                               {"error", error->what}});
+        co_return nullptr;
+      }
+      failure.text =
+          target.host + "[" + address.to_string() + "]:" + std::to_string(target.port) + ": " + error->what;
+      if (error->reply) failure.text += " (" + error->reply->text() + ")";
     }
+  }
+  if (source && !family_matched) {
+    failure.enhanced = "4.4.4";
+    failure.text = "egress source " + path.source + " (" + path.source_ip + ") is IPv" +
+                   (source->address.is_v4() ? "4" : "6") + " and the destination has no such address";
   }
   co_return nullptr;
 }
 
+asio::awaitable<void> DeliveryEngine::defer_lane(Destination& destination, Lane& lane, const Job& first,
+                                                 const Path& path, const ConnectFailure& failure) {
+  delivery::Reply reply;
+  reply.code = 451;
+  reply.lines.push_back(failure.enhanced + " " +
+                        (failure.text.empty() ? std::string("no address to connect to") : failure.text));
+  reply.enhanced = delivery::parse_enhanced_code(reply.lines.front());
+  std::vector<Job> jobs{first};
+  while (auto more = lane.take())
+    jobs.push_back(std::move(*more));
+  for (const auto& failed : jobs) {
+    spool::StoredMessage stored;
+    if (spool_.load(failed.id, stored)) {
+      co_await finish_job(failed.id);
+      continue;
+    }
+    co_await record(failed, stored.envelope, stored.body,
+                    std::vector<delivery::Reply>(failed.recipients.size(), reply), path,
+                    destination.route.max_queue_lifetime);
+    co_await finish_job(failed.id);
+  }
+}
+
 asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
   std::unique_ptr<delivery::SmtpConnection> connection;
-  std::string host, ip;
+  Lane* lane = nullptr;  // the lane whose source the connection leaves from
+  Path path;
+  ConnectFailure failure;
+  std::optional<Job> job;
   unsigned sent = 0;
   asio::steady_timer pause(executor_);
   while (!stopped_) {
@@ -295,7 +402,16 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
       continue;
     }
-    std::optional<Job> job = destination.take();
+    // Stay with the connection's lane while it has work and the connection may carry more; otherwise
+    // take the next lane with work (and a connection from its source).
+    bool keep = connection && lane && !lane->empty() && connection->usable() &&
+                sent < destination.limits.max_messages_per_connection;
+    if (!keep) {
+      if (connection) co_await connection->quit(), connection.reset();
+      lane = destination.next_lane();
+      if (!lane) break;
+    }
+    job = lane->take();
     if (!job) break;
     for (;;) {
       auto wait =
@@ -305,51 +421,32 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
       asio::error_code ignored;
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
-    if (connection && (!connection->usable() || sent >= destination.limits.max_messages_per_connection)) {
+    if (connection && !connection->usable()) {
       co_await connection->quit();
       connection.reset();
     }
     if (!connection) {
-      std::string error;
-      connection = co_await connect(destination, host, ip, error);
+      connection = co_await connect(destination, *lane, path, failure);
       sent = 0;
       if (!connection) {
-        // The destination is unreachable: every job waiting for it is deferred with the same reason
-        // rather than each trying (and timing out) in turn.
-        delivery::Reply reply;
-        reply.code = 451;
-        reply.lines.push_back("4.4.1 " + (error.empty() ? std::string("no address to connect to") : error));
-        reply.enhanced = delivery::parse_enhanced_code(reply.lines.front());
-        std::vector<Job> jobs{std::move(*job)};
-        while (auto more = destination.take())
-          jobs.push_back(std::move(*more));
-        for (const auto& failed : jobs) {
-          spool::StoredMessage stored;
-          if (spool_.load(failed.id, stored)) {
-            co_await finish_job(failed.id);
-            continue;
-          }
-          co_await record(failed, stored.envelope, stored.body,
-                          std::vector<delivery::Reply>(failed.recipients.size(), reply), destination.key, "",
-                          "", "", destination.route.max_queue_lifetime);
-          co_await finish_job(failed.id);
-        }
-        break;
+        // This egress path is unusable (the destination unreachable, or the source address not ours):
+        // every job waiting on it is deferred with the same reason rather than each trying in turn.
+        co_await defer_lane(destination, *lane, *job, path, failure);
+        lane = nullptr;
+        continue;
       }
     }
-    co_await deliver(destination, *connection, *job, host, ip);
+    co_await deliver(destination, *connection, *job, path);
     ++sent;
   }
   if (connection) co_await connection->quit();
   --destination.workers;
   // Work may have arrived while this worker was winding down.
-  if (!stopped_ && destination.workers == 0 && (!destination.fresh.empty() || !destination.retried.empty()))
-    start_workers(destination);
+  if (!stopped_ && destination.workers == 0 && destination.queued() > 0) start_workers(destination);
 }
 
 asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery::SmtpConnection& connection,
-                                              const Job& job, const std::string& host,
-                                              const std::string& ip) {
+                                              const Job& job, const Path& path) {
   spool::StoredMessage stored;
   if (spool_.load(job.id, stored)) {  // gone (deleted by an operator): nothing to send
     co_await finish_job(job.id);
@@ -368,22 +465,21 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
   if (limited) {
     auto pause = backoff_.rate_limited(destination.key, std::chrono::steady_clock::now());
     log::warn("delivery.rate_limited", {{"destination", destination.key},
-                                        {"host", host},
+                                        {"host", path.host},
+                                        {"source", path.source},
                                         {"pause_seconds", static_cast<std::int64_t>(pause.count())}});
   } else if (std::any_of(result.recipients.begin(), result.recipients.end(),
                          [](const auto& r) { return r.positive(); })) {
     backoff_.succeeded(destination.key);
   }
-  co_await record(job, stored.envelope, stored.body, result.recipients, destination.key, host, ip,
-                  connection.tls_version(), destination.route.max_queue_lifetime);
+  co_await record(job, stored.envelope, stored.body, result.recipients, path,
+                  destination.route.max_queue_lifetime);
   co_await finish_job(job.id);
 }
 
 asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelope& envelope,
                                              const std::string& body,
-                                             const std::vector<delivery::Reply>& replies,
-                                             const std::string& destination, const std::string& host,
-                                             const std::string& ip, const std::string& tls,
+                                             const std::vector<delivery::Reply>& replies, const Path& path,
                                              std::optional<std::chrono::seconds> lifetime) {
   auto now = Clock::now();
   delivery::RetryPolicy policy = options_.retry;
@@ -402,7 +498,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
       ++stats_.delivered;
     } else if (reply.permanent()) {
       state.status = spool::RecipientStatus::failed;
-      failures.push_back({index, status_of(reply), reply.text(), host, false});
+      failures.push_back({index, status_of(reply), reply.text(), path.host, false});
       result = "bounced";
       ++stats_.bounced;
     } else if (auto next =
@@ -412,25 +508,28 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
       ++stats_.deferred;
     } else {
       state.status = spool::RecipientStatus::failed;
-      failures.push_back({index, "4.4.7", "delivery time expired; last error: " + reply.text(), host, true});
+      failures.push_back(
+          {index, "4.4.7", "delivery time expired; last error: " + reply.text(), path.host, true});
       result = "expired";
       ++stats_.expired;
     }
     updates.emplace_back(index, state);
     if (log_) {
-      delivery::Attempt attempt{now,
-                                job.id.to_string(),
-                                envelope.sender,
-                                envelope.recipients[index].address,
-                                destination,
-                                host,
-                                ip,
-                                "",
-                                tls,
-                                result,
-                                reply.text(),
-                                reply.enhanced ? reply.enhanced->to_string() : "",
-                                state.attempts};
+      delivery::Attempt attempt;
+      attempt.time = now;
+      attempt.queue_id = job.id.to_string();
+      attempt.sender = envelope.sender;
+      attempt.recipient = envelope.recipients[index].address;
+      attempt.destination = path.destination;
+      attempt.mx_host = path.host;
+      attempt.mx_ip = path.ip;
+      attempt.egress_source = path.source;
+      attempt.egress_ip = path.source_ip;
+      attempt.tls = path.tls;
+      attempt.result = result;
+      attempt.reply = reply.text();
+      attempt.enhanced_code = reply.enhanced ? reply.enhanced->to_string() : "";
+      attempt.attempt = state.attempts;
       if (auto ec = log_->write(attempt))
         log::error("accounting_log.write_failed", {{"error", ec.message()}});
     }
@@ -534,6 +633,7 @@ EngineOptions engine_options(const config::Config& config) {
   options.retry = {config.delivery.retry_initial, config.delivery.retry_max,
                    config.delivery.max_queue_lifetime};
   options.shaping = effective_shaping(config.delivery.shaping);
+  options.egress = egress_settings(config.delivery, options.hostname);
   return options;
 }
 

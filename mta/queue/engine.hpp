@@ -4,15 +4,19 @@
 // destination runs up to max_connections workers; a worker reuses its connection for up to
 // max_messages_per_connection messages, takes alternately from fresh and retried mail so a backlog of
 // deferred mail never starves new mail, paces sends with the destination's rate (GCRA) and stops when
-// the destination rate-limits us (back-off). Replies: 2xx delivered, 5xx bounced (a DSN to the sender,
-// stored durably before the recipient is marked failed), 4xx and connection failures deferred on the
-// retry schedule until the queue lifetime ends (then bounced as expired, 4.4.7). Every attempt is one
-// line in the accounting log. Runs on one executor; spool completions are posted back to it.
+// the destination rate-limits us (back-off). Egress pools: each message is assigned a source (local
+// address and EHLO name, EgressSelector) when it is dispatched; a destination keeps one ready queue (lane)
+// per source, and a connection from one source only ever carries that source's messages, while the
+// connection limit, the rate and the back-off stay per destination. Replies: 2xx delivered, 5xx bounced (a
+// DSN to the sender, stored durably before the recipient is marked failed), 4xx and connection failures
+// deferred on the retry schedule until the queue lifetime ends (then bounced as expired, 4.4.7). Every
+// attempt is one line in the accounting log. Runs on one executor; spool completions are posted back to it.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +36,7 @@
 #include "mta/delivery/retry.hpp"
 #include "mta/delivery/smtp_client.hpp"
 #include "mta/delivery/throttle.hpp"
+#include "mta/queue/egress.hpp"
 #include "mta/queue/router.hpp"
 #include "mta/spool/spool.hpp"
 
@@ -50,6 +55,9 @@ struct EngineOptions {
   std::vector<config::Shaping> shaping;  // per-destination overrides, matched on domain or target host
   delivery::ClientTimeouts timeouts;
   delivery::BackoffPolicy backoff;
+  EgressSettings egress;  // no pools: the OS picks the address, EHLO is hostname
+  // The hook for campaigns: the pool a message asks for (its campaign's), or "" to choose by sender.
+  std::function<std::string(const spool::Envelope&)> requested_pool;
 };
 
 struct EngineStats {
@@ -77,15 +85,33 @@ class DeliveryEngine {
     spool::QueueId id;
     std::vector<std::uint32_t> recipients;
     bool retry = false;
+    const EgressSource* source = nullptr;  // nullptr: the OS picks the address
+  };
+  // The ready queue of one egress path: this destination from one source.
+  struct Lane {
+    const EgressSource* source = nullptr;
+    std::deque<Job> fresh, retried;
+    bool retry_turn = false;
+    std::optional<Job> take();
+    bool empty() const { return fresh.empty() && retried.empty(); }
   };
   struct Destination {
     std::string key;
     RouteResult route;
     DestinationLimits limits;
-    std::deque<Job> fresh, retried;
-    bool retry_turn = false;
+    std::map<std::string, Lane> lanes;  // by source name, "" without pools; never erased
+    std::string last_lane;              // round-robin between lanes when a worker (re)connects
     unsigned workers = 0;
-    std::optional<Job> take();
+    std::size_t queued() const;
+    Lane* next_lane();  // the next lane with work after last_lane, or nullptr
+  };
+  // Where an attempt went, for the accounting log.
+  struct Path {
+    std::string destination, host, ip, tls, source, source_ip;
+  };
+  struct ConnectFailure {
+    std::string enhanced = "4.4.1";
+    std::string text;
   };
   struct Failure {
     std::uint32_t index;
@@ -95,20 +121,25 @@ class DeliveryEngine {
     bool expired = false;
   };
 
+  // Logs each egress source whose address cannot be bound here, once at start.
+  void check_sources() const;
   void schedule_at(spool::QueueId id, std::chrono::system_clock::time_point when);
   asio::awaitable<void> dispatch(spool::QueueId id);
   void enqueue(const std::string& domain, const RouteResult& route, Job job);
   void start_workers(Destination& destination);
   asio::awaitable<void> worker(Destination& destination);
+  // Connects from the lane's source; fills path (host, ip, source) and, on failure, error.
   asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> connect(Destination& destination,
-                                                                     std::string& host, std::string& ip,
-                                                                     std::string& error);
+                                                                     const Lane& lane, Path& path,
+                                                                     ConnectFailure& failure);
+  // Defers the job and every other job of the lane with the same connection failure.
+  asio::awaitable<void> defer_lane(Destination& destination, Lane& lane, const Job& first, const Path& path,
+                                   const ConnectFailure& failure);
   asio::awaitable<void> deliver(Destination& destination, delivery::SmtpConnection& connection,
-                                const Job& job, const std::string& host, const std::string& ip);
+                                const Job& job, const Path& path);
   // Records the outcome of one attempt for the job's recipients (replies[i] for job.recipients[i]).
   asio::awaitable<void> record(const Job& job, const spool::Envelope& envelope, const std::string& body,
-                               const std::vector<delivery::Reply>& replies, const std::string& destination,
-                               const std::string& host, const std::string& ip, const std::string& tls,
+                               const std::vector<delivery::Reply>& replies, const Path& path,
                                std::optional<std::chrono::seconds> lifetime);
   asio::awaitable<void> finish_job(spool::QueueId id);
   asio::awaitable<std::error_code> send_dsn(const spool::Envelope& envelope, const std::string& body,
@@ -129,6 +160,7 @@ class DeliveryEngine {
   asio::ssl::context tls_context_;
   delivery::MemoryThrottleStore throttle_;
   delivery::DestinationBackoff backoff_;
+  EgressSelector egress_;
   asio::steady_timer wakeup_;
   std::multimap<std::chrono::system_clock::time_point, spool::QueueId> timers_;
   std::set<spool::QueueId> scheduled_;                      // in timers_ or being dispatched
@@ -142,7 +174,7 @@ class DeliveryEngine {
 
 namespace mta::queue {
 
-// The engine's options from the configuration: hostname, retry schedule and lifetime, shaping.
+// The engine's options from the configuration: hostname, retry schedule and lifetime, shaping, egress pools.
 EngineOptions engine_options(const config::Config& config);
 
 }  // namespace mta::queue

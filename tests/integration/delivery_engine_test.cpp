@@ -163,6 +163,45 @@ TEST_F(EngineTest, ManyMessagesShareFewConnections) {
   EXPECT_LE(most, 2);
 }
 
+// Two egress paths to one destination: each message leaves from its pool's source (the campaign hook,
+// EngineOptions::requested_pool, overrides the sender's pool), while the connection limit stays the
+// destination's, shared by both sources.
+TEST_F(EngineTest, EgressLanesShareTheDestinationLimitAndTheCampaignHookChoosesThePool) {
+  for (int i = 0; i < 40; ++i) {
+    spool::QueueId id;
+    std::string sender = i % 2 ? "campaign-7@example.com" : "sender@example.com";
+    ASSERT_FALSE(
+        spool_->store_wait(envelope(sender, {"accept" + std::to_string(i) + "@example.org"}), kBody, id));
+  }
+  EngineOptions options;
+  options.hostname = "mta.test";
+  options.default_limits.max_connections = 2;
+  options.default_limits.max_messages_per_connection = 5;
+  options.egress.sources = {{"a", asio::ip::make_address("127.0.0.2"), "a.mta.test"},
+                            {"b", asio::ip::make_address("127.0.0.3"), "b.mta.test"}};
+  options.egress.pools = {{"pa", {{"a", 1}}}, {"pb", {{"b", 1}}}};
+  options.egress.default_pool = "pa";
+  options.requested_pool = [](const spool::Envelope& e) {
+    return e.sender.starts_with("campaign-7@") ? std::string("pb") : std::string();
+  };
+  auto stats = run_until_empty(30s, options);
+  EXPECT_EQ(spool_->stats().messages, 0u);
+  auto messages = sink_.messages();
+  ASSERT_EQ(messages.size(), 40u);
+  for (const auto& m : messages) {
+    bool campaign = m.sender.starts_with("campaign-7@");
+    EXPECT_EQ(m.peer, campaign ? "127.0.0.3" : "127.0.0.2") << m.sender;
+    EXPECT_EQ(m.helo, campaign ? "b.mta.test" : "a.mta.test") << m.sender;
+  }
+  EXPECT_GE(stats.connections, 8u);  // 20 messages a source, at most 5 a connection
+  int most = 0;
+  for (const auto& event : sink_.events())
+    if (event["kind"] == "connect") most = std::max(most, event["active"].get<int>());
+  EXPECT_LE(most, 2);
+  for (const auto& line : log_lines())
+    EXPECT_EQ(line["egress_ip"], line["egress_source"] == "b" ? "127.0.0.3" : "127.0.0.2");
+}
+
 // MX routing (RFC 5321 §5.1, RFC 7505) with DNS answers from a MemoryResolver; the "MX host" is a sink on
 // 127.0.0.77, port 25, as MX delivery always uses port 25.
 TEST(EngineMx, RoutesByMxImplicitMxNullMxAndMissingDomains) {

@@ -51,7 +51,8 @@ std::vector<BehaviourSink::Stored> BehaviourSink::messages() const {
     if (!std::filesystem::exists(base.string() + ".json")) break;
     auto envelope = nlohmann::json::parse(slurp(base.string() + ".json"));
     out.push_back({envelope["sender"], envelope["recipients"].get<std::vector<std::string>>(),
-                   envelope["tls"], slurp(base.string() + ".eml")});
+                   envelope["tls"], slurp(base.string() + ".eml"), envelope.value("peer", ""),
+                   envelope.value("helo", "")});
   }
   return out;
 }

@@ -34,6 +34,8 @@ class BehaviourSink {
     std::vector<std::string> recipients;
     bool tls = false;
     std::string data;  // as received, after dot-unstuffing
+    std::string peer;  // the client's address
+    std::string helo;  // the name the client gave in EHLO/HELO
   };
   std::vector<Stored> messages() const;        // in arrival order
   std::vector<nlohmann::json> events() const;  // connect / disconnect / tls / message, with times

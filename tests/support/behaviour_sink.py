@@ -12,7 +12,7 @@ The local part of each RCPT address chooses what happens (a suffix after '+' or 
   slow...       250 at RCPT, sent after --slow seconds
 Options: --host (a loopback address, default 127.0.0.1), --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
 --no-pipelining, --no-8bitmime, --dir DIR: every accepted message is written to DIR/N.eml with its
-envelope in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
+envelope (and the client's address and EHLO name) in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
 so tests can measure concurrency and rates. Lines are bounded (4096 octets) and messages (10 MB).
 Runs until killed. Uses only Python's standard library (asyncio, ssl) from Debian's python3.
 """
@@ -76,11 +76,15 @@ class Sink:
             return line.decode("utf-8", "replace").rstrip("\r\n")
 
         tls_active = False
+        peer = writer.get_extra_info("peername")
+        client = {"peer": peer[0] if peer else "", "helo": ""}
         sender, recipients, behaviours = None, [], []
         await reply("220 sink.test ESMTP behaviour sink")
         while True:
             line = await read_line()
             verb = line.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                client["helo"] = line[5:].strip()
             if verb == "EHLO":
                 caps = ["sink.test"]
                 if not self.args.no_pipelining:
@@ -147,7 +151,7 @@ class Sink:
                 if "datafail" in behaviours:
                     await reply("554 5.6.0 message content rejected")
                 else:
-                    self.store(sender, recipients, b"".join(data), tls_active)
+                    self.store(sender, recipients, b"".join(data), tls_active, client)
                     await reply("250 2.0.0 ok: queued as %d" % self.count)
                 recipients, behaviours = [], []
             elif verb == "RSET":
@@ -161,16 +165,18 @@ class Sink:
             else:
                 await reply("502 5.5.2 command not recognized")
 
-    def store(self, sender, recipients, data, tls_active):
+    def store(self, sender, recipients, data, tls_active, client):
         self.count += 1
         base = os.path.join(self.args.dir, str(self.count))
         with open(base + ".eml", "wb") as out:
             out.write(data)
         # N.json is the sign that message N is complete: readers poll for it, so it appears whole (rename).
         with open(base + ".json.tmp", "w") as out:
-            json.dump({"sender": sender, "recipients": recipients, "tls": tls_active}, out)
+            json.dump({"sender": sender, "recipients": recipients, "tls": tls_active, "peer": client["peer"],
+                       "helo": client["helo"]}, out)
         os.rename(base + ".json.tmp", base + ".json")
-        self.event(kind="message", n=self.count, recipients=len(recipients))
+        self.event(kind="message", n=self.count, recipients=len(recipients), peer=client["peer"],
+                   helo=client["helo"])
 
 
 async def main():

@@ -106,6 +106,28 @@ INSTANTIATE_TEST_SUITE_P(
                   "[[delivery.source]]\nname = \"ip1\"\naddress = \"192.0.2.1\"\n"
                   "[[delivery.pool]]\nname = \"p\"\nsources = [{ name = \"ip9\" }]\n",
                   6, "delivery.pool[0].sources[0]", "no [[delivery.source]] is named \"ip9\""},
+        BadConfig{"pool_empty",
+                  "[[delivery.source]]\nname = \"ip1\"\naddress = \"192.0.2.1\"\n"
+                  "[[delivery.pool]]\nname = \"p\"\nsources = []\n",
+                  6, "delivery.pool[0].sources", "a pool needs at least one source"},
+        BadConfig{"default_pool", "[delivery]\ndefault_pool = \"bulk\"\n", 2, "delivery.default_pool",
+                  "no [[delivery.pool]] is named \"bulk\""},
+        BadConfig{"sender_pool_pool",
+                  "[[delivery.source]]\nname = \"ip1\"\naddress = \"192.0.2.1\"\n"
+                  "[[delivery.pool]]\nname = \"p\"\nsources = [{ name = \"ip1\" }]\n"
+                  "[[delivery.sender_pool]]\nsender = \"example.com\"\npool = \"q\"\n",
+                  9, "delivery.sender_pool[0].pool", "no [[delivery.pool]] is named \"q\""},
+        BadConfig{"sender_pool_sender",
+                  "[[delivery.source]]\nname = \"ip1\"\naddress = \"192.0.2.1\"\n"
+                  "[[delivery.pool]]\nname = \"p\"\nsources = [{ name = \"ip1\" }]\n"
+                  "[[delivery.sender_pool]]\nsender = \"a b@example.com\"\npool = \"p\"\n",
+                  8, "delivery.sender_pool[0].sender", "is not an address, a domain"},
+        BadConfig{"sender_pool_twice",
+                  "[[delivery.source]]\nname = \"ip1\"\naddress = \"192.0.2.1\"\n"
+                  "[[delivery.pool]]\nname = \"p\"\nsources = [{ name = \"ip1\" }]\n"
+                  "[[delivery.sender_pool]]\nsender = \"example.com\"\npool = \"p\"\n"
+                  "[[delivery.sender_pool]]\nsender = \"Example.COM\"\npool = \"p\"\n",
+                  11, "delivery.sender_pool[1].sender", "another [[delivery.sender_pool]] is for"},
         BadConfig{"route_hop",
                   "[[delivery.route]]\ndomain = \"example.net\"\nnext_hop = \"127.0.0.1:99999\"\n", 3,
                   "delivery.route[0].next_hop", "bad port \"99999\""},
@@ -198,6 +220,10 @@ TEST(ConfigLoader, FullFileLoadsWithEveryValue) {
   EXPECT_EQ(c.dkim.sign[0].domain, "example.com");  // d= defaults to the From domain
   EXPECT_EQ(c.dkim.sign[1].domain, "esp.example.net");
   EXPECT_EQ(c.delivery.pools[0].sources[0].weight, 3u);
+  EXPECT_EQ(c.delivery.default_pool, "transactional");
+  ASSERT_EQ(c.delivery.sender_pools.size(), 2u);
+  EXPECT_EQ(c.delivery.sender_pools[0].pool, "marketing");
+  EXPECT_EQ(c.delivery.sender_pools[1].sender, "alerts@news.example.com");  // lower case
   EXPECT_EQ(c.delivery.routes[0].next_hop.to_string(), "127.0.0.1:2500");
   EXPECT_EQ(c.delivery.routes[0].max_queue_lifetime, std::chrono::hours(1));
   EXPECT_EQ(c.delivery.shaping[0].rate, (Rate{300, std::chrono::minutes(1)}));

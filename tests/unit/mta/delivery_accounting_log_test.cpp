@@ -20,6 +20,8 @@ Attempt attempt(int n) {
   a.destination = "example.org";
   a.mx_host = "mx.example.org";
   a.mx_ip = "192.0.2.25";
+  a.egress_source = "ip1";
+  a.egress_ip = "198.51.100.7";
   a.tls = "TLSv1.3";
   a.result = "bounced";
   a.reply = "550 5.1.1 \"no\" such user\r\n\xff";
@@ -49,6 +51,10 @@ TEST(AccountingLog, OneValidJsonObjectPerLine) {
   EXPECT_EQ(lines[0]["result"], "bounced");
   EXPECT_EQ(lines[0]["enhanced_code"], "5.1.1");
   EXPECT_EQ(lines[0]["attempt"], 1);
+  EXPECT_EQ(lines[0]["egress_source"], "ip1");
+  EXPECT_EQ(lines[0]["egress_ip"], "198.51.100.7");
+  for (const char* key : {"queue_id", "sender", "destination", "mx_host", "mx_ip", "tls"})
+    EXPECT_TRUE(lines[0].contains(key)) << key;
   EXPECT_NE(lines[0]["reply"].get<std::string>().find("\"no\" such user"), std::string::npos);
 }
 
