@@ -76,7 +76,10 @@ std::string human_text(const DsnInput& input, bool delayed) {
   if (delayed) {
     out +=
         "Your message could not be delivered yet to the recipients below. The mail system will keep\r\n"
-        "trying; you do not need to send it again. You will be told if it finally fails.\r\n\r\n";
+        "trying; you do not need to send it again. You will be told if it finally fails.\r\n";
+    if (const auto& until = input.recipients.front().will_retry_until)
+      out += "It will keep trying until " + rfc5322_date(*until) + ".\r\n";
+    out += "\r\n";
   } else {
     out +=
         "I'm sorry to have to inform you that your message could not be delivered to one or more\r\n"

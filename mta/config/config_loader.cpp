@@ -292,6 +292,11 @@ class Loader {
     if (out.retry_max < out.retry_initial)
       t.error("retry_max",
               "must not be shorter than retry_initial (" + format_duration(out.retry_initial) + ")");
+    if (t.read_duration("delay_warning_after", out.delay_warning_after) &&
+        out.delay_warning_after >= out.max_queue_lifetime)
+      t.error("delay_warning_after", "must be shorter than max_queue_lifetime (" +
+                                         format_duration(out.max_queue_lifetime) +
+                                         "), or \"0s\" for no delay warnings");
 
     std::map<std::string, bool> source_names;
     for (auto& item : t.tables("source")) {

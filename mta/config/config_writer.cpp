@@ -67,6 +67,7 @@ toml::table to_toml(const Config& c) {
       {"retry_initial", duration(c.delivery.retry_initial)},
       {"retry_max", duration(c.delivery.retry_max)},
       {"max_queue_lifetime", duration(c.delivery.max_queue_lifetime)},
+      {"delay_warning_after", duration(c.delivery.delay_warning_after)},
       {"source", array_of(c.delivery.sources,
                           [](const EgressSource& s) {
                             return toml::table{{"name", s.name}, {"address", s.address}, {"ehlo", s.ehlo}};

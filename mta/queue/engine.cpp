@@ -485,6 +485,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
   delivery::RetryPolicy policy = options_.retry;
   if (lifetime) policy.lifetime = *lifetime;
   std::vector<Failure> failures;
+  std::vector<Failure> deferred;
   std::vector<std::pair<std::uint32_t, spool::RecipientState>> updates;
   for (std::size_t k = 0; k < job.recipients.size(); ++k) {
     std::uint32_t index = job.recipients[k];
@@ -504,6 +505,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
     } else if (auto next =
                    delivery::next_attempt(policy, from_unix(envelope.received_at), now, state.attempts)) {
       state.next_attempt = unix_seconds(*next);
+      deferred.push_back({index, status_of(reply), reply.text(), path.host, false});
       result = "deferred";
       ++stats_.deferred;
     } else {
@@ -543,11 +545,46 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
   for (const auto& [index, state] : updates)
     if (auto ec = co_await update(job.id, index, state))
       log::error("spool.update_failed", {{"queue_id", job.id.to_string()}, {"error", ec.message()}});
+  auto queued_at = from_unix(envelope.received_at);
+  if (!deferred.empty() && options_.delay_warning.count() > 0 && now - queued_at >= options_.delay_warning)
+    co_await warn_delay(job.id, envelope, body, deferred, queued_at + policy.lifetime);
+}
+
+asio::awaitable<void> DeliveryEngine::warn_delay(spool::QueueId id, const spool::Envelope& envelope,
+                                                 const std::string& body, const std::vector<Failure>& deferred,
+                                                 Clock::time_point retry_until) {
+  // One warning per message, ever: the spool's flag survives restarts, warning_ covers jobs of the same
+  // message to other destinations that are deferred while this one is being stored.
+  if (envelope.sender.empty() || envelope.listener == "inbound") co_return;
+  spool::Envelope current;
+  if (spool_.load_envelope(id, current) || current.delay_warned || warning_.contains(id)) co_return;
+  warning_.insert(id);
+  // The warning is about the message: it also names its other recipients that are still waiting after a
+  // deferral to another destination (their last reply belongs to that attempt, so only a generic status).
+  std::vector<Failure> waiting = deferred;
+  for (std::uint32_t i = 0; i < current.recipients.size(); ++i) {
+    const auto& state = current.recipients[i].state;
+    bool listed = std::any_of(deferred.begin(), deferred.end(), [i](const Failure& f) { return f.index == i; });
+    if (!listed && state.status == spool::RecipientStatus::pending && state.attempts > 0)
+      waiting.push_back({i, "4.0.0", "", "", false});
+  }
+  // The warning is stored before the flag is set: a crash in between may warn twice, never lose a bounce.
+  if (auto ec = co_await send_dsn(envelope, body, waiting, retry_until)) {
+    log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  } else {
+    log::info("delivery.delay_warning", {{"queue_id", id.to_string()},
+                                         {"sender", envelope.sender},
+                                         {"recipients", static_cast<std::int64_t>(waiting.size())}});
+    if (auto ec = co_await set_delay_warned(id))
+      log::error("spool.update_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  }
+  warning_.erase(id);
 }
 
 asio::awaitable<std::error_code> DeliveryEngine::send_dsn(const spool::Envelope& envelope,
                                                           const std::string& body,
-                                                          const std::vector<Failure>& failures) {
+                                                          const std::vector<Failure>& failures,
+                                                          std::optional<Clock::time_point> retry_until) {
   bounce::DsnInput input;
   input.reporting_mta = options_.hostname;
   input.envelope_sender = envelope.sender;
@@ -556,10 +593,11 @@ asio::awaitable<std::error_code> DeliveryEngine::send_dsn(const spool::Envelope&
   for (const auto& failure : failures) {
     bounce::DsnRecipient r;
     r.final_recipient = envelope.recipients[failure.index].address;
-    r.action = bounce::DsnAction::failed;
+    r.action = retry_until ? bounce::DsnAction::delayed : bounce::DsnAction::failed;
+    r.will_retry_until = retry_until;
     r.status = failure.status;
     if (!failure.remote_mta.empty()) r.remote_mta = failure.remote_mta;
-    r.diagnostic = failure.diagnostic;
+    if (!failure.diagnostic.empty()) r.diagnostic = failure.diagnostic;
     r.last_attempt = Clock::now();
     input.recipients.push_back(std::move(r));
   }
@@ -609,6 +647,12 @@ asio::awaitable<std::error_code> DeliveryEngine::remove(spool::QueueId id) {
   co_return ec;
 }
 
+asio::awaitable<std::error_code> DeliveryEngine::set_delay_warned(spool::QueueId id) {
+  auto start = [this, id](auto done) { spool_.set_delay_warned(id, done); };
+  auto [ec] = co_await on_executor<std::error_code>(executor_, start);
+  co_return ec;
+}
+
 asio::awaitable<std::pair<std::error_code, spool::QueueId>> DeliveryEngine::store(spool::Envelope envelope,
                                                                                   std::string body) {
   using Result = std::pair<std::error_code, spool::QueueId>;
@@ -632,6 +676,7 @@ EngineOptions engine_options(const config::Config& config) {
   options.hostname = config.server.hostname.empty() ? config::machine_hostname() : config.server.hostname;
   options.retry = {config.delivery.retry_initial, config.delivery.retry_max,
                    config.delivery.max_queue_lifetime};
+  options.delay_warning = config.delivery.delay_warning_after;
   options.shaping = effective_shaping(config.delivery.shaping);
   options.egress = egress_settings(config.delivery, options.hostname);
   return options;

@@ -23,6 +23,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <asio/any_io_executor.hpp>
@@ -51,6 +52,10 @@ struct DestinationLimits {
 struct EngineOptions {
   std::string hostname = "localhost";  // EHLO name and the DSNs' Reporting-MTA
   delivery::RetryPolicy retry;
+  // A message still undelivered this long after it was queued gets one delay warning (a DSN with action
+  // "delayed", RFC 3464) to its sender; 0: never. Not for inbound mail, whose backend's outage the
+  // cloaking side keeps to itself, and never for the null sender.
+  std::chrono::seconds delay_warning{0};
   DestinationLimits default_limits;
   std::vector<config::Shaping> shaping;  // per-destination overrides, matched on domain or target host
   delivery::ClientTimeouts timeouts;
@@ -113,7 +118,7 @@ class DeliveryEngine {
     std::string enhanced = "4.4.1";
     std::string text;
   };
-  struct Failure {
+  struct Failure {  // a recipient to report in a DSN: failed, expired, or (for a delay warning) deferred
     std::uint32_t index;
     std::string status;  // RFC 3463
     std::string diagnostic;
@@ -143,10 +148,15 @@ class DeliveryEngine {
                                std::optional<std::chrono::seconds> lifetime);
   asio::awaitable<void> finish_job(spool::QueueId id);
   asio::awaitable<std::error_code> send_dsn(const spool::Envelope& envelope, const std::string& body,
-                                            const std::vector<Failure>& failures);
+                                            const std::vector<Failure>& failures,
+                                            std::optional<std::chrono::system_clock::time_point> retry_until = std::nullopt);
+  asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope, const std::string& body,
+                                   const std::vector<Failure>& deferred,
+                                   std::chrono::system_clock::time_point retry_until);
   asio::awaitable<std::error_code> update(spool::QueueId id, std::uint32_t index,
                                           spool::RecipientState state);
   asio::awaitable<std::error_code> remove(spool::QueueId id);
+  asio::awaitable<std::error_code> set_delay_warned(spool::QueueId id);
   asio::awaitable<std::pair<std::error_code, spool::QueueId>> store(spool::Envelope envelope,
                                                                     std::string body);
   DestinationLimits limits_for(const std::string& domain, const RouteResult& route) const;
@@ -165,6 +175,7 @@ class DeliveryEngine {
   std::multimap<std::chrono::system_clock::time_point, spool::QueueId> timers_;
   std::set<spool::QueueId> scheduled_;                      // in timers_ or being dispatched
   std::unordered_map<spool::QueueId, unsigned> in_flight_;  // jobs queued or being sent, per message
+  std::unordered_set<spool::QueueId> warning_;  // messages whose delay warning is being stored now
   std::unordered_map<std::string, std::unique_ptr<Destination>> destinations_;
   std::atomic<bool> stopped_{false};
   EngineStats stats_;

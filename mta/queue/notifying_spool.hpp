@@ -20,6 +20,9 @@ class NotifyingSpool final : public spool::Spool {
                         spool::Done done) override;
   void set_held(spool::QueueId id, bool held, spool::Done done) override;
   void remove(spool::QueueId id, spool::Done done) override { inner_.remove(id, std::move(done)); }
+  void set_delay_warned(spool::QueueId id, spool::Done done) override {
+    inner_.set_delay_warned(id, std::move(done));
+  }
 
   void walk(const std::function<bool(const spool::MessageSummary&)>& visit) const override {
     inner_.walk(visit);

@@ -31,6 +31,9 @@ class SigningSpool final : public spool::Spool {
     inner_.set_held(id, held, std::move(done));
   }
   void remove(spool::QueueId id, spool::Done done) override { inner_.remove(id, std::move(done)); }
+  void set_delay_warned(spool::QueueId id, spool::Done done) override {
+    inner_.set_delay_warned(id, std::move(done));
+  }
   void walk(const std::function<bool(const spool::MessageSummary&)>& visit) const override {
     inner_.walk(visit);
   }

@@ -39,6 +39,7 @@ json message_json(const spool::QueueId& id, const spool::Envelope& e, std::uint6
           {"received_at", e.received_at},
           {"size", size},
           {"held", e.held},
+          {"delay_warned", e.delay_warned},
           {"client_address", e.client_address},
           {"helo", e.helo},
           {"auth_user", e.auth_user},

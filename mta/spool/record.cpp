@@ -191,7 +191,7 @@ std::string encode_record(RecordType type, std::string_view payload) {
 std::optional<std::pair<RecordType, std::size_t>> decode_header(std::string_view header) {
   if (header.size() < kRecordHeaderBytes || load32(header.data()) != kRecordMagic) return std::nullopt;
   auto type = static_cast<unsigned char>(header[4]);
-  if (type < 1 || type > 4 || header[5] != 0 || header[6] != 0 || header[7] != 0) return std::nullopt;
+  if (type < 1 || type > 5 || header[5] != 0 || header[6] != 0 || header[7] != 0) return std::nullopt;
   std::size_t length = load32(header.data() + 8);
   if (length > kMaxRecordPayload) return std::nullopt;
   return std::pair{static_cast<RecordType>(type), length};
@@ -227,7 +227,8 @@ std::string encode_message(QueueId id, const Envelope& e, std::string_view body)
   env.str(e.helo);
   env.str(e.auth_user);
   env.str(e.listener);
-  env.u8(e.held ? 1 : 0);
+  // Flags: bit 0 held, bit 1 delay warning sent (spools written before the delay warning hold 0 or 1).
+  env.u8(static_cast<std::uint8_t>((e.held ? 1 : 0) | (e.delay_warned ? 2 : 0)));
   env.u32(static_cast<std::uint32_t>(e.recipients.size()));
   for (const auto& r : e.recipients) {
     env.str(r.address);
@@ -246,12 +247,13 @@ bool decode_message(std::string_view payload, QueueId& id, Envelope& e, std::str
   std::string env_bytes;
   if (!r.id(id) || !r.str(env_bytes)) return false;
   Reader env(env_bytes);
-  std::uint8_t held;
+  std::uint8_t flags;
   std::uint32_t count;
   if (!env.str(e.sender) || !env.i64(e.received_at) || !env.str(e.client_address) || !env.str(e.helo) ||
-      !env.str(e.auth_user) || !env.str(e.listener) || !env.u8(held) || !env.u32(count))
+      !env.str(e.auth_user) || !env.str(e.listener) || !env.u8(flags) || !env.u32(count) || flags > 3)
     return false;
-  e.held = held != 0;
+  e.held = (flags & 1) != 0;
+  e.delay_warned = (flags & 2) != 0;
   if (count > env.left()) return false;
   e.recipients.clear();
   e.recipients.resize(count);
@@ -303,5 +305,9 @@ bool decode_remove(std::string_view payload, QueueId& id) {
   Reader r(payload);
   return r.id(id) && r.done();
 }
+
+std::string encode_delay_warned(QueueId id) { return encode_remove(id); }  // the same payload: the id
+
+bool decode_delay_warned(std::string_view payload, QueueId& id) { return decode_remove(payload, id); }
 
 }  // namespace mta::spool

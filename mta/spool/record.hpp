@@ -20,6 +20,7 @@ enum class RecordType : std::uint8_t {
   recipient = 2,  // one recipient's new state
   hold = 3,       // held flag
   remove = 4,     // the message is done (delivered, bounced or deleted)
+  delay_warned = 5,  // a delay warning (DSN, action delayed) went to the sender; never another
 };
 
 inline constexpr std::size_t kRecordHeaderBytes = 16;
@@ -53,5 +54,7 @@ bool decode_message(std::string_view payload, QueueId& id, Envelope& envelope, s
 bool decode_recipient(std::string_view payload, QueueId& id, std::uint32_t& index, RecipientState& state);
 bool decode_hold(std::string_view payload, QueueId& id, bool& held);
 bool decode_remove(std::string_view payload, QueueId& id);
+std::string encode_delay_warned(QueueId id);
+bool decode_delay_warned(std::string_view payload, QueueId& id);
 
 }  // namespace mta::spool

@@ -221,6 +221,7 @@ void SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_
       entry.received_at = envelope.received_at;
       entry.size = body.size();
       entry.held = envelope.held;
+      entry.delay_warned = envelope.delay_warned;
       entry.recipients.reserve(envelope.recipients.size());
       for (const auto& r : envelope.recipients)
         entry.recipients.push_back(pack(r.state));
@@ -248,6 +249,11 @@ void SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_
       bool held;
       if (!decode_hold(payload, id, held)) return;
       if (auto it = index_.find(id.value()); it != index_.end()) it->second.held = held;
+      return;
+    }
+    case RecordType::delay_warned: {
+      if (!decode_delay_warned(payload, id)) return;
+      if (auto it = index_.find(id.value()); it != index_.end()) it->second.delay_warned = true;
       return;
     }
     case RecordType::remove: {
@@ -372,6 +378,7 @@ std::error_code SegmentSpool::compact() {
         if (decoded.status != DecodeStatus::ok || !decode_message(decoded.payload, qid, envelope, &body))
           return make_error_code(spool_errc::corrupt);
         envelope.held = entry.held;
+        envelope.delay_warned = entry.delay_warned;
         for (std::size_t i = 0; i < envelope.recipients.size(); ++i)
           envelope.recipients[i].state = unpack(entry.recipients[i]);
         if (auto ec = append_locked(RecordType::message, encode_message(qid, envelope, body))) return ec;
@@ -427,6 +434,11 @@ void SegmentSpool::update_recipient(QueueId id, std::uint32_t index, RecipientSt
 void SegmentSpool::set_held(QueueId id, bool held, Done done) {
   if (auto ec = check_exists(id, kAnyRecipient)) return done(ec);
   append(RecordType::hold, encode_hold(id, held), std::move(done));
+}
+
+void SegmentSpool::set_delay_warned(QueueId id, Done done) {
+  if (auto ec = check_exists(id, kAnyRecipient)) return done(ec);
+  append(RecordType::delay_warned, encode_delay_warned(id), std::move(done));
 }
 
 void SegmentSpool::remove(QueueId id, Done done) {
@@ -489,6 +501,7 @@ std::error_code SegmentSpool::load_locked_or_file(QueueId id, Envelope& envelope
   if (body) body->assign(body_view);
   std::lock_guard lock(mutex_);
   envelope.held = entry.held;
+  envelope.delay_warned = entry.delay_warned;
   for (std::size_t i = 0; i < entry.recipients.size(); ++i)
     envelope.recipients[i].state = unpack(entry.recipients[i]);
   return {};

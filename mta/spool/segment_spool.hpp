@@ -47,6 +47,7 @@ class SegmentSpool final : public Spool {
   void store(Envelope envelope, std::string body, StoreDone done) override;
   void update_recipient(QueueId id, std::uint32_t index, RecipientState state, Done done) override;
   void set_held(QueueId id, bool held, Done done) override;
+  void set_delay_warned(QueueId id, Done done) override;
   void remove(QueueId id, Done done) override;
 
   void walk(const std::function<bool(const MessageSummary&)>& visit) const override;
@@ -79,6 +80,7 @@ class SegmentSpool final : public Spool {
     std::uint32_t segment = 0;
     std::uint32_t length = 0;
     bool held = false;
+    bool delay_warned = false;
     std::vector<PackedState> recipients;
   };
   struct Pending {

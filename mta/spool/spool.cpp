@@ -37,4 +37,8 @@ std::error_code Spool::remove_wait(QueueId id) {
   return wait([&](Done done) { remove(id, std::move(done)); });
 }
 
+std::error_code Spool::set_delay_warned_wait(QueueId id) {
+  return wait([&](Done done) { set_delay_warned(id, std::move(done)); });
+}
+
 }  // namespace mta::spool

@@ -47,6 +47,8 @@ class Spool {
   virtual void update_recipient(QueueId id, std::uint32_t index, RecipientState state, Done done) = 0;
   virtual void set_held(QueueId id, bool held, Done done) = 0;
   virtual void remove(QueueId id, Done done) = 0;
+  // Notes that the sender got a delay warning for the message, so it never gets a second one.
+  virtual void set_delay_warned(QueueId id, Done done) = 0;
 
   // Visits every queued message in id (arrival) order until visit returns false.
   virtual void walk(const std::function<bool(const MessageSummary&)>& visit) const = 0;
@@ -59,6 +61,7 @@ class Spool {
   std::error_code update_recipient_wait(QueueId id, std::uint32_t index, RecipientState state);
   std::error_code set_held_wait(QueueId id, bool held);
   std::error_code remove_wait(QueueId id);
+  std::error_code set_delay_warned_wait(QueueId id);
 };
 
 }  // namespace mta::spool

@@ -2,6 +2,7 @@
 // loopback, and what every kind of answer leads to — delivery, a bounce with its DSN, a retry that
 // succeeds, a temporary failure that expires into a DSN — plus the accounting log's lines.
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include <asio/co_spawn.hpp>
@@ -131,6 +132,60 @@ TEST_F(EngineTest, DeliversBouncesRetriesAndExpires) {
   EXPECT_EQ(results["once@example.net"], (std::vector<std::string>{"deferred", "delivered"}));
   ASSERT_FALSE(results["tempfail@example.com"].empty());
   EXPECT_EQ(results["tempfail@example.com"].back(), "expired");
+}
+
+// [delivery] delay_warning_after: a message still queued after it gets one "delayed" DSN (RFC 3464
+// Action: delayed, Will-Retry-Until) however many deferrals follow and across an engine restart, then
+// the usual failed DSN when it expires. Inbound mail and the null sender never get a warning.
+TEST_F(EngineTest, DelayWarningGoesOnceToTheSenderAndSurvivesARestart) {
+  spool::QueueId outbound, inbound, null_sender;
+  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"tempfail@example.com", "tempfail2@example.net"}),
+                                  kBody, outbound));
+  auto cloaked = envelope("outsider@example.net", {"tempfail@customer.test"});
+  cloaked.listener = "inbound";
+  ASSERT_FALSE(spool_->store_wait(cloaked, kBody, inbound));
+  ASSERT_FALSE(spool_->store_wait(envelope("", {"tempfail@example.org"}), kBody, null_sender));
+  EngineOptions options;
+  options.hostname = "mta.test";
+  options.retry = {.initial = 1s, .max = 1s, .lifetime = 7s};
+  options.delay_warning = 2s;
+
+  auto delayed = [this] {
+    std::vector<relay::test::BehaviourSink::Stored> out;
+    for (const auto& m : sink_.messages())
+      if (m.data.find("Action: delayed") != std::string::npos) out.push_back(m);
+    return out;
+  };
+  run_until_empty(4s, options);  // the warning goes out after 2 s; the messages stay queued
+  ASSERT_EQ(delayed().size(), 1u);
+  spool::Envelope e;
+  ASSERT_FALSE(spool_->load_envelope(outbound, e));
+  EXPECT_TRUE(e.delay_warned);
+  ASSERT_FALSE(spool_->load_envelope(inbound, e));
+  EXPECT_FALSE(e.delay_warned);
+
+  auto stats = run_until_empty(30s, options);  // a new engine: the spool remembers the warning
+  EXPECT_EQ(spool_->stats().messages, 0u);
+  auto warnings = delayed();
+  ASSERT_EQ(warnings.size(), 1u) << "one warning per message, ever";
+  const auto& w = warnings[0];
+  EXPECT_TRUE(w.sender.empty());
+  EXPECT_EQ(w.recipients, std::vector<std::string>{"sender@example.com"});
+  EXPECT_THAT(w.data, HasSubstr("Subject: Delayed Mail (still being retried)"));
+  EXPECT_THAT(w.data, HasSubstr("Final-Recipient: rfc822; tempfail@example.com"));
+  EXPECT_THAT(w.data, HasSubstr("Final-Recipient: rfc822; tempfail2@example.net"));
+  EXPECT_THAT(w.data, HasSubstr("Status: 4."));
+  EXPECT_THAT(w.data, HasSubstr("Will-Retry-Until: "));
+  EXPECT_THAT(w.data, HasSubstr("It will keep trying until "));
+  EXPECT_THAT(w.data, HasSubstr("Subject: engine test"));
+
+  // Then the expiry: one failed DSN for the outbound message, one for the inbound one (its sender is
+  // told when the backend never came back), none for the null sender.
+  std::set<std::string> failed_to;  // (one failed DSN per destination's job: example.com, example.net)
+  for (const auto& m : sink_.messages())
+    if (m.data.find("Action: failed") != std::string::npos) failed_to.insert(m.recipients.at(0));
+  EXPECT_EQ(failed_to, (std::set<std::string>{"outsider@example.net", "sender@example.com"}));
+  EXPECT_EQ(stats.expired, 4u);
 }
 
 TEST_F(EngineTest, NullSenderGetsNoDsn) {

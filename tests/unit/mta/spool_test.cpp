@@ -83,6 +83,28 @@ TEST(Record, MessageRoundTrips) {
   EXPECT_EQ(body, "body\r\n");
 }
 
+// The envelope's flags byte: bit 0 held, bit 1 delay warning sent. Spools written before the delay
+// warning hold 0 or 1 there and still read; any other bit is damage.
+TEST(Record, EnvelopeFlagsRoundTripAndUnknownBitsAreRejected) {
+  for (int flags = 0; flags < 4; ++flags) {
+    Envelope e = sample_envelope();
+    e.held = (flags & 1) != 0;
+    e.delay_warned = (flags & 2) != 0;
+    QueueId id;
+    Envelope back;
+    ASSERT_TRUE(decode_message(encode_message(QueueId(5), e, "b"), id, back, nullptr)) << flags;
+    EXPECT_EQ(back, e) << flags;
+  }
+  std::string payload = encode_message(QueueId(5), sample_envelope(), "b");
+  // The flags byte follows the listener string ("submission") inside the envelope string.
+  auto at = payload.find("submission") + std::string("submission").size();
+  ASSERT_EQ(payload[at], 0);
+  payload[at] = 4;
+  QueueId id;
+  Envelope back;
+  EXPECT_FALSE(decode_message(payload, id, back, nullptr));
+}
+
 TEST(Record, EveryTruncationIsIncompleteNeverOk) {
   std::string record =
       encode_record(RecordType::message, encode_message(QueueId(7), sample_envelope(), "hello"));
@@ -157,7 +179,9 @@ TEST(SegmentSpool, RecipientStateHoldAndRemoveAreDurable) {
     ASSERT_FALSE(spool->update_recipient_wait(a, 1, deferred));
     ASSERT_FALSE(spool->update_recipient_wait(a, 0, {RecipientStatus::delivered, 1, 0, {}}));
     ASSERT_FALSE(spool->set_held_wait(a, true));
+    ASSERT_FALSE(spool->set_delay_warned_wait(a));
     ASSERT_FALSE(spool->remove_wait(b));
+    EXPECT_EQ(spool->set_delay_warned_wait(b), make_error_code(spool_errc::not_found));
     EXPECT_EQ(spool->update_recipient_wait(a, 2, deferred), make_error_code(spool_errc::bad_recipient));
     EXPECT_EQ(spool->remove_wait(b), make_error_code(spool_errc::not_found));
   }
@@ -165,6 +189,7 @@ TEST(SegmentSpool, RecipientStateHoldAndRemoveAreDurable) {
   Envelope e;
   ASSERT_FALSE(spool->load_envelope(a, e));
   EXPECT_TRUE(e.held);
+  EXPECT_TRUE(e.delay_warned);
   EXPECT_EQ(e.recipients[0].state.status, RecipientStatus::delivered);
   EXPECT_EQ(e.recipients[1].state, deferred);
   EXPECT_EQ(spool->load_envelope(b, e), make_error_code(spool_errc::not_found));
@@ -259,6 +284,7 @@ TEST(SegmentSpool, CompactionDeletesDeadSegmentsAndRelocatesStragglers) {
     }
     survivor = ids[1];
     ASSERT_FALSE(spool->update_recipient_wait(survivor, 0, state));
+    ASSERT_FALSE(spool->set_delay_warned_wait(survivor));
     for (QueueId id : ids)
       if (id != survivor) {
         ASSERT_FALSE(spool->remove_wait(id));
@@ -274,6 +300,7 @@ TEST(SegmentSpool, CompactionDeletesDeadSegmentsAndRelocatesStragglers) {
   ASSERT_FALSE(spool->load(survivor, m));
   EXPECT_EQ(m.body, std::string(1000, 'b'));
   EXPECT_EQ(m.envelope.recipients[0].state, state);
+  EXPECT_TRUE(m.envelope.delay_warned);  // carried by the relocated copy, not only by its own record
   EXPECT_EQ(spool->stats().messages, 1u);
 }
 
