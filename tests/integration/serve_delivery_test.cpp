@@ -113,4 +113,37 @@ TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
   EXPECT_EQ(sink.messages()[0].recipients, std::vector<std::string>{"accept@dest.test"});
 }
 
+// [delivery] delay_warning_after through `relayctl serve`: mail that keeps being deferred gets its sender
+// one "delayed" DSN, the queue shows the message as warned, and it stays queued until it expires.
+TEST(ServeDelivery, DelayedMailWarnsTheSenderOnce) {
+  BehaviourSink sink;
+  DaemonOptions options;
+  options.delivery = "retry_initial = \"1s\"\nretry_max = \"1s\"\ndelay_warning_after = \"2s\"\n";
+  options.extra = route_to(sink.port());
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, {"tempfail@dest.test"}).exit_code, 0);
+  auto warnings = [&] {
+    std::vector<BehaviourSink::Stored> out;
+    for (const auto& m : sink.messages())
+      if (m.data.find("Action: delayed") != std::string::npos) out.push_back(m);
+    return out;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (warnings().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(100ms);
+  ASSERT_EQ(warnings().size(), 1u) << daemon.log();
+  EXPECT_EQ(warnings()[0].recipients, std::vector<std::string>{"a@example.com"});
+  EXPECT_THAT(warnings()[0].data, HasSubstr("Final-Recipient: rfc822; tempfail@dest.test"));
+  EXPECT_THAT(warnings()[0].data, HasSubstr("Reporting-MTA: dns; mx.test"));
+
+  std::this_thread::sleep_for(2500ms);  // more deferrals, no second warning
+  EXPECT_EQ(warnings().size(), 1u);
+  auto ids = daemon.queued_ids();
+  ASSERT_EQ(ids.size(), 1u);
+  auto shown = daemon.relayctl({"queue", "show", ids[0], "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_TRUE(nlohmann::json::parse(shown.out)["delay_warned"].get<bool>()) << shown.out;
+}
+
 }  // namespace
