@@ -487,6 +487,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
   std::vector<Failure> failures;
   std::vector<Failure> deferred;
   std::vector<std::pair<std::uint32_t, spool::RecipientState>> updates;
+  std::vector<std::pair<std::uint32_t, spool::RecipientState>> failed_states;
   for (std::size_t k = 0; k < job.recipients.size(); ++k) {
     std::uint32_t index = job.recipients[k];
     const delivery::Reply& reply = replies[k];
@@ -499,23 +500,26 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
       ++stats_.delivered;
     } else if (reply.permanent()) {
       state.status = spool::RecipientStatus::failed;
-      failures.push_back({index, status_of(reply), reply.text(), path.host, false});
+      failures.push_back({index, status_of(reply), reply.text(), path.host, now});
       result = "bounced";
       ++stats_.bounced;
     } else if (auto next =
                    delivery::next_attempt(policy, from_unix(envelope.received_at), now, state.attempts)) {
       state.next_attempt = unix_seconds(*next);
-      deferred.push_back({index, status_of(reply), reply.text(), path.host, false});
+      deferred.push_back({index, status_of(reply), reply.text(), path.host, now});
       result = "deferred";
       ++stats_.deferred;
     } else {
       state.status = spool::RecipientStatus::failed;
       failures.push_back(
-          {index, "4.4.7", "delivery time expired; last error: " + reply.text(), path.host, true});
+          {index, "4.4.7", "delivery time expired; last error: " + reply.text(), path.host, now});
       result = "expired";
       ++stats_.expired;
     }
-    updates.emplace_back(index, state);
+    if (state.status == spool::RecipientStatus::failed)
+      failed_states.emplace_back(index, state);
+    else
+      updates.emplace_back(index, state);
     if (log_) {
       delivery::Attempt attempt;
       attempt.time = now;
@@ -536,11 +540,13 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
         log::error("accounting_log.write_failed", {{"error", ec.message()}});
     }
   }
-  // The DSN is stored before the recipients are marked failed: a crash in between may send a second DSN,
-  // never none.
+  // Failures wait for the end of the message's pass (finish_job), to go to the sender in one DSN.
   if (!failures.empty()) {
-    if (auto ec = co_await send_dsn(envelope, body, failures))
-      log::error("dsn.store_failed", {{"queue_id", job.id.to_string()}, {"error", ec.message()}});
+    FailureReport& report = reports_[job.id];
+    if (report.failures.empty()) report.envelope = envelope;
+    if (report.headers.empty()) report.headers = header_section(body);
+    report.failures.insert(report.failures.end(), failures.begin(), failures.end());
+    report.states.insert(report.states.end(), failed_states.begin(), failed_states.end());
   }
   for (const auto& [index, state] : updates)
     if (auto ec = co_await update(job.id, index, state))
@@ -561,15 +567,20 @@ asio::awaitable<void> DeliveryEngine::warn_delay(spool::QueueId id, const spool:
   warning_.insert(id);
   // The warning is about the message: it also names its other recipients that are still waiting after a
   // deferral to another destination (their last reply belongs to that attempt, so only a generic status).
+  // Recipients that failed earlier in this pass are not waiting: their failure is reported when it ends.
   std::vector<Failure> waiting = deferred;
+  auto report = reports_.find(id);
+  auto listed = [](const std::vector<Failure>& list, std::uint32_t i) {
+    return std::any_of(list.begin(), list.end(), [i](const Failure& f) { return f.index == i; });
+  };
   for (std::uint32_t i = 0; i < current.recipients.size(); ++i) {
     const auto& state = current.recipients[i].state;
-    bool listed = std::any_of(deferred.begin(), deferred.end(), [i](const Failure& f) { return f.index == i; });
-    if (!listed && state.status == spool::RecipientStatus::pending && state.attempts > 0)
-      waiting.push_back({i, "4.0.0", "", "", false});
+    if (listed(deferred, i) || (report != reports_.end() && listed(report->second.failures, i))) continue;
+    if (state.status == spool::RecipientStatus::pending && state.attempts > 0)
+      waiting.push_back({i, "4.0.0", "", "", Clock::now()});
   }
   // The warning is stored before the flag is set: a crash in between may warn twice, never lose a bounce.
-  if (auto ec = co_await send_dsn(envelope, body, waiting, retry_until)) {
+  if (auto ec = co_await send_dsn(envelope, header_section(body), waiting, retry_until)) {
     log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
   } else {
     log::info("delivery.delay_warning", {{"queue_id", id.to_string()},
@@ -582,14 +593,14 @@ asio::awaitable<void> DeliveryEngine::warn_delay(spool::QueueId id, const spool:
 }
 
 asio::awaitable<std::error_code> DeliveryEngine::send_dsn(const spool::Envelope& envelope,
-                                                          const std::string& body,
+                                                          const std::string& headers,
                                                           const std::vector<Failure>& failures,
                                                           std::optional<Clock::time_point> retry_until) {
   bounce::DsnInput input;
   input.reporting_mta = options_.hostname;
   input.envelope_sender = envelope.sender;
   input.arrival = from_unix(envelope.received_at);
-  input.original_headers = header_section(body);
+  input.original_headers = headers;
   for (const auto& failure : failures) {
     bounce::DsnRecipient r;
     r.final_recipient = envelope.recipients[failure.index].address;
@@ -598,7 +609,7 @@ asio::awaitable<std::error_code> DeliveryEngine::send_dsn(const spool::Envelope&
     r.status = failure.status;
     if (!failure.remote_mta.empty()) r.remote_mta = failure.remote_mta;
     if (!failure.diagnostic.empty()) r.diagnostic = failure.diagnostic;
-    r.last_attempt = Clock::now();
+    r.last_attempt = failure.last_attempt;
     input.recipients.push_back(std::move(r));
   }
   auto dsn = bounce::build_dsn(input);
@@ -620,6 +631,7 @@ asio::awaitable<void> DeliveryEngine::finish_job(spool::QueueId id) {
   auto it = in_flight_.find(id);
   if (it != in_flight_.end() && --it->second > 0) co_return;
   if (it != in_flight_.end()) in_flight_.erase(it);
+  co_await report_failures(id);
   spool::Envelope envelope;
   if (spool_.load_envelope(id, envelope)) co_return;  // already removed
   std::optional<std::int64_t> next;
@@ -631,6 +643,19 @@ asio::awaitable<void> DeliveryEngine::finish_job(spool::QueueId id) {
   } else if (auto ec = co_await remove(id)) {
     log::error("spool.remove_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
   }
+}
+
+asio::awaitable<void> DeliveryEngine::report_failures(spool::QueueId id) {
+  auto node = reports_.extract(id);
+  if (node.empty()) co_return;
+  FailureReport& report = node.mapped();
+  // The DSN is stored before the recipients are marked failed: a crash in between may send a second DSN,
+  // never none.
+  if (auto ec = co_await send_dsn(report.envelope, report.headers, report.failures))
+    log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  for (const auto& [index, state] : report.states)
+    if (auto ec = co_await update(id, index, state))
+      log::error("spool.update_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
 }
 
 asio::awaitable<std::error_code> DeliveryEngine::update(spool::QueueId id, std::uint32_t index,

@@ -123,7 +123,16 @@ class DeliveryEngine {
     std::string status;  // RFC 3463
     std::string diagnostic;
     std::string remote_mta;
-    bool expired = false;
+    std::chrono::system_clock::time_point last_attempt{};
+  };
+  // The failures of one delivery pass of a message (every job dispatch made of it), reported together in
+  // one DSN when the pass's last job finishes; until then the failed recipients stay pending in the spool,
+  // so a crash retries them (and reports them again) rather than losing the bounce.
+  struct FailureReport {
+    spool::Envelope envelope;
+    std::string headers;  // the original header section, for the DSN
+    std::vector<Failure> failures;
+    std::vector<std::pair<std::uint32_t, spool::RecipientState>> states;  // written once the DSN is stored
   };
 
   // Logs each egress source whose address cannot be bound here, once at start.
@@ -146,8 +155,11 @@ class DeliveryEngine {
   asio::awaitable<void> record(const Job& job, const spool::Envelope& envelope, const std::string& body,
                                const std::vector<delivery::Reply>& replies, const Path& path,
                                std::optional<std::chrono::seconds> lifetime);
+  // Counts a job of the message as done; after its last one, reports the pass's failures and reschedules
+  // or removes the message.
   asio::awaitable<void> finish_job(spool::QueueId id);
-  asio::awaitable<std::error_code> send_dsn(const spool::Envelope& envelope, const std::string& body,
+  asio::awaitable<void> report_failures(spool::QueueId id);
+  asio::awaitable<std::error_code> send_dsn(const spool::Envelope& envelope, const std::string& headers,
                                             const std::vector<Failure>& failures,
                                             std::optional<std::chrono::system_clock::time_point> retry_until = std::nullopt);
   asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope, const std::string& body,
@@ -176,6 +188,7 @@ class DeliveryEngine {
   std::set<spool::QueueId> scheduled_;                      // in timers_ or being dispatched
   std::unordered_map<spool::QueueId, unsigned> in_flight_;  // jobs queued or being sent, per message
   std::unordered_set<spool::QueueId> warning_;  // messages whose delay warning is being stored now
+  std::unordered_map<spool::QueueId, FailureReport> reports_;  // failures of passes still in flight
   std::unordered_map<std::string, std::unique_ptr<Destination>> destinations_;
   std::atomic<bool> stopped_{false};
   EngineStats stats_;

@@ -134,6 +134,33 @@ TEST_F(EngineTest, DeliversBouncesRetriesAndExpires) {
   EXPECT_EQ(results["tempfail@example.com"].back(), "expired");
 }
 
+// A message whose recipients fail at several destinations in the same pass gets one DSN naming them all,
+// each with its own status and server, and nothing is left in the spool.
+TEST_F(EngineTest, FailuresAtSeveralDestinationsGoInOneDsn) {
+  spool::QueueId id;
+  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"reject@example.org", "accept@example.com",
+                                                                  "reject2@example.net", "datafail@example.edu"}),
+                                  kBody, id));
+  EngineOptions options;
+  options.hostname = "mta.test";
+  auto stats = run_until_empty(30s, options);
+  EXPECT_EQ(spool_->stats().messages, 0u);
+
+  std::vector<std::string> dsns;
+  for (const auto& m : sink_.messages())
+    if (m.sender.empty()) dsns.push_back(m.data);
+  ASSERT_EQ(dsns.size(), 1u) << "one DSN for the message, not one per destination";
+  EXPECT_EQ(stats.dsns, 1u);
+  EXPECT_EQ(stats.bounced, 3u);
+  const std::string& dsn = dsns.front();
+  EXPECT_THAT(dsn, HasSubstr("Final-Recipient: rfc822; reject@example.org"));
+  EXPECT_THAT(dsn, HasSubstr("Final-Recipient: rfc822; reject2@example.net"));
+  EXPECT_THAT(dsn, HasSubstr("Final-Recipient: rfc822; datafail@example.edu"));
+  EXPECT_THAT(dsn, HasSubstr("Status: 5.1.1"));
+  EXPECT_THAT(dsn, HasSubstr("Status: 5.6.0"));
+  EXPECT_THAT(dsn, ::testing::Not(HasSubstr("Final-Recipient: rfc822; accept@example.com")));
+}
+
 // [delivery] delay_warning_after: a message still queued after it gets one "delayed" DSN (RFC 3464
 // Action: delayed, Will-Retry-Until) however many deferrals follow and across an engine restart, then
 // the usual failed DSN when it expires. Inbound mail and the null sender never get a warning.
