@@ -27,6 +27,7 @@
 #include "mta/server/smtp_server.hpp"
 #include "mta/server/tls_context.hpp"
 #include "mta/spool/segment_spool.hpp"
+#include "mta/spool/spool_errc.hpp"
 
 namespace mta::server {
 namespace {
@@ -70,7 +71,9 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   auto spool = spool::SegmentSpool::open({initial.spool.directory}, ec, &recovery);
   if (!spool) {
     fail(initial.spool.directory.string() + ": cannot open the spool: " + ec.message() +
-         "; check [spool] directory and its permissions");
+         (ec == spool::spool_errc::newer_format
+              ? "; run the relayctl version that wrote it (or a newer one): nothing in the spool was changed"
+              : "; check [spool] directory and its permissions"));
     return 2;
   }
   log::info("spool.recovered", {{"directory", initial.spool.directory.string()},

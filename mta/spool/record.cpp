@@ -188,13 +188,29 @@ std::string encode_record(RecordType type, std::string_view payload) {
   return header;
 }
 
-std::optional<std::pair<RecordType, std::size_t>> decode_header(std::string_view header) {
+namespace {
+
+bool known_type(unsigned char type) {
+  return type >= static_cast<unsigned char>(RecordType::message) &&
+         type <= static_cast<unsigned char>(RecordType::delay_warned);
+}
+
+// The header's framing (magic, reserved bytes, length) whatever its type.
+std::optional<std::pair<unsigned char, std::size_t>> decode_frame(std::string_view header) {
   if (header.size() < kRecordHeaderBytes || load32(header.data()) != kRecordMagic) return std::nullopt;
   auto type = static_cast<unsigned char>(header[4]);
-  if (type < 1 || type > 5 || header[5] != 0 || header[6] != 0 || header[7] != 0) return std::nullopt;
+  if (type == 0 || header[5] != 0 || header[6] != 0 || header[7] != 0) return std::nullopt;
   std::size_t length = load32(header.data() + 8);
   if (length > kMaxRecordPayload) return std::nullopt;
-  return std::pair{static_cast<RecordType>(type), length};
+  return std::pair{type, length};
+}
+
+}  // namespace
+
+std::optional<std::pair<RecordType, std::size_t>> decode_header(std::string_view header) {
+  auto frame = decode_frame(header);
+  if (!frame || !known_type(frame->first)) return std::nullopt;
+  return std::pair{static_cast<RecordType>(frame->first), frame->second};
 }
 
 DecodedRecord decode_record(std::string_view data) {
@@ -203,7 +219,7 @@ DecodedRecord decode_record(std::string_view data) {
     out.status = DecodeStatus::incomplete;
     return out;
   }
-  auto header = decode_header(data);
+  auto header = decode_frame(data);
   if (!header) return out;
   if (data.size() - kRecordHeaderBytes < header->second) {
     out.status = DecodeStatus::incomplete;
@@ -212,8 +228,8 @@ DecodedRecord decode_record(std::string_view data) {
   std::string_view payload = data.substr(kRecordHeaderBytes, header->second);
   std::uint32_t crc = crc32c(payload, crc32c(data.substr(4, 8)));
   if (crc != load32(data.data() + 12)) return out;
-  out.status = DecodeStatus::ok;
-  out.type = header->first;
+  out.status = known_type(header->first) ? DecodeStatus::ok : DecodeStatus::unsupported;
+  out.type = static_cast<RecordType>(header->first);
   out.payload = payload;
   out.size = kRecordHeaderBytes + header->second;
   return out;

@@ -32,10 +32,12 @@ std::uint32_t crc32c(std::string_view data, std::uint32_t crc = 0);
 // Header plus payload, ready to append.
 std::string encode_record(RecordType type, std::string_view payload);
 
-enum class DecodeStatus { ok, incomplete, corrupt };
+// unsupported: a whole, intact record (its checksum holds) of a type this version does not know — written
+// by a newer relayctl. It is neither damage nor a torn tail, so recovery must not cut it off.
+enum class DecodeStatus { ok, incomplete, corrupt, unsupported };
 struct DecodedRecord {
   DecodeStatus status = DecodeStatus::corrupt;
-  RecordType type{};
+  RecordType type{};  // for unsupported, the unknown type as found
   std::string_view payload;
   std::size_t size = 0;  // header + payload bytes consumed
 };

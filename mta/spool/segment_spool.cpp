@@ -143,6 +143,14 @@ std::error_code SegmentSpool::recover(RecoveryReport& report) {
     std::size_t offset = 0;
     while (offset < data.size()) {
       auto record = decode_record(std::string_view(data).substr(offset));
+      if (record.status == DecodeStatus::unsupported) {
+        // Written by a newer version (after a downgrade): skipping it could resend or lose mail, and
+        // cutting it off would destroy acknowledged messages. Leave every file as it is and refuse.
+        log::error("spool.unknown_record", {{"segment", path.string()},
+                                           {"offset", static_cast<std::int64_t>(offset)},
+                                           {"type", static_cast<std::int64_t>(record.type)}});
+        return make_error_code(spool_errc::newer_format);
+      }
       if (record.status != DecodeStatus::ok) break;
       apply(record.type, record.payload, number, offset, record.size);
       offset += record.size;

@@ -22,6 +22,8 @@ class Category : public std::error_category {
         return "no such recipient in the message";
       case spool_errc::shutting_down:
         return "spool is shutting down";
+      case spool_errc::newer_format:
+        return "the spool holds records written by a newer relayctl";
     }
     return "unknown spool error";
   }

@@ -12,6 +12,7 @@ enum class spool_errc {
   unavailable,    // an earlier write or fsync failed; the spool accepts nothing until restarted
   bad_recipient,  // a recipient index out of range
   shutting_down,  // the spool is closing
+  newer_format,   // the spool holds records of a type this version does not know (a newer one wrote them)
 };
 
 const std::error_category& spool_category();

@@ -3,6 +3,8 @@
 // only others allowed are the at most one-per-session messages whose final dot was sent but whose 250
 // was lost in the kill (SMTP cannot tell those apart; RFC 1047). Nothing half-written may appear.
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -12,6 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "mta/spool/record.hpp"
 #include "tests/support/smtp_daemon.hpp"
 
 namespace {
@@ -94,6 +97,45 @@ TEST(SpoolCrash, AcknowledgedMessagesSurviveKill9ExactlyOnce) {
     auto show = daemon.relayctl({"queue", "show", id});
     EXPECT_THAT(show.out, ::testing::HasSubstr("X-Token: " + token + "\r\n")) << id;
   }
+}
+
+// A downgrade: the spool holds a record of a type this relayctl does not know (a newer version wrote it).
+// serve refuses to start, says what to do, and changes nothing; once the newer record is gone (the newer
+// version would have read it), the queued message is all there.
+TEST(SpoolCrash, ASpoolFromANewerVersionIsRefusedNotTruncated) {
+  SmtpDaemon daemon;
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  SmtpClient client;
+  ASSERT_TRUE(client.connect(daemon.relay_port()));
+  ASSERT_EQ(reply_code(client.reply()), 220);
+  ASSERT_EQ(reply_code(client.command("EHLO downgrade.test")), 250);
+  ASSERT_EQ(reply_code(client.command("MAIL FROM:<a@example.com>")), 250);
+  ASSERT_EQ(reply_code(client.command("RCPT TO:<kept@far.test>")), 250);
+  ASSERT_EQ(reply_code(client.command("DATA")), 354);
+  ASSERT_TRUE(client.send("Subject: kept\r\n\r\nstill here\r\n.\r\n"));
+  ASSERT_EQ(reply_code(client.reply()), 250);
+  ASSERT_EQ(daemon.stop(), 0);
+
+  std::filesystem::path segment;
+  for (const auto& item : std::filesystem::directory_iterator(daemon.dir().path() / "spool" / "queue"))
+    if (std::filesystem::file_size(item.path()) > 0 && segment < item.path()) segment = item.path();
+  ASSERT_FALSE(segment.empty());
+  auto size = std::filesystem::file_size(segment);
+  std::ofstream(segment, std::ios::binary | std::ios::app)
+      << mta::spool::encode_record(static_cast<mta::spool::RecordType>(200), "from a newer relayctl");
+  auto grown = std::filesystem::file_size(segment);
+
+  EXPECT_FALSE(daemon.start());
+  EXPECT_EQ(daemon.stop(), 2);
+  EXPECT_THAT(daemon.log(), ::testing::HasSubstr("written by a newer relayctl"));
+  EXPECT_THAT(daemon.log(), ::testing::HasSubstr("nothing in the spool was changed"));
+  EXPECT_EQ(std::filesystem::file_size(segment), grown);
+
+  std::filesystem::resize_file(segment, size);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  auto ids = daemon.queued_ids();
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_THAT(daemon.relayctl({"queue", "show", ids.front()}).out, ::testing::HasSubstr("Subject: kept"));
 }
 
 }  // namespace

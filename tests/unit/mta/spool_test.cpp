@@ -121,6 +121,19 @@ TEST(Record, EveryFlippedByteIsDetected) {
   }
 }
 
+// A whole record of a type this version does not know is not damage: it is reported as unsupported, and
+// a flipped bit in it is still corrupt.
+TEST(Record, UnknownTypeWithAValidChecksumIsUnsupported) {
+  std::string record = encode_record(static_cast<RecordType>(9), "future payload");
+  auto decoded = decode_record(record);
+  EXPECT_EQ(decoded.status, DecodeStatus::unsupported);
+  EXPECT_EQ(static_cast<int>(decoded.type), 9);
+  EXPECT_FALSE(decode_header(record));
+  std::string damaged = record;
+  damaged.back() = static_cast<char>(damaged.back() ^ 1);
+  EXPECT_EQ(decode_record(damaged).status, DecodeStatus::corrupt);
+}
+
 TEST(Record, MalformedPayloadsAreRejected) {
   QueueId id;
   Envelope e;
@@ -244,6 +257,31 @@ TEST(SegmentSpool, GarbageAfterTheLastRecordIsCutOff) {
   auto spool = open_spool(dir.path(), 1 << 20, &report);
   EXPECT_EQ(report.torn_bytes, 100u);
   EXPECT_EQ(spool->stats().messages, 1u);
+}
+
+// After a downgrade, a record written by a newer version stops recovery with newer_format, and the
+// segment is left exactly as it was (not cut off as a torn tail, which would lose the mail after it).
+TEST(SegmentSpool, ARecordFromANewerVersionRefusesToOpenAndChangesNothing) {
+  TempDir dir;
+  QueueId first;
+  {
+    auto spool = open_spool(dir.path());
+    ASSERT_FALSE(spool->store_wait(sample_envelope(), "first", first));
+  }
+  auto files = segment_files(dir.path());
+  std::filesystem::path log;
+  for (const auto& f : files)
+    if (std::filesystem::file_size(f) > 0) log = f;
+  std::ofstream(log, std::ios::binary | std::ios::app)
+      << encode_record(static_cast<RecordType>(9), "from the future")
+      << encode_record(RecordType::message, encode_message(QueueId(first.value() + 1), sample_envelope(), "x"));
+  auto size = std::filesystem::file_size(log);
+  std::error_code ec;
+  auto spool = SegmentSpool::open({dir.path()}, ec);
+  EXPECT_FALSE(spool);
+  EXPECT_EQ(ec, make_error_code(spool_errc::newer_format));
+  EXPECT_EQ(std::filesystem::file_size(log), size);
+  EXPECT_EQ(segment_files(dir.path()).size(), files.size()) << "no new segment either";
 }
 
 TEST(SegmentSpool, ConcurrentStoresShareFsyncs) {
