@@ -152,7 +152,13 @@ std::error_code SegmentSpool::recover(RecoveryReport& report) {
         return make_error_code(spool_errc::newer_format);
       }
       if (record.status != DecodeStatus::ok) break;
-      apply(record.type, record.payload, number, offset, record.size);
+      if (!apply(record.type, record.payload, number, offset, record.size)) {
+        // Intact but unreadable: fields a newer version added (or a bug). Dropping it could lose mail.
+        log::error("spool.unreadable_record", {{"segment", path.string()},
+                                              {"offset", static_cast<std::int64_t>(offset)},
+                                              {"type", static_cast<std::int64_t>(record.type)}});
+        return make_error_code(spool_errc::newer_format);
+      }
       offset += record.size;
       ++report.records;
     }
@@ -208,7 +214,7 @@ RecipientState SegmentSpool::unpack(const PackedState& packed) const {
           Route{packed.route_kind, route_targets_[packed.route_target]}};
 }
 
-void SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_t segment,
+bool SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_t segment,
                          std::uint64_t offset, std::uint64_t size) {
   QueueId id;
   auto forget = [&](std::unordered_map<std::uint64_t, Entry>::iterator it) {
@@ -221,7 +227,7 @@ void SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_
     case RecordType::message: {
       Envelope envelope;
       std::string_view body;
-      if (!decode_message(payload, id, envelope, &body)) return;
+      if (!decode_message(payload, id, envelope, &body)) return false;
       Entry entry;
       entry.segment = segment;
       entry.offset = offset;
@@ -242,37 +248,38 @@ void SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_
       Segment& s = segments_[segment];
       s.live_bytes += size;
       s.live_count += 1;
-      return;
+      return true;
     }
     case RecordType::recipient: {
       std::uint32_t index;
       RecipientState state;
-      if (!decode_recipient(payload, id, index, state)) return;
+      if (!decode_recipient(payload, id, index, state)) return false;
       auto it = index_.find(id.value());
-      if (it == index_.end() || index >= it->second.recipients.size()) return;
+      if (it == index_.end() || index >= it->second.recipients.size()) return true;
       it->second.recipients[index] = pack(state);
-      return;
+      return true;
     }
     case RecordType::hold: {
       bool held;
-      if (!decode_hold(payload, id, held)) return;
+      if (!decode_hold(payload, id, held)) return false;
       if (auto it = index_.find(id.value()); it != index_.end()) it->second.held = held;
-      return;
+      return true;
     }
     case RecordType::delay_warned: {
-      if (!decode_delay_warned(payload, id)) return;
+      if (!decode_delay_warned(payload, id)) return false;
       if (auto it = index_.find(id.value()); it != index_.end()) it->second.delay_warned = true;
-      return;
+      return true;
     }
     case RecordType::remove: {
-      if (!decode_remove(payload, id)) return;
+      if (!decode_remove(payload, id)) return false;
       if (auto it = index_.find(id.value()); it != index_.end()) {
         forget(it);
         index_.erase(it);
       }
-      return;
+      return true;
     }
   }
+  return false;  // a type decode_record did not report as known
 }
 
 std::error_code SegmentSpool::append_locked(RecordType type, const std::string& payload) {

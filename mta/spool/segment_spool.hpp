@@ -93,7 +93,7 @@ class SegmentSpool final : public Spool {
   static constexpr std::uint32_t kAnyRecipient = 0xFFFFFFFF;
   std::error_code check_exists(QueueId id, std::uint32_t recipient) const;
   std::error_code start_segment();
-  void apply(RecordType type, std::string_view payload, std::uint32_t segment, std::uint64_t offset,
+  bool apply(RecordType type, std::string_view payload, std::uint32_t segment, std::uint64_t offset,
              std::uint64_t size);
   std::error_code append_locked(RecordType type, const std::string& payload);
   void append(RecordType type, std::string payload, Done done);

@@ -272,16 +272,26 @@ TEST(SegmentSpool, ARecordFromANewerVersionRefusesToOpenAndChangesNothing) {
   std::filesystem::path log;
   for (const auto& f : files)
     if (std::filesystem::file_size(f) > 0) log = f;
-  std::ofstream(log, std::ios::binary | std::ios::app)
-      << encode_record(static_cast<RecordType>(9), "from the future")
-      << encode_record(RecordType::message, encode_message(QueueId(first.value() + 1), sample_envelope(), "x"));
-  auto size = std::filesystem::file_size(log);
-  std::error_code ec;
-  auto spool = SegmentSpool::open({dir.path()}, ec);
-  EXPECT_FALSE(spool);
-  EXPECT_EQ(ec, make_error_code(spool_errc::newer_format));
-  EXPECT_EQ(std::filesystem::file_size(log), size);
-  EXPECT_EQ(segment_files(dir.path()).size(), files.size()) << "no new segment either";
+  auto original = std::filesystem::file_size(log);
+  auto try_open = [&](const std::string& appended) {
+    std::filesystem::resize_file(log, original);
+    std::ofstream(log, std::ios::binary | std::ios::app)
+        << appended
+        << encode_record(RecordType::message, encode_message(QueueId(first.value() + 1), sample_envelope(), "x"));
+    auto size = std::filesystem::file_size(log);
+    std::error_code ec;
+    auto spool = SegmentSpool::open({dir.path()}, ec);
+    EXPECT_FALSE(spool);
+    EXPECT_EQ(ec, make_error_code(spool_errc::newer_format));
+    EXPECT_EQ(std::filesystem::file_size(log), size);
+    EXPECT_EQ(segment_files(dir.path()).size(), files.size()) << "no new segment either";
+  };
+  // A new record type.
+  try_open(encode_record(static_cast<RecordType>(9), "from the future"));
+  // A known type whose payload this version cannot read: a message with an envelope flag it does not know.
+  std::string payload = encode_message(QueueId(first.value() + 2), sample_envelope(), "y");
+  payload[payload.find("submission") + std::string("submission").size()] = 4;
+  try_open(encode_record(RecordType::message, payload));
 }
 
 TEST(SegmentSpool, ConcurrentStoresShareFsyncs) {
