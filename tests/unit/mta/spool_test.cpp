@@ -244,13 +244,17 @@ TEST(SegmentSpool, TornTailAtEveryByteIsDroppedCleanly) {
   }
 }
 
+// A spool in dir holding one message with this body (the spool closed again); its id.
+QueueId store_one(const std::filesystem::path& dir, const std::string& body) {
+  QueueId id;
+  auto spool = open_spool(dir);
+  EXPECT_FALSE(spool->store_wait(sample_envelope(), body, id));
+  return id;
+}
+
 TEST(SegmentSpool, GarbageAfterTheLastRecordIsCutOff) {
   TempDir dir;
-  QueueId id;
-  {
-    auto spool = open_spool(dir.path());
-    ASSERT_FALSE(spool->store_wait(sample_envelope(), "kept", id));
-  }
+  store_one(dir.path(), "kept");
   auto files = segment_files(dir.path());
   std::ofstream(files.front(), std::ios::binary | std::ios::app) << std::string(100, '\xAB');
   RecoveryReport report;
@@ -263,11 +267,7 @@ TEST(SegmentSpool, GarbageAfterTheLastRecordIsCutOff) {
 // segment is left exactly as it was (not cut off as a torn tail, which would lose the mail after it).
 TEST(SegmentSpool, ARecordFromANewerVersionRefusesToOpenAndChangesNothing) {
   TempDir dir;
-  QueueId first;
-  {
-    auto spool = open_spool(dir.path());
-    ASSERT_FALSE(spool->store_wait(sample_envelope(), "first", first));
-  }
+  QueueId first = store_one(dir.path(), "first");
   auto files = segment_files(dir.path());
   std::filesystem::path log;
   for (const auto& f : files)
