@@ -4,6 +4,7 @@
 
 #include "cli/common.hpp"
 #include "dns/host_port.hpp"
+#include "mta/config/dns_settings.hpp"
 
 namespace cli {
 
@@ -30,30 +31,22 @@ std::optional<dns::NetworkResolverOptions> resolver_options(const DnsOptions& op
     if (!loaded) return std::nullopt;
     config = &loaded->config;
   }
-  dns::NetworkResolverOptions out;
-  out.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config->dns.timeout);
+  // The [dns] section (the loader has checked its nameservers are IP addresses), then the flags over it.
+  dns::NetworkResolverOptions out = mta::config::resolver_options(config->dns);
   if (options.timeout_seconds > 0)
     out.timeout = std::chrono::milliseconds(static_cast<long>(std::llround(options.timeout_seconds * 1000)));
-  std::vector<dns::HostPort> servers = config->dns.nameservers;
   if (!options.nameservers.empty()) {
-    servers.clear();
+    out.servers.clear();
     for (const auto& text : options.nameservers) {
       auto parsed = dns::parse_host_port(text, 53, false);
-      if (!parsed.value) {
-        print_error("--nameserver " + text + ": " + parsed.error +
+      auto ip = parsed.value ? parsed.value->ip() : std::nullopt;
+      if (!ip) {
+        print_error("--nameserver " + text + ": " + (parsed.value ? "must be an IP address" : parsed.error) +
                     " (expected IP[:PORT], e.g. 127.0.0.1:5353)");
         return std::nullopt;
       }
-      servers.push_back(*parsed.value);
+      out.servers.emplace_back(*ip, parsed.value->port);
     }
-  }
-  for (const auto& server : servers) {
-    auto ip = server.ip();
-    if (!ip) {
-      print_error("nameserver " + server.to_string() + ": must be an IP address");
-      return std::nullopt;
-    }
-    out.servers.emplace_back(*ip, server.port);
   }
   return out;
 }
