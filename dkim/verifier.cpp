@@ -279,6 +279,9 @@ Result<Verification> Verifier::verify(const Message& message, const KeyAnswers& 
       const char* library = dkim_sig_geterrorstr(error);
       verdict.reason =
           reason ? reason : std::string("signature syntax error: ") + (library ? library : "unknown");
+      if (error == DKIM_SIGERROR_KEYTOOSMALL && verdict.key_bits > 0)
+        verdict.reason = "key too small (" + std::to_string(verdict.key_bits) + " bits; at least " +
+                         std::to_string(state_->options.min_key_bits) + " required, RFC 8301 §3.2)";
     }
     checked.push_back(std::move(verdict));
   }

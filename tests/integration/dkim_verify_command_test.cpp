@@ -1,5 +1,5 @@
 // `relayctl dkim verify` against keys served by nsd (tests/fixtures/dns/dkim.test.zone): pass with RSA and
-// Ed25519 (two signatures), body tampered, key missing, revoked, testing key, wrong key, expired, a silent
+// Ed25519 (two signatures), body tampered, key missing, revoked, too small, testing key, wrong key, expired, a silent
 // nameserver (temperror), unsigned and malformed messages, --json, exit codes; and signatures made by an
 // independent signer (python3-dkim, tests/support/dkim_sign.py).
 #include <tuple>
@@ -92,6 +92,24 @@ TEST_F(VerifyCommand, SignaturesMadeByPython3DkimPass) {
     auto tampered = verify(signed_message.out + "appended\n");
     EXPECT_EQ(signature(tampered)["result"], "fail");
   }
+}
+
+// A signature made with a 512-bit RSA key (python3-dkim still makes one; relayctl's signer refuses) is a
+// permanent error that says the key is too small, not a mismatch (RFC 8301 §3.2: verifiers must not
+// consider it valid).
+TEST_F(VerifyCommand, KeyShorterThan1024BitsIsTooSmall) {
+  relay::test::RunOptions input;
+  input.input = kMessage;
+  auto signed_message = run({"/usr/bin/python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/dkim_sign.py",
+                             "--domain", "dkim.test", "--selector", "short", "--key",
+                             relay::test::private_dkim_key(dir, "rsa512").string(), "--algorithm", "rsa-sha256"},
+                            input);
+  ASSERT_EQ(signed_message.exit_code, 0) << signed_message.err;
+  auto r = verify(signed_message.out);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(signature(r)["result"], "permerror") << r.out;
+  EXPECT_NE(signature(r)["reason"].get<std::string>().find("too small"), std::string::npos) << r.out;
+  EXPECT_NE(signature(r)["reason"].get<std::string>().find("512"), std::string::npos) << r.out;
 }
 
 TEST_F(VerifyCommand, KeysSplitIntoShortStringsOrWithUnknownTagsPass) {
