@@ -557,7 +557,8 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
 }
 
 asio::awaitable<void> DeliveryEngine::warn_delay(spool::QueueId id, const spool::Envelope& envelope,
-                                                 const std::string& body, const std::vector<Failure>& deferred,
+                                                 const std::string& body,
+                                                 const std::vector<Failure>& deferred,
                                                  Clock::time_point retry_until) {
   // One warning per message, ever: the spool's flag survives restarts, warning_ covers jobs of the same
   // message to other destinations that are deferred while this one is being stored.

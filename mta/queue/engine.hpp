@@ -159,11 +159,11 @@ class DeliveryEngine {
   // or removes the message.
   asio::awaitable<void> finish_job(spool::QueueId id);
   asio::awaitable<void> report_failures(spool::QueueId id);
-  asio::awaitable<std::error_code> send_dsn(const spool::Envelope& envelope, const std::string& headers,
-                                            const std::vector<Failure>& failures,
-                                            std::optional<std::chrono::system_clock::time_point> retry_until = std::nullopt);
-  asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope, const std::string& body,
-                                   const std::vector<Failure>& deferred,
+  asio::awaitable<std::error_code> send_dsn(
+      const spool::Envelope& envelope, const std::string& headers, const std::vector<Failure>& failures,
+      std::optional<std::chrono::system_clock::time_point> retry_until = std::nullopt);
+  asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope,
+                                   const std::string& body, const std::vector<Failure>& deferred,
                                    std::chrono::system_clock::time_point retry_until);
   asio::awaitable<std::error_code> update(spool::QueueId id, std::uint32_t index,
                                           spool::RecipientState state);

@@ -43,9 +43,9 @@ struct Envelope {
   std::int64_t received_at = 0;  // unix seconds
   std::string client_address;
   std::string helo;
-  std::string auth_user;  // empty: not authenticated
-  std::string listener;   // listener kind that accepted it (submission, smtps, relay, inbound)
-  bool held = false;      // `relayctl queue hold`: delivery skips it until released
+  std::string auth_user;      // empty: not authenticated
+  std::string listener;       // listener kind that accepted it (submission, smtps, relay, inbound)
+  bool held = false;          // `relayctl queue hold`: delivery skips it until released
   bool delay_warned = false;  // the sender has had its one delay warning ([delivery] delay_warning_after)
   friend bool operator==(const Envelope&, const Envelope&) = default;
 };

@@ -322,8 +322,13 @@ bool decode_remove(std::string_view payload, QueueId& id) {
   return r.id(id) && r.done();
 }
 
-std::string encode_delay_warned(QueueId id) { return encode_remove(id); }  // the same payload: the id
+// The same payload as remove: the id.
+std::string encode_delay_warned(QueueId id) {
+  return encode_remove(id);
+}
 
-bool decode_delay_warned(std::string_view payload, QueueId& id) { return decode_remove(payload, id); }
+bool decode_delay_warned(std::string_view payload, QueueId& id) {
+  return decode_remove(payload, id);
+}
 
 }  // namespace mta::spool

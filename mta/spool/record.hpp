@@ -16,10 +16,10 @@
 namespace mta::spool {
 
 enum class RecordType : std::uint8_t {
-  message = 1,    // a new message (or a relocated copy): id, envelope, body
-  recipient = 2,  // one recipient's new state
-  hold = 3,       // held flag
-  remove = 4,     // the message is done (delivered, bounced or deleted)
+  message = 1,       // a new message (or a relocated copy): id, envelope, body
+  recipient = 2,     // one recipient's new state
+  hold = 3,          // held flag
+  remove = 4,        // the message is done (delivered, bounced or deleted)
   delay_warned = 5,  // a delay warning (DSN, action delayed) went to the sender; never another
 };
 

@@ -147,16 +147,16 @@ std::error_code SegmentSpool::recover(RecoveryReport& report) {
         // Written by a newer version (after a downgrade): skipping it could resend or lose mail, and
         // cutting it off would destroy acknowledged messages. Leave every file as it is and refuse.
         log::error("spool.unknown_record", {{"segment", path.string()},
-                                           {"offset", static_cast<std::int64_t>(offset)},
-                                           {"type", static_cast<std::int64_t>(record.type)}});
+                                            {"offset", static_cast<std::int64_t>(offset)},
+                                            {"type", static_cast<std::int64_t>(record.type)}});
         return make_error_code(spool_errc::newer_format);
       }
       if (record.status != DecodeStatus::ok) break;
       if (!apply(record.type, record.payload, number, offset, record.size)) {
         // Intact but unreadable: fields a newer version added (or a bug). Dropping it could lose mail.
         log::error("spool.unreadable_record", {{"segment", path.string()},
-                                              {"offset", static_cast<std::int64_t>(offset)},
-                                              {"type", static_cast<std::int64_t>(record.type)}});
+                                               {"offset", static_cast<std::int64_t>(offset)},
+                                               {"type", static_cast<std::int64_t>(record.type)}});
         return make_error_code(spool_errc::newer_format);
       }
       offset += record.size;

@@ -138,9 +138,10 @@ TEST_F(EngineTest, DeliversBouncesRetriesAndExpires) {
 // each with its own status and server, and nothing is left in the spool.
 TEST_F(EngineTest, FailuresAtSeveralDestinationsGoInOneDsn) {
   spool::QueueId id;
-  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"reject@example.org", "accept@example.com",
-                                                                  "reject2@example.net", "datafail@example.edu"}),
-                                  kBody, id));
+  ASSERT_FALSE(spool_->store_wait(
+      envelope("sender@example.com",
+               {"reject@example.org", "accept@example.com", "reject2@example.net", "datafail@example.edu"}),
+      kBody, id));
   EngineOptions options;
   options.hostname = "mta.test";
   auto stats = run_until_empty(30s, options);
@@ -166,8 +167,8 @@ TEST_F(EngineTest, FailuresAtSeveralDestinationsGoInOneDsn) {
 // the usual failed DSN when it expires. Inbound mail and the null sender never get a warning.
 TEST_F(EngineTest, DelayWarningGoesOnceToTheSenderAndSurvivesARestart) {
   spool::QueueId outbound, inbound, null_sender;
-  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"tempfail@example.com", "tempfail2@example.net"}),
-                                  kBody, outbound));
+  ASSERT_FALSE(spool_->store_wait(
+      envelope("sender@example.com", {"tempfail@example.com", "tempfail2@example.net"}), kBody, outbound));
   auto cloaked = envelope("outsider@example.net", {"tempfail@customer.test"});
   cloaked.listener = "inbound";
   ASSERT_FALSE(spool_->store_wait(cloaked, kBody, inbound));

@@ -1,7 +1,7 @@
 // `relayctl dkim verify` against keys served by nsd (tests/fixtures/dns/dkim.test.zone): pass with RSA and
-// Ed25519 (two signatures), body tampered, key missing, revoked, too small, testing key, wrong key, expired, a silent
-// nameserver (temperror), unsigned and malformed messages, --json, exit codes; and signatures made by an
-// independent signer (python3-dkim, tests/support/dkim_sign.py).
+// Ed25519 (two signatures), body tampered, key missing, revoked, too small, testing key, wrong key, expired,
+// a silent nameserver (temperror), unsigned and malformed messages, --json, exit codes; and signatures made
+// by an independent signer (python3-dkim, tests/support/dkim_sign.py).
 #include <tuple>
 
 #include <gtest/gtest.h>
@@ -100,10 +100,11 @@ TEST_F(VerifyCommand, SignaturesMadeByPython3DkimPass) {
 TEST_F(VerifyCommand, KeyShorterThan1024BitsIsTooSmall) {
   relay::test::RunOptions input;
   input.input = kMessage;
-  auto signed_message = run({"/usr/bin/python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/dkim_sign.py",
-                             "--domain", "dkim.test", "--selector", "short", "--key",
-                             relay::test::private_dkim_key(dir, "rsa512").string(), "--algorithm", "rsa-sha256"},
-                            input);
+  auto signed_message =
+      run({"/usr/bin/python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/dkim_sign.py", "--domain",
+           "dkim.test", "--selector", "short", "--key", relay::test::private_dkim_key(dir, "rsa512").string(),
+           "--algorithm", "rsa-sha256"},
+          input);
   ASSERT_EQ(signed_message.exit_code, 0) << signed_message.err;
   auto r = verify(signed_message.out);
   EXPECT_EQ(r.exit_code, 1) << r.out;

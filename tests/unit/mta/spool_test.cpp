@@ -277,7 +277,8 @@ TEST(SegmentSpool, ARecordFromANewerVersionRefusesToOpenAndChangesNothing) {
     std::filesystem::resize_file(log, original);
     std::ofstream(log, std::ios::binary | std::ios::app)
         << appended
-        << encode_record(RecordType::message, encode_message(QueueId(first.value() + 1), sample_envelope(), "x"));
+        << encode_record(RecordType::message,
+                         encode_message(QueueId(first.value() + 1), sample_envelope(), "x"));
     auto size = std::filesystem::file_size(log);
     std::error_code ec;
     auto spool = SegmentSpool::open({dir.path()}, ec);
