@@ -16,6 +16,7 @@
 #include "mta/bounce/dsn.hpp"
 #include "mta/log/log.hpp"
 #include "mta/queue/provider_shaping.hpp"
+#include "mta/spool/spool_errc.hpp"
 
 namespace mta::queue {
 namespace {
@@ -548,9 +549,11 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
     report.failures.insert(report.failures.end(), failures.begin(), failures.end());
     report.states.insert(report.states.end(), failed_states.begin(), failed_states.end());
   }
-  for (const auto& [index, state] : updates)
-    if (auto ec = co_await update(job.id, index, state))
-      log::error("spool.update_failed", {{"queue_id", job.id.to_string()}, {"error", ec.message()}});
+  for (const auto& [index, state] : updates) {
+    auto ec = co_await update(job.id, index, state);
+    if (ec == spool::spool_errc::not_found) co_return;  // deleted by an operator meanwhile
+    if (ec) log::error("spool.update_failed", {{"queue_id", job.id.to_string()}, {"error", ec.message()}});
+  }
   auto queued_at = from_unix(envelope.received_at);
   if (!deferred.empty() && options_.delay_warning.count() > 0 && now - queued_at >= options_.delay_warning)
     co_await warn_delay(job.id, envelope, body, deferred, queued_at + policy.lifetime);
@@ -650,13 +653,18 @@ asio::awaitable<void> DeliveryEngine::report_failures(spool::QueueId id) {
   auto node = reports_.extract(id);
   if (node.empty()) co_return;
   FailureReport& report = node.mapped();
+  // Deleted by an operator meanwhile (`relayctl queue delete`): its bounces go with it, as postsuper -d.
+  spool::Envelope current;
+  if (spool_.load_envelope(id, current)) co_return;
   // The DSN is stored before the recipients are marked failed: a crash in between may send a second DSN,
   // never none.
   if (auto ec = co_await send_dsn(report.envelope, report.headers, report.failures))
     log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
-  for (const auto& [index, state] : report.states)
-    if (auto ec = co_await update(id, index, state))
-      log::error("spool.update_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  for (const auto& [index, state] : report.states) {
+    auto ec = co_await update(id, index, state);
+    if (ec == spool::spool_errc::not_found) co_return;  // deleted by an operator meanwhile
+    if (ec) log::error("spool.update_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  }
 }
 
 asio::awaitable<std::error_code> DeliveryEngine::update(spool::QueueId id, std::uint32_t index,

@@ -162,6 +162,43 @@ TEST_F(EngineTest, FailuresAtSeveralDestinationsGoInOneDsn) {
   EXPECT_THAT(dsn, ::testing::Not(HasSubstr("Final-Recipient: rfc822; accept@example.com")));
 }
 
+// A message deleted while its pass is still going (one destination has bounced a recipient, another is
+// slow to answer) takes its bounce with it: no DSN, and nothing is written for the deleted message.
+TEST_F(EngineTest, AMessageDeletedMidPassSendsNoDsn) {
+  spool::QueueId id;
+  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"reject@example.net", "slow@example.org"}),
+                                  kBody, id));
+  asio::io_context io;
+  config::Route route;
+  route.domain = "*";
+  route.next_hop = {"127.0.0.1", sink_.port()};
+  StaticRouter router({route}, nullptr, nullptr);
+  delivery::AccountingLog log(dir_.path() / "delivery.log");
+  DeliveryEngine engine(io.get_executor(), *spool_, router, EngineOptions{}, &log);
+  asio::co_spawn(io, engine.run(), asio::detached);
+  std::thread runner([&io] { io.run(); });
+  auto bounced = [this] {
+    for (const auto& line : log_lines())
+      if (line["result"] == "bounced") return true;
+    return false;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!bounced() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(bounced());
+  auto removed = spool_->remove_wait(id);  // as `relayctl queue delete` does, while slow@ is still waiting
+  EXPECT_FALSE(removed) << removed.message();
+  deadline = std::chrono::steady_clock::now() + 10s;
+  while (log_lines().size() < 2 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(300ms);  // time for a DSN to be stored, if one were made
+  engine.stop();
+  runner.join();
+  EXPECT_EQ(log_lines().size(), 2u) << "slow@'s attempt finished too";
+  EXPECT_EQ(engine.stats().dsns, 0u);
+  EXPECT_EQ(spool_->stats().messages, 0u);
+}
+
 // [delivery] delay_warning_after: a message still queued after it gets one "delayed" DSN (RFC 3464
 // Action: delayed, Will-Retry-Until) however many deferrals follow and across an engine restart, then
 // the usual failed DSN when it expires. Inbound mail and the null sender never get a warning.
