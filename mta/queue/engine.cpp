@@ -122,7 +122,8 @@ DeliveryEngine::DeliveryEngine(asio::any_io_executor executor, spool::Spool& spo
 DeliveryEngine::~DeliveryEngine() = default;
 
 EngineStats DeliveryEngine::stats() const {
-  return stats_;
+  return {stats_.delivered.load(), stats_.deferred.load(), stats_.bounced.load(),
+          stats_.expired.load(),   stats_.dsns.load(),     stats_.connections.load()};
 }
 std::size_t DeliveryEngine::active_messages() const {
   return scheduled_.size() + in_flight_.size();

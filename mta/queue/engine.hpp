@@ -65,6 +65,8 @@ struct EngineOptions {
   std::function<std::string(const spool::Envelope&)> requested_pool;
 };
 
+// Counts since start: one attempt outcome per recipient (delivered, deferred, bounced, expired — as the
+// accounting log's lines), DSNs stored for senders (bounces and delay warnings), connections opened.
 struct EngineStats {
   std::uint64_t delivered = 0, deferred = 0, bounced = 0, expired = 0, dsns = 0, connections = 0;
 };
@@ -81,7 +83,7 @@ class DeliveryEngine {
   void submit(spool::QueueId id);
   // Stops scheduling; workers finish the message they are sending. Thread-safe.
   void stop();
-  EngineStats stats() const;
+  EngineStats stats() const;  // thread-safe (the metrics endpoint reads it from another thread)
   // Messages that still have work in the engine (scheduled, queued or being sent).
   std::size_t active_messages() const;
 
@@ -191,7 +193,10 @@ class DeliveryEngine {
   std::unordered_map<spool::QueueId, FailureReport> reports_;  // failures of passes still in flight
   std::unordered_map<std::string, std::unique_ptr<Destination>> destinations_;
   std::atomic<bool> stopped_{false};
-  EngineStats stats_;
+  struct Counters {
+    std::atomic<std::uint64_t> delivered{0}, deferred{0}, bounced{0}, expired{0}, dsns{0}, connections{0};
+  };
+  Counters stats_;
 };
 
 }  // namespace mta::queue

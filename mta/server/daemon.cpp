@@ -136,7 +136,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
     fail(problem);
     return 2;
   }
-  AdminServer admin(io, metrics, *spool);
+  AdminServer admin(io, metrics, *spool, &engine);
   if (initial.admin.metrics_listen) {
     if (auto problem = admin.listen(*initial.admin.metrics_listen); !problem.empty()) {
       fail(problem);

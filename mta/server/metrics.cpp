@@ -25,7 +25,7 @@ void metric(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
-std::string render_metrics(const Metrics& m, const spool::Spool& spool) {
+std::string render_metrics(const Metrics& m, const spool::Spool& spool, const queue::DeliveryEngine* engine) {
   std::string out;
   metric(out, "relayctl_smtp_sessions_total", "counter", "SMTP sessions accepted.", m.sessions.load());
   metric(out, "relayctl_smtp_connections_refused_total", "counter",
@@ -48,11 +48,27 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool) {
   metric(out, "relayctl_spool_disk_bytes", "gauge", "Bytes in spool segment files.", stats.disk_bytes);
   metric(out, "relayctl_spool_commits_total", "counter", "Group commits (fsyncs) of the spool.",
          stats.commits);
+  if (engine) {
+    auto delivery = engine->stats();
+    out +=
+        "# HELP relayctl_delivery_attempts_total Delivery attempt outcomes, one per recipient per attempt "
+        "(the accounting log's lines).\n# TYPE relayctl_delivery_attempts_total counter\n";
+    for (auto [result, value] :
+         {std::pair{"delivered", delivery.delivered}, std::pair{"deferred", delivery.deferred},
+          std::pair{"bounced", delivery.bounced}, std::pair{"expired", delivery.expired}})
+      out += std::string("relayctl_delivery_attempts_total{result=\"") + result + "\"} " +
+             std::to_string(value) + "\n";
+    metric(out, "relayctl_delivery_dsns_total", "counter",
+           "DSNs queued for senders (bounces, expiries and delay warnings).", delivery.dsns);
+    metric(out, "relayctl_delivery_connections_total", "counter", "Outgoing SMTP connections opened.",
+           delivery.connections);
+  }
   return out;
 }
 
-AdminServer::AdminServer(asio::io_context& io, const Metrics& metrics, const spool::Spool& spool)
-    : io_(io), metrics_(metrics), spool_(spool), acceptor_(io) {}
+AdminServer::AdminServer(asio::io_context& io, const Metrics& metrics, const spool::Spool& spool,
+                         const queue::DeliveryEngine* engine)
+    : io_(io), metrics_(metrics), spool_(spool), engine_(engine), acceptor_(io) {}
 
 std::string AdminServer::listen(const dns::HostPort& address) {
   asio::error_code ec;
@@ -111,7 +127,7 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
   if (ec || request_line.find(" HTTP/1.") == std::string::npos) {
     response = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   } else if (request_line.starts_with("GET /metrics ") || request_line.starts_with("GET /metrics? ")) {
-    body = render_metrics(metrics_, spool_);
+    body = render_metrics(metrics_, spool_, engine_);
     response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
                std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   } else {

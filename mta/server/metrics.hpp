@@ -1,7 +1,8 @@
 // metrics.hpp — the daemon's counters and the admin HTTP listener that serves them to Prometheus at
 // GET /metrics ([admin] metrics_listen, loopback by default). Counters are lock-free atomics bumped by the
-// SMTP sessions; queue gauges are read from the spool per scrape. Untrusted input: the HTTP request,
-// read up to 8 KiB with a 10 s deadline; anything but GET /metrics gets 404, a malformed request 400.
+// SMTP sessions; queue gauges are read from the spool, delivery counters from the engine, per scrape.
+// Untrusted input: the HTTP request, read up to 8 KiB with a 10 s deadline; anything but GET /metrics gets
+// 404, a malformed request 400.
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <asio/ip/tcp.hpp>
 
 #include "dns/host_port.hpp"
+#include "mta/queue/engine.hpp"
 #include "mta/spool/spool.hpp"
 
 namespace mta::server {
@@ -27,12 +29,14 @@ struct Metrics {
   std::atomic<std::uint64_t> auth_failures{0};
 };
 
-// The exposition text (Prometheus text format 0.0.4).
-std::string render_metrics(const Metrics& metrics, const spool::Spool& spool);
+// The exposition text (Prometheus text format 0.0.4); delivery counters when an engine is given.
+std::string render_metrics(const Metrics& metrics, const spool::Spool& spool,
+                           const queue::DeliveryEngine* engine = nullptr);
 
 class AdminServer {
  public:
-  AdminServer(asio::io_context& io, const Metrics& metrics, const spool::Spool& spool);
+  AdminServer(asio::io_context& io, const Metrics& metrics, const spool::Spool& spool,
+              const queue::DeliveryEngine* engine = nullptr);
   std::string listen(const dns::HostPort& address);  // error message, empty on success
   void start();
   void stop();
@@ -44,6 +48,7 @@ class AdminServer {
   asio::io_context& io_;
   const Metrics& metrics_;
   const spool::Spool& spool_;
+  const queue::DeliveryEngine* engine_;
   asio::ip::tcp::acceptor acceptor_;
 };
 
