@@ -13,15 +13,17 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "serve", "Run the mail engine: SMTP listeners, durable spool, DKIM signing, delivery, control socket");
   serve->footer(
       "Run the mail engine: the SMTP listeners of [[server.listener]] (submission with STARTTLS and AUTH, "
-      "smtps, "
-      "relay for trusted networks, inbound), the durable spool in [spool] directory (recovered at start), "
-      "and "
-      "the control socket SPOOL/control.sock that `relayctl queue` talks to. Runs in the foreground and logs "
-      "to "
-      "stderr. SIGTERM or SIGINT drains (stops accepting, lets sessions finish, flushes the spool) and exits "
-      "0; "
-      "SIGHUP reloads the configuration and TLS certificate for new sessions. Exit 2 when the configuration, "
-      "a listener's port, the spool or the user database cannot be used.");
+      "smtps, relay for trusted networks, inbound); the durable spool in [spool] directory (recovered at "
+      "start); DKIM signing by the [dkim] sign table before mail is spooled; the delivery engine, which "
+      "sends queued mail to each recipient's MX hosts or a [[delivery.route]], retries, bounces with DSNs "
+      "and writes one JSON line per attempt to [delivery] accounting_log; the control socket "
+      "SPOOL/control.sock that `relayctl queue` talks to; and Prometheus metrics at [admin] metrics_listen. "
+      "Runs in the foreground and logs to stderr.\n\n"
+      "SIGTERM or SIGINT drains (stops accepting, lets sessions finish, flushes the spool) and exits 0. "
+      "SIGHUP reloads [server], [dkim] and [inbound] for new sessions and reopens the accounting log (after "
+      "logrotate); listeners, [spool], [dns], [delivery] and [admin] change at a restart. Exit 2 when the "
+      "configuration, a listener's port, the spool (or a spool written by a newer relayctl) or the user "
+      "database cannot be used. Operations guide: docs/operations.md.");
   add_config_option(*serve, *path);
   serve->callback([&cli, path] {
     cli.action = [path]() -> int {
