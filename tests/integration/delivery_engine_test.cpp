@@ -69,6 +69,13 @@ class EngineTest : public ::testing::Test {
     return engine.stats();
   }
 
+  // Stores a message from sender@example.com to recipients; its id.
+  spool::QueueId queue(std::vector<std::string> recipients) {
+    spool::QueueId id;
+    EXPECT_FALSE(spool_->store_wait(envelope("sender@example.com", std::move(recipients)), kBody, id));
+    return id;
+  }
+
   std::vector<nlohmann::json> log_lines() {
     std::vector<nlohmann::json> out;
     std::ifstream in(dir_.path() / "delivery.log");
@@ -83,11 +90,7 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, DeliversBouncesRetriesAndExpires) {
-  spool::QueueId id;
-  ASSERT_FALSE(spool_->store_wait(
-      envelope("sender@example.com",
-               {"accept1@example.org", "reject@example.org", "once@example.net", "tempfail@example.com"}),
-      kBody, id));
+  queue({"accept1@example.org", "reject@example.org", "once@example.net", "tempfail@example.com"});
   EngineOptions options;
   options.hostname = "mta.test";
   options.retry = {.initial = 1s, .max = 1s, .lifetime = 4s};
@@ -137,11 +140,7 @@ TEST_F(EngineTest, DeliversBouncesRetriesAndExpires) {
 // A message whose recipients fail at several destinations in the same pass gets one DSN naming them all,
 // each with its own status and server, and nothing is left in the spool.
 TEST_F(EngineTest, FailuresAtSeveralDestinationsGoInOneDsn) {
-  spool::QueueId id;
-  ASSERT_FALSE(spool_->store_wait(
-      envelope("sender@example.com",
-               {"reject@example.org", "accept@example.com", "reject2@example.net", "datafail@example.edu"}),
-      kBody, id));
+  queue({"reject@example.org", "accept@example.com", "reject2@example.net", "datafail@example.edu"});
   EngineOptions options;
   options.hostname = "mta.test";
   auto stats = run_until_empty(30s, options);
@@ -165,9 +164,7 @@ TEST_F(EngineTest, FailuresAtSeveralDestinationsGoInOneDsn) {
 // A message deleted while its pass is still going (one destination has bounced a recipient, another is
 // slow to answer) takes its bounce with it: no DSN, and nothing is written for the deleted message.
 TEST_F(EngineTest, AMessageDeletedMidPassSendsNoDsn) {
-  spool::QueueId id;
-  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"reject@example.net", "slow@example.org"}),
-                                  kBody, id));
+  spool::QueueId id = queue({"reject@example.net", "slow@example.org"});
   asio::io_context io;
   config::Route route;
   route.domain = "*";
@@ -405,8 +402,7 @@ TEST_F(EngineTest, RateLimitPacesDeliveries) {
 // A rate-limiting reply (421 4.7.28) suspends the whole destination: the next message to it waits out the
 // back-off instead of going out at once on another connection.
 TEST_F(EngineTest, RateLimitReplyBacksTheDestinationOff) {
-  spool::QueueId id;
-  ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"ratelimit@example.org"}), kBody, id));
+  spool::QueueId id = queue({"ratelimit@example.org"});
   ASSERT_FALSE(spool_->store_wait(envelope("sender@example.com", {"accept@example.org"}), kBody, id));
   EngineOptions options;
   options.default_limits.max_connections = 1;  // one connection: the queue's order is the sending order
