@@ -141,6 +141,8 @@ void DeliveryEngine::stop() {
   asio::post(executor_, [this] {
     stopped_ = true;
     wake();
+    for (auto* pause : pauses_)
+      pause->cancel();
   });
 }
 
@@ -302,6 +304,7 @@ void DeliveryEngine::start_workers(Destination& destination) {
   std::size_t queued = destination.queued();
   while (destination.workers < destination.limits.max_connections && destination.workers < queued) {
     ++destination.workers;
+    ++running_workers_;
     asio::co_spawn(executor_, worker(destination), asio::detached);
   }
 }
@@ -396,9 +399,11 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
   std::optional<Job> job;
   unsigned sent = 0;
   asio::steady_timer pause(executor_);
+  pauses_.insert(&pause);
   while (!stopped_) {
     if (auto until = backoff_.suspended_until(destination.key, std::chrono::steady_clock::now())) {
       if (connection) co_await connection->quit(), connection.reset();
+      if (stopped_) break;
       pause.expires_at(*until);
       asio::error_code ignored;
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
@@ -419,10 +424,12 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
       auto wait =
           throttle_.acquire(destination.key, destination.limits.rate, std::chrono::steady_clock::now());
       if (wait.count() <= 0) break;
+      if (stopped_) break;
       pause.expires_after(wait);
       asio::error_code ignored;
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
+    if (stopped_) break;  // the job stays pending in the spool
     if (connection && !connection->usable()) {
       co_await connection->quit();
       connection.reset();
@@ -437,12 +444,15 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
         lane = nullptr;
         continue;
       }
+      if (stopped_) break;
     }
     co_await deliver(destination, *connection, *job, path);
     ++sent;
   }
   if (connection) co_await connection->quit();
+  pauses_.erase(&pause);
   --destination.workers;
+  --running_workers_;
   // Work may have arrived while this worker was winding down.
   if (!stopped_ && destination.workers == 0 && destination.queued() > 0) start_workers(destination);
 }

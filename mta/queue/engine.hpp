@@ -81,8 +81,11 @@ class DeliveryEngine {
   asio::awaitable<void> run();
   // A message was stored (or released from hold): schedule it now. Thread-safe.
   void submit(spool::QueueId id);
-  // Stops scheduling; workers finish the message they are sending. Thread-safe.
+  // Stops scheduling; workers finish the transaction they are in (its outcome is recorded), say QUIT and
+  // end; those waiting (pacing, back-off) end at once. Thread-safe.
   void stop();
+  // Workers still running: after stop(), wait for 0 (bounded) before stopping the executor. Thread-safe.
+  unsigned running_workers() const { return running_workers_.load(); }
   EngineStats stats() const;  // thread-safe (the metrics endpoint reads it from another thread)
   // Messages that still have work in the engine (scheduled, queued or being sent).
   std::size_t active_messages() const;
@@ -193,6 +196,8 @@ class DeliveryEngine {
   std::unordered_map<spool::QueueId, FailureReport> reports_;  // failures of passes still in flight
   std::unordered_map<std::string, std::unique_ptr<Destination>> destinations_;
   std::atomic<bool> stopped_{false};
+  std::atomic<unsigned> running_workers_{0};
+  std::unordered_set<asio::steady_timer*> pauses_;  // workers' pacing/back-off timers, cancelled by stop()
   struct Counters {
     std::atomic<std::uint64_t> delivered{0}, deferred{0}, bounced{0}, expired{0}, dsns{0}, connections{0};
   };

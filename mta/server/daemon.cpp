@@ -214,9 +214,16 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   for (auto& t : threads)
     t.join();
   blocking.join();
+  // Delivery: transactions in progress finish (their outcome recorded, so nothing is sent twice), within
+  // the same bound as SMTP sessions; what is still running then is abandoned and stays pending.
   engine.stop();
+  auto delivery_deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+  while (engine.running_workers() > 0 && std::chrono::steady_clock::now() < delivery_deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  log::info("serve.delivery_stopped",
+            {{"connections_left", static_cast<std::int64_t>(engine.running_workers())}});
   delivery_work.reset();
-  delivery_io.stop();  // connections in progress are abandoned; their recipients stay pending in the spool
+  delivery_io.stop();
   delivery_thread.join();
   signing.join();  // after the engine: a DSN being signed is stored before the spool closes
   spool.reset();   // completes pending appends, joins the commit thread

@@ -424,5 +424,38 @@ TEST_F(EngineTest, RateLimitReplyBacksTheDestinationOff) {
   EXPECT_GE(accepted - first_connect, 2.0 * 0.9);
 }
 
+// stop() while a worker waits for the destination's pacing: the worker ends at once (its message stays
+// queued in the spool for the next start) instead of sending once the wait is over.
+TEST_F(EngineTest, StopEndsAWorkerWaitingForPacing) {
+  for (int i = 0; i < 3; ++i)
+    queue({"accept" + std::to_string(i) + "@example.org"});
+  EngineOptions options;
+  options.default_limits.max_connections = 1;
+  options.default_limits.rate = {1, std::chrono::minutes(1), 1};  // one message a minute
+  asio::io_context io;
+  config::Route route;
+  route.domain = "*";
+  route.next_hop = {"127.0.0.1", sink_.port()};
+  StaticRouter router({route}, nullptr, nullptr);
+  DeliveryEngine engine(io.get_executor(), *spool_, router, options, nullptr);
+  asio::co_spawn(io, engine.run(), asio::detached);
+  std::thread runner([&io] { io.run(); });
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (sink_.messages().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(sink_.messages().size(), 1u);
+  std::this_thread::sleep_for(200ms);  // the worker is now waiting out the minute
+  EXPECT_EQ(engine.running_workers(), 1u);
+
+  engine.stop();
+  deadline = std::chrono::steady_clock::now() + 10s;  // far below the minute the pacing wait would take
+  while (engine.running_workers() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(engine.running_workers(), 0u);
+  runner.join();
+  EXPECT_EQ(sink_.messages().size(), 1u);
+  EXPECT_EQ(spool_->stats().messages, 2u);
+}
+
 }  // namespace
 }  // namespace mta::queue

@@ -1,6 +1,7 @@
 // `relayctl serve` end to end: mail relayed in over SMTP is delivered by the daemon to a receiving server
 // on loopback (a static route), a refused recipient comes back to the sender as a DSN, every attempt is a
 // line in the accounting log, and mail that could not go out resumes after the daemon restarts.
+#include <csignal>
 #include <fstream>
 #include <thread>
 
@@ -111,6 +112,41 @@ TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
   ASSERT_TRUE(wait_for_empty_queue(daemon, 20s)) << daemon.log();
   ASSERT_EQ(sink.messages().size(), 1u);
   EXPECT_EQ(sink.messages()[0].recipients, std::vector<std::string>{"accept@dest.test"});
+}
+
+// SIGTERM while a delivery is in its transaction: the daemon lets the transaction finish (the receiving
+// server is slow to answer RCPT), records its outcome and exits 0, so the message is neither lost nor sent
+// twice after a restart.
+TEST(ServeDelivery, SigtermLetsADeliveryInProgressFinish) {
+  BehaviourSink sink;
+  DaemonOptions options;
+  options.extra = route_to(sink.port());
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, {"slow@dest.test"}).exit_code, 0);
+  auto in_transaction = [&] {  // the sink has the RCPT and holds its reply for 3 s
+    for (const auto& e : sink.events())
+      if (e["kind"] == "holding") return true;
+    return false;
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!in_transaction() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(in_transaction()) << daemon.log();
+  ASSERT_TRUE(sink.messages().empty());
+
+  EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon.log();
+  ASSERT_EQ(sink.messages().size(), 1u) << daemon.log();
+  EXPECT_EQ(sink.messages()[0].recipients, std::vector<std::string>{"slow@dest.test"});
+  auto lines = accounting(daemon);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0]["result"], "delivered");
+  EXPECT_THAT(daemon.log(), HasSubstr("serve.delivery_stopped"));
+
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  EXPECT_TRUE(daemon.queued_ids().empty());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(sink.messages().size(), 1u);  // not sent again
 }
 
 // [delivery] delay_warning_after through `relayctl serve`: mail that keeps being deferred gets its sender

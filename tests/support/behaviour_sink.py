@@ -9,7 +9,7 @@ The local part of each RCPT address chooses what happens (a suffix after '+' or 
   ratelimit...  421 4.7.28 rate limited at RCPT (the connection stays open)
   datafail...   250 at RCPT, then 554 5.6.0 after DATA
   drop...       250 at RCPT, then the connection is cut while the message is being received
-  slow...       250 at RCPT, sent after --slow seconds
+  slow...       250 at RCPT, sent after --slow seconds (a "holding" event marks the start of the wait)
 Options: --host (a loopback address, default 127.0.0.1), --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
 --no-pipelining, --no-8bitmime, --dir DIR: every accepted message is written to DIR/N.eml with its
 envelope (and the client's address and EHLO name) in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
@@ -128,6 +128,7 @@ class Sink:
                     await reply("421 4.7.28 sink.test has rate limited your IP address")
                 else:
                     if kind == "slow":
+                        self.event(kind="holding", recipient=address)
                         await asyncio.sleep(self.args.slow)
                     recipients.append(address)
                     behaviours.append(kind)
