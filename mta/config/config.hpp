@@ -114,6 +114,8 @@ struct DeliveryConfig {
   Seconds retry_max{60 * 60};
   Seconds max_queue_lifetime{5 * 24 * 60 * 60};
   Seconds delay_warning_after{0};  // one "still trying" DSN to the sender after this long queued; 0: none
+  Seconds rate_limit_pause{60};    // a destination's pause after a rate-limiting reply; doubles per reply
+  Seconds rate_limit_pause_max{30 * 60};
   std::vector<EgressSource> sources;
   std::vector<EgressPool> pools;
   std::string default_pool;  // empty: mail no sender_pool matches leaves from the OS's choice of address

@@ -292,6 +292,11 @@ class Loader {
     if (out.retry_max < out.retry_initial)
       t.error("retry_max",
               "must not be shorter than retry_initial (" + format_duration(out.retry_initial) + ")");
+    positive_duration(t, "rate_limit_pause", out.rate_limit_pause);
+    positive_duration(t, "rate_limit_pause_max", out.rate_limit_pause_max);
+    if (out.rate_limit_pause_max < out.rate_limit_pause)
+      t.error("rate_limit_pause_max",
+              "must not be shorter than rate_limit_pause (" + format_duration(out.rate_limit_pause) + ")");
     if (t.read_duration("delay_warning_after", out.delay_warning_after) &&
         out.delay_warning_after >= out.max_queue_lifetime)
       t.error("delay_warning_after", "must be shorter than max_queue_lifetime (" +

@@ -68,6 +68,8 @@ toml::table to_toml(const Config& c) {
       {"retry_max", duration(c.delivery.retry_max)},
       {"max_queue_lifetime", duration(c.delivery.max_queue_lifetime)},
       {"delay_warning_after", duration(c.delivery.delay_warning_after)},
+      {"rate_limit_pause", duration(c.delivery.rate_limit_pause)},
+      {"rate_limit_pause_max", duration(c.delivery.rate_limit_pause_max)},
       {"source", array_of(c.delivery.sources,
                           [](const EgressSource& s) {
                             return toml::table{{"name", s.name}, {"address", s.address}, {"ehlo", s.ehlo}};

@@ -722,6 +722,7 @@ EngineOptions engine_options(const config::Config& config) {
   options.retry = {config.delivery.retry_initial, config.delivery.retry_max,
                    config.delivery.max_queue_lifetime};
   options.delay_warning = config.delivery.delay_warning_after;
+  options.backoff = {config.delivery.rate_limit_pause, config.delivery.rate_limit_pause_max};
   options.shaping = effective_shaping(config.delivery.shaping);
   options.egress = egress_settings(config.delivery, options.hostname);
   return options;

@@ -149,6 +149,23 @@ TEST(ServeDelivery, SigtermLetsADeliveryInProgressFinish) {
   EXPECT_EQ(sink.messages().size(), 1u);  // not sent again
 }
 
+// [delivery] rate_limit_pause through `relayctl serve`: a rate-limiting reply pauses the destination for
+// the configured time, and the log says so.
+TEST(ServeDelivery, RateLimitPauseComesFromTheConfig) {
+  BehaviourSink sink;
+  DaemonOptions options;
+  options.delivery = "rate_limit_pause = \"7s\"\nrate_limit_pause_max = \"1m\"\n";
+  options.extra = route_to(sink.port());
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, {"ratelimit@dest.test"}).exit_code, 0);
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (daemon.log().find("delivery.rate_limited") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_THAT(daemon.log(), HasSubstr("pause_seconds=7"));
+}
+
 // [delivery] delay_warning_after through `relayctl serve`: mail that keeps being deferred gets its sender
 // one "delayed" DSN, the queue shows the message as warned, and it stays queued until it expires.
 TEST(ServeDelivery, DelayedMailWarnsTheSenderOnce) {

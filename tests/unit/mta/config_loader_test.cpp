@@ -100,6 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"duration_integer", "[dns]\ntimeout = 5\n", 2, "dns.timeout", "expected a duration string"},
         BadConfig{"retry_order", "[delivery]\nretry_initial = \"2h\"\n", 1, "delivery.retry_max",
                   "must not be shorter than retry_initial (2h)"},
+        BadConfig{"pause_order", "[delivery]\nrate_limit_pause = \"2h\"\n", 1,
+                  "delivery.rate_limit_pause_max", "must not be shorter than rate_limit_pause (2h)"},
         BadConfig{"late_warning", "[delivery]\nmax_queue_lifetime = \"1d\"\ndelay_warning_after = \"2d\"\n",
                   3, "delivery.delay_warning_after", "must be shorter than max_queue_lifetime (1d)"},
         BadConfig{"zero_lifetime", "[delivery]\nmax_queue_lifetime = \"0s\"\n", 2,
@@ -224,6 +226,8 @@ TEST(ConfigLoader, FullFileLoadsWithEveryValue) {
   EXPECT_EQ(c.delivery.pools[0].sources[0].weight, 3u);
   EXPECT_EQ(c.delivery.default_pool, "transactional");
   EXPECT_EQ(c.delivery.delay_warning_after, std::chrono::hours(4));
+  EXPECT_EQ(c.delivery.rate_limit_pause, std::chrono::minutes(2));
+  EXPECT_EQ(c.delivery.rate_limit_pause_max, std::chrono::hours(1));
   ASSERT_EQ(c.delivery.sender_pools.size(), 2u);
   EXPECT_EQ(c.delivery.sender_pools[0].pool, "marketing");
   EXPECT_EQ(c.delivery.sender_pools[1].sender, "alerts@news.example.com");  // lower case
