@@ -29,6 +29,11 @@ class DestinationBackoff {
  public:
   using Clock = std::chrono::steady_clock;
   explicit DestinationBackoff(BackoffPolicy policy = {}) : policy_(policy) {}
+  // For the next rate-limit reply on (a pause already running runs out as it was).
+  void set_policy(BackoffPolicy policy) {
+    std::lock_guard lock(mutex_);
+    policy_ = policy;
+  }
 
   // Records a rate-limit reply from destination; returns how long it is now suspended for.
   std::chrono::seconds rate_limited(const std::string& destination, Clock::time_point now);

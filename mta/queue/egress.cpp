@@ -58,15 +58,16 @@ int sender_match_specificity(std::string_view pattern, std::string_view sender) 
 }
 
 EgressSelector::EgressSelector(const EgressSettings& settings)
-    : sources_(settings.sources), sender_pools_(settings.sender_pools), default_pool_(settings.default_pool) {
+    : sender_pools_(settings.sender_pools), default_pool_(settings.default_pool) {
+  for (const auto& source : settings.sources)
+    sources_.push_back(std::make_shared<const EgressSource>(source));
   for (const auto& pool : settings.pools) {
-    std::vector<const EgressSource*> members;
+    std::vector<SourcePtr> members;
     std::vector<unsigned> weights;
     for (const auto& member : pool.sources) {
-      auto it = std::find_if(sources_.begin(), sources_.end(),
-                             [&](const EgressSource& s) { return s.name == member.source; });
-      if (it == sources_.end() || member.weight == 0) continue;
-      members.push_back(&*it);
+      auto found = source(member.source);
+      if (!found || member.weight == 0) continue;
+      members.push_back(std::move(found));
       weights.push_back(member.weight);
     }
     if (!members.empty())
@@ -88,13 +89,19 @@ std::string EgressSelector::pool_for(std::string_view sender, std::string_view r
   return *chosen;
 }
 
-const EgressSource* EgressSelector::next_source(const std::string& pool) {
+SourcePtr EgressSelector::source(std::string_view name) const {
+  auto it =
+      std::find_if(sources_.begin(), sources_.end(), [&](const SourcePtr& s) { return s->name == name; });
+  return it == sources_.end() ? nullptr : *it;
+}
+
+SourcePtr EgressSelector::next_source(const std::string& pool) {
   auto it = pools_.find(pool);
   if (it == pools_.end()) return nullptr;
   return it->second.members[it->second.turns.next()];
 }
 
-const EgressSource* EgressSelector::choose(std::string_view sender, std::string_view requested) {
+SourcePtr EgressSelector::choose(std::string_view sender, std::string_view requested) {
   return next_source(pool_for(sender, requested));
 }
 

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,9 @@ struct EgressSource {
   std::string ehlo;  // the source's own, else [server] hostname
 };
 
+// Shared: a destination's ready queue keeps its source across a reload that replaces the selector.
+using SourcePtr = std::shared_ptr<const EgressSource>;
+
 // The pools part of the configuration, resolved: EngineOptions carries it.
 struct EgressSettings {
   std::vector<EgressSource> sources;
@@ -58,24 +62,24 @@ int sender_match_specificity(std::string_view pattern, std::string_view sender);
 class EgressSelector {
  public:
   explicit EgressSelector(const EgressSettings& settings);
-  EgressSelector(const EgressSelector&) = delete;  // pools point into sources_
-  EgressSelector& operator=(const EgressSelector&) = delete;
 
   // The pool for a message: `requested` (the hook for campaigns: a campaign's pool) when it names a pool,
   // else the most specific sender rule, else default_pool. "" means no pool.
   std::string pool_for(std::string_view sender, std::string_view requested = {}) const;
-  // The pool's next source; nullptr for "" or an unknown pool. The pointer stays valid for the selector's
-  // lifetime. Not thread-safe: the engine calls it from its one executor.
-  const EgressSource* next_source(const std::string& pool);
+  // The pool's next source; null for "" or an unknown pool. Not thread-safe: the engine calls it from its
+  // one executor.
+  SourcePtr next_source(const std::string& pool);
   // pool_for, then next_source.
-  const EgressSource* choose(std::string_view sender, std::string_view requested = {});
+  SourcePtr choose(std::string_view sender, std::string_view requested = {});
+  // The source of that name; null when there is none.
+  SourcePtr source(std::string_view name) const;
 
  private:
   struct Pool {
-    std::vector<const EgressSource*> members;
+    std::vector<SourcePtr> members;
     SmoothWeightedRoundRobin turns;
   };
-  std::vector<EgressSource> sources_;
+  std::vector<SourcePtr> sources_;
   std::map<std::string, Pool, std::less<>> pools_;
   std::vector<config::SenderPool> sender_pools_;
   std::string default_pool_;

@@ -116,7 +116,7 @@ DeliveryEngine::DeliveryEngine(asio::any_io_executor executor, spool::Spool& spo
       log_(log),
       tls_context_(delivery::make_client_tls_context()),
       backoff_(options_.backoff),
-      egress_(options_.egress),
+      egress_(std::make_unique<EgressSelector>(options_.egress)),
       wakeup_(executor) {}
 
 DeliveryEngine::~DeliveryEngine() = default;
@@ -135,6 +135,19 @@ void DeliveryEngine::wake() {
 
 void DeliveryEngine::submit(spool::QueueId id) {
   asio::post(executor_, [this, id] { schedule_at(id, Clock::now()); });
+}
+
+void DeliveryEngine::reconfigure(EngineOptions options) {
+  asio::post(executor_, [this, options = std::move(options)]() mutable {
+    if (!options.requested_pool) options.requested_pool = std::move(options_.requested_pool);
+    options_ = std::move(options);
+    backoff_.set_policy(options_.backoff);
+    egress_ = std::make_unique<EgressSelector>(options_.egress);
+    for (auto& [key, destination] : destinations_)
+      for (auto& [name, lane] : destination->lanes)
+        if (auto source = name.empty() ? nullptr : egress_->source(name)) lane.source = std::move(source);
+    check_sources();
+  });
 }
 
 void DeliveryEngine::stop() {
@@ -222,9 +235,13 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
       later = later ? std::min(*later, from_unix(state.next_attempt)) : from_unix(state.next_attempt);
       continue;
     }
-    std::string key = state.route.kind == spool::RouteKind::backend
-                          ? "backend:" + state.route.target
-                          : domain_of(envelope.recipients[i].address);
+    // Inbound mail goes to its domain's backend as configured now, else to the one it was accepted for.
+    std::string key = domain_of(envelope.recipients[i].address);
+    auto backend = envelope.listener == "inbound" ? options_.backends.find(key) : options_.backends.end();
+    if (backend != options_.backends.end())
+      key = "backend:" + backend->second.to_string();
+    else if (state.route.kind == spool::RouteKind::backend)
+      key = "backend:" + state.route.target;
     by_domain[key].push_back(i);
   }
   if (by_domain.empty()) {
@@ -235,18 +252,27 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
   // One source per message (per dispatch): every transaction of this attempt leaves from it. Chosen once
   // a destination is known, so mail that cannot be routed does not take a turn from the pool.
   std::string requested = options_.requested_pool ? options_.requested_pool(envelope) : std::string();
-  if (!requested.empty() && egress_.pool_for(envelope.sender, requested) != requested)
+  if (!requested.empty() && egress_->pool_for(envelope.sender, requested) != requested)
     log::warn("delivery.unknown_pool", {{"queue_id", id.to_string()}, {"pool", requested}});
   bool chosen = false;
-  const EgressSource* source = nullptr;
+  SourcePtr source;
   Path unrouted;  // at function scope: see the gcc 12 notes in docs/architecture.md
   for (auto& [domain, recipients] : by_domain) {
-    Job job{id, std::move(recipients), false};
+    Job job{id, std::move(recipients), false, nullptr};
     for (auto index : job.recipients)
       job.retry = job.retry || envelope.recipients[index].state.attempts > 0;
-    // A named argument: gcc 12 frees a conditional or braced temporary passed to a coroutine twice.
-    std::string target = domain.starts_with("backend:") ? domain.substr(8) : domain;
-    RouteResult route = co_await router_.route(target);
+    RouteResult route;
+    if (domain.starts_with("backend:")) {
+      auto hop = dns::parse_host_port(std::string_view(domain).substr(8), 25);
+      if (hop.value) {
+        route = co_await router_.route_backend(*hop.value);
+      } else {
+        route.status = RouteResult::Status::temporary;
+        route.error = "backend " + domain.substr(8) + ": " + hop.error;
+      }
+    } else {
+      route = co_await router_.route(domain);
+    }
     if (route.status != RouteResult::Status::ok) {
       // No destination to try: the same outcome for every recipient, as if a server had answered.
       delivery::Reply reply;
@@ -264,7 +290,7 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
       co_await finish_job(id);
       continue;
     }
-    if (!chosen) source = egress_.choose(envelope.sender, requested), chosen = true;
+    if (!chosen) source = egress_->choose(envelope.sender, requested), chosen = true;
     job.source = source;
     enqueue(domain, route, std::move(job));
   }
@@ -313,7 +339,7 @@ asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::conne
                                                                                    const Lane& lane,
                                                                                    Path& path,
                                                                                    ConnectFailure& failure) {
-  const EgressSource* source = lane.source;
+  SourcePtr source = lane.source;  // held: a reload may rebind the lane meanwhile
   path.destination = destination.key;
   path.host.clear();
   path.ip.clear();
@@ -495,7 +521,10 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
                                              std::optional<std::chrono::seconds> lifetime) {
   auto now = Clock::now();
   delivery::RetryPolicy policy = options_.retry;
-  if (lifetime) policy.lifetime = *lifetime;
+  if (envelope.listener == "inbound")
+    policy.lifetime = options_.inbound_lifetime;  // held for the customer's server, per [inbound]
+  else if (lifetime)
+    policy.lifetime = *lifetime;
   std::vector<Failure> failures;
   std::vector<Failure> deferred;
   std::vector<std::pair<std::uint32_t, spool::RecipientState>> updates;
@@ -725,6 +754,9 @@ EngineOptions engine_options(const config::Config& config) {
   options.backoff = {config.delivery.rate_limit_pause, config.delivery.rate_limit_pause_max};
   options.shaping = effective_shaping(config.delivery.shaping);
   options.egress = egress_settings(config.delivery, options.hostname);
+  for (const auto& backend : config.inbound.backends)
+    options.backends[dns::canonical_name(backend.domain)] = backend.next_hop;
+  options.inbound_lifetime = config.inbound.max_queue_lifetime;
   return options;
 }
 

@@ -1,6 +1,6 @@
 // engine.hpp — the delivery engine: takes spooled messages to their destinations and records what
-// happened. Pending recipients are grouped by domain, routed (static route or MX), and queued per
-// destination (routes to the same hosts share one queue, its connections and its limits). Each
+// happened. Pending recipients are grouped by domain, routed (inbound backend, static route or MX), and
+// queued per destination (routes to the same hosts share one queue, its connections and its limits). Each
 // destination runs up to max_connections workers; a worker reuses its connection for up to
 // max_messages_per_connection messages, takes alternately from fresh and retried mail so a backlog of
 // deferred mail never starves new mail, paces sends with the destination's rate (GCRA) and stops when
@@ -61,6 +61,11 @@ struct EngineOptions {
   delivery::ClientTimeouts timeouts;
   delivery::BackoffPolicy backoff;
   EgressSettings egress;  // no pools: the OS picks the address, EHLO is hostname
+  // The cloaking side: mail an inbound listener accepted for one of these domains goes to its backend (the
+  // current one: a backend moved in the configuration gets the mail already queued for it), and inbound
+  // mail is held this long before it bounces.
+  std::map<std::string, dns::HostPort> backends;  // canonical domain -> the customer's server
+  std::chrono::seconds inbound_lifetime{5 * 24 * 60 * 60};
   // The hook for campaigns: the pool a message asks for (its campaign's), or "" to choose by sender.
   std::function<std::string(const spool::Envelope&)> requested_pool;
 };
@@ -81,6 +86,11 @@ class DeliveryEngine {
   asio::awaitable<void> run();
   // A message was stored (or released from hold): schedule it now. Thread-safe.
   void submit(spool::QueueId id);
+  // A new configuration (SIGHUP), from the next decision on: routing hooks and timeouts at once, retry and
+  // lifetime for the next outcome recorded, shaping and pools for mail dispatched from now on (a lane's
+  // source is rebound by name; a source that is gone keeps its queued mail). The requested_pool hook is
+  // kept when options has none. Thread-safe.
+  void reconfigure(EngineOptions options);
   // Stops scheduling; workers finish the transaction they are in (its outcome is recorded), say QUIT and
   // end; those waiting (pacing, back-off) end at once. Thread-safe.
   void stop();
@@ -95,11 +105,11 @@ class DeliveryEngine {
     spool::QueueId id;
     std::vector<std::uint32_t> recipients;
     bool retry = false;
-    const EgressSource* source = nullptr;  // nullptr: the OS picks the address
+    SourcePtr source;  // null: the OS picks the address
   };
   // The ready queue of one egress path: this destination from one source.
   struct Lane {
-    const EgressSource* source = nullptr;
+    SourcePtr source;
     std::deque<Job> fresh, retried;
     bool retry_turn = false;
     std::optional<Job> take();
@@ -187,7 +197,7 @@ class DeliveryEngine {
   asio::ssl::context tls_context_;
   delivery::MemoryThrottleStore throttle_;
   delivery::DestinationBackoff backoff_;
-  EgressSelector egress_;
+  std::unique_ptr<EgressSelector> egress_;
   asio::steady_timer wakeup_;
   std::multimap<std::chrono::system_clock::time_point, spool::QueueId> timers_;
   std::set<spool::QueueId> scheduled_;                      // in timers_ or being dispatched

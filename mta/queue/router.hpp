@@ -1,7 +1,8 @@
 // router.hpp — where mail for a recipient domain goes: an ordered list of hosts (MX hosts, a static next
 // hop, an inbound backend) and the key of the destination queue it joins. Domains routed to the same
 // hosts share one key, so they share connections and limits. Static routes ([[delivery.route]]) come
-// first; other domains go to the MX router when one is given (the dns/ resolver's MX lookup).
+// first; other domains go to the MX router when one is given (the dns/ resolver's MX lookup). Mail an
+// inbound listener accepted for a domain with an [[inbound.backend]] goes to that backend, past both.
 // Results are values: a permanent failure (no such domain, null MX) bounces, a temporary one defers.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/ip/address.hpp>
 
+#include "dns/host_port.hpp"
 #include "mta/config/config.hpp"
 #include "mta/delivery/smtp_client.hpp"
 
@@ -45,7 +47,15 @@ class Router {
  public:
   virtual ~Router() = default;
   virtual asio::awaitable<RouteResult> route(std::string domain) = 0;
+  // An inbound backend: straight to hop (key "backend:HOST:PORT"). Here only an IP literal resolves;
+  // routers with a resolver look host names up (A, then AAAA).
+  virtual asio::awaitable<RouteResult> route_backend(dns::HostPort hop);
 };
+
+// Fills result.targets with hop's addresses (its IP literal, else A then AAAA from resolver when given);
+// a DNS failure or no address makes result temporary.
+asio::awaitable<void> resolve_next_hop(const dns::HostPort& hop, dns::Resolver* resolver,
+                                       RouteResult& result);
 
 // Static routes from the configuration, then (if given) another router for everything else. Host-name
 // next hops are resolved to addresses with the resolver (A, then AAAA).
@@ -53,6 +63,9 @@ class StaticRouter : public Router {
  public:
   StaticRouter(std::vector<config::Route> routes, dns::Resolver* resolver, Router* fallback);
   asio::awaitable<RouteResult> route(std::string domain) override;
+  asio::awaitable<RouteResult> route_backend(dns::HostPort hop) override;
+  // Replaces the static routes (SIGHUP). Call it on the executor that routes.
+  void set_routes(std::vector<config::Route> routes) { routes_ = std::move(routes); }
 
  private:
   const config::Route* match(const std::string& domain) const;

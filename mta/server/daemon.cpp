@@ -14,6 +14,7 @@
 #include <asio/thread_pool.hpp>
 
 #include "mta/auth/user_store.hpp"
+#include "mta/config/config_writer.hpp"
 #include "mta/config/dns_settings.hpp"
 #include "mta/delivery/accounting_log.hpp"
 #include "mta/log/log.hpp"
@@ -56,6 +57,21 @@ std::shared_ptr<const dkim::Signer> load_signer(const config::Config& config, st
     return nullptr;
   }
   return std::shared_ptr<const dkim::Signer>(std::move(*signer));
+}
+
+// The parts of the configuration a SIGHUP cannot change in a running daemon, by name: those that differ
+// between running and next (the reload applies the rest and logs these as needing a restart).
+std::vector<std::string> needs_restart(const config::Config& running, const config::Config& next) {
+  auto a = config::to_toml(running), b = config::to_toml(next);
+  std::vector<std::string> changed;
+  auto differs = [&](std::string_view path) {
+    auto x = a.at_path(path), y = b.at_path(path);
+    return x != y;
+  };
+  for (std::string_view path :
+       {"server.listener", "spool", "dns", "admin", "campaigns", "delivery.accounting_log"})
+    if (differs(path)) changed.emplace_back(path);
+  return changed;
 }
 
 void fail(const std::string& message) {
@@ -148,6 +164,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   server.start();
   control.start();
 
+  config::Config running = initial;  // what SIGHUP compares the file with
   asio::steady_timer drain_timer(io);
   bool draining = false;
   std::function<void()> wait_for_signal;
@@ -183,6 +200,18 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
               std::lock_guard lock(signer_mutex);
               current_signer = next_signer;
             }
+            // Delivery: routes and the engine's options, on the delivery thread, in this order.
+            asio::post(delivery_io, [&router, routes = next->delivery.routes]() mutable {
+              router.set_routes(std::move(routes));
+            });
+            engine.reconfigure(queue::engine_options(*next));
+            std::string restart;
+            for (const auto& part : needs_restart(running, *next))
+              restart += (restart.empty() ? "" : ", ") + part;
+            if (!restart.empty())
+              log::warn("serve.restart_needed",
+                        {{"changed", restart}, {"note", "these take effect at the next start"}});
+            running = std::move(*next);
             log::info("serve.reloaded");
           }
         } else {

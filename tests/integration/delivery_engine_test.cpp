@@ -210,6 +210,7 @@ TEST_F(EngineTest, DelayWarningGoesOnceToTheSenderAndSurvivesARestart) {
   EngineOptions options;
   options.hostname = "mta.test";
   options.retry = {.initial = 1s, .max = 1s, .lifetime = 7s};
+  options.inbound_lifetime = 7s;  // the inbound message's ([inbound] max_queue_lifetime)
   options.delay_warning = 2s;
 
   auto delayed = [this] {

@@ -18,10 +18,6 @@ using namespace relay::test;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-std::string route_to(unsigned short port) {
-  return "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"127.0.0.1:" + std::to_string(port) + "\"\n";
-}
-
 RunResult relay_in(const SmtpDaemon& daemon, std::vector<std::string> recipients) {
   std::vector<std::string> args{"swaks",
                                 "--server",
@@ -40,32 +36,15 @@ RunResult relay_in(const SmtpDaemon& daemon, std::vector<std::string> recipients
   return run(args);
 }
 
-bool wait_for_empty_queue(const SmtpDaemon& daemon, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (daemon.queued_ids().empty()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
-
-std::vector<nlohmann::json> accounting(const SmtpDaemon& daemon) {
-  std::vector<nlohmann::json> lines;
-  std::ifstream in(daemon.dir().path() / "delivery.log");
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
-
 TEST(ServeDelivery, RelayedMailIsDeliveredAndRefusalsBounce) {
   BehaviourSink sink;
   DaemonOptions options;
-  options.extra = route_to(sink.port());
+  options.extra = route_all_to(sink.port());
   SmtpDaemon daemon(options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   auto sent = relay_in(daemon, {"accept@dest.test", "reject@dest.test"});
   ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
-  ASSERT_TRUE(wait_for_empty_queue(daemon, 20s)) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_empty_queue(20s)) << daemon.log();
 
   auto messages = sink.messages();
   ASSERT_EQ(messages.size(), 2u);
@@ -79,7 +58,7 @@ TEST(ServeDelivery, RelayedMailIsDeliveredAndRefusalsBounce) {
   EXPECT_THAT(dsn.data, HasSubstr("Reporting-MTA: dns; mx.test"));
 
   std::map<std::string, std::string> results;
-  for (const auto& line : accounting(daemon))
+  for (const auto& line : daemon.accounting())
     results[line["recipient"]] = line["result"];
   EXPECT_EQ(results["accept@dest.test"], "delivered");
   EXPECT_EQ(results["reject@dest.test"], "bounced");
@@ -90,14 +69,12 @@ TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
   unsigned short port = free_tcp_port();  // nothing listens there yet
   DaemonOptions daemon_options;
   daemon_options.delivery = "retry_initial = \"1h\"\n";
-  daemon_options.extra = route_to(port);
+  daemon_options.extra = route_all_to(port);
   SmtpDaemon daemon(daemon_options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"accept@dest.test"}).exit_code, 0);
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (accounting(daemon).empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(50ms);
-  auto lines = accounting(daemon);
+  eventually([&] { return !daemon.accounting().empty(); }, 10s);
+  auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["result"], "deferred");
   EXPECT_THAT(lines[0]["reply"].get<std::string>(), HasSubstr("connect"));
@@ -109,7 +86,7 @@ TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
   ASSERT_TRUE(daemon.start()) << daemon.log();
   EXPECT_EQ(daemon.queued_ids().size(), 1u);
   EXPECT_EQ(daemon.relayctl({"queue", "flush"}).exit_code, 0);
-  ASSERT_TRUE(wait_for_empty_queue(daemon, 20s)) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_empty_queue(20s)) << daemon.log();
   ASSERT_EQ(sink.messages().size(), 1u);
   EXPECT_EQ(sink.messages()[0].recipients, std::vector<std::string>{"accept@dest.test"});
 }
@@ -120,7 +97,7 @@ TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
 TEST(ServeDelivery, SigtermLetsADeliveryInProgressFinish) {
   BehaviourSink sink;
   DaemonOptions options;
-  options.extra = route_to(sink.port());
+  options.extra = route_all_to(sink.port());
   SmtpDaemon daemon(options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"slow@dest.test"}).exit_code, 0);
@@ -129,16 +106,13 @@ TEST(ServeDelivery, SigtermLetsADeliveryInProgressFinish) {
       if (e["kind"] == "holding") return true;
     return false;
   };
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!in_transaction() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  ASSERT_TRUE(in_transaction()) << daemon.log();
+  ASSERT_TRUE(eventually(in_transaction, 10s)) << daemon.log();
   ASSERT_TRUE(sink.messages().empty());
 
   EXPECT_EQ(daemon.stop(SIGTERM), 0) << daemon.log();
   ASSERT_EQ(sink.messages().size(), 1u) << daemon.log();
   EXPECT_EQ(sink.messages()[0].recipients, std::vector<std::string>{"slow@dest.test"});
-  auto lines = accounting(daemon);
+  auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["result"], "delivered");
   EXPECT_THAT(daemon.log(), HasSubstr("serve.delivery_stopped"));
@@ -155,15 +129,37 @@ TEST(ServeDelivery, RateLimitPauseComesFromTheConfig) {
   BehaviourSink sink;
   DaemonOptions options;
   options.delivery = "rate_limit_pause = \"7s\"\nrate_limit_pause_max = \"1m\"\n";
-  options.extra = route_to(sink.port());
+  options.extra = route_all_to(sink.port());
   SmtpDaemon daemon(options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"ratelimit@dest.test"}).exit_code, 0);
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (daemon.log().find("delivery.rate_limited") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(50ms);
+  eventually([&] { return daemon.log().find("delivery.rate_limited") != std::string::npos; }, 10s);
   EXPECT_THAT(daemon.log(), HasSubstr("pause_seconds=7"));
+}
+
+// SIGHUP reloads [delivery]: a deferred message goes out through the route the new configuration gives,
+// and a change that only a restart applies ([dns]) is named in the log.
+TEST(ServeDelivery, SighupReloadsRoutesAndNamesWhatNeedsARestart) {
+  unsigned short down = free_tcp_port();
+  BehaviourSink sink;
+  DaemonOptions options;
+  options.delivery = "retry_initial = \"1h\"\n";
+  options.extra = route_all_to(down);
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, {"accept@dest.test"}).exit_code, 0);
+  eventually([&] { return !daemon.accounting().empty(); }, 10s);
+  ASSERT_EQ(daemon.accounting().size(), 1u) << daemon.log();
+
+  ASSERT_TRUE(
+      daemon.edit_config("127.0.0.1:" + std::to_string(down), "127.0.0.1:" + std::to_string(sink.port())));
+  ASSERT_TRUE(daemon.edit_config("timeout = \"1s\"", "timeout = \"2s\""));  // [dns]
+  ASSERT_TRUE(daemon.reload()) << daemon.log();
+  EXPECT_THAT(daemon.log(), HasSubstr("serve.restart_needed changed=dns"));
+  EXPECT_EQ(daemon.relayctl({"queue", "flush"}).exit_code, 0);
+  ASSERT_TRUE(daemon.wait_for_empty_queue(20s)) << daemon.log();
+  ASSERT_EQ(sink.messages().size(), 1u);
+  EXPECT_EQ(daemon.accounting().back()["destination"], "route:127.0.0.1:" + std::to_string(sink.port()));
 }
 
 // [delivery] delay_warning_after through `relayctl serve`: mail that keeps being deferred gets its sender
@@ -172,7 +168,7 @@ TEST(ServeDelivery, DelayedMailWarnsTheSenderOnce) {
   BehaviourSink sink;
   DaemonOptions options;
   options.delivery = "retry_initial = \"1s\"\nretry_max = \"1s\"\ndelay_warning_after = \"2s\"\n";
-  options.extra = route_to(sink.port());
+  options.extra = route_all_to(sink.port());
   SmtpDaemon daemon(options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"tempfail@dest.test"}).exit_code, 0);
@@ -182,9 +178,7 @@ TEST(ServeDelivery, DelayedMailWarnsTheSenderOnce) {
       if (m.data.find("Action: delayed") != std::string::npos) out.push_back(m);
     return out;
   };
-  auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (warnings().empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(100ms);
+  eventually([&] { return !warnings().empty(); }, 20s);
   ASSERT_EQ(warnings().size(), 1u) << daemon.log();
   EXPECT_EQ(warnings()[0].recipients, std::vector<std::string>{"a@example.com"});
   EXPECT_THAT(warnings()[0].data, HasSubstr("Final-Recipient: rfc822; tempfail@dest.test"));

@@ -1,7 +1,8 @@
 // Egress IP pools end to end: `relayctl serve` delivers relayed mail over a static route to a behaviour sink
 // on 127.0.0.1 from the sources of a pool (bound to 127.0.0.2 and 127.0.0.3, weights 3:1), each with its
 // EHLO name; senders choose their pool; a source whose address is not on this host (192.0.2.1, so nothing
-// leaves the machine) defers the mail with a clear accounting line and log message. The sink records each
+// leaves the machine) defers the mail with a clear accounting line and log message, until the
+// configuration corrects it and a SIGHUP reloads it. The sink records each
 // message's client address and EHLO name; the accounting log says which source each recipient left from.
 #include <fstream>
 #include <map>
@@ -20,10 +21,6 @@ using namespace relay::test;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-std::string route_to(unsigned short port) {
-  return "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"127.0.0.1:" + std::to_string(port) + "\"\n";
-}
-
 std::string source(const std::string& name, const std::string& address, const std::string& ehlo = "") {
   std::string toml = "[[delivery.source]]\nname = \"" + name + "\"\naddress = \"" + address + "\"\n";
   if (!ehlo.empty()) toml += "ehlo = \"" + ehlo + "\"\n";
@@ -35,23 +32,6 @@ RunResult relay_in(const SmtpDaemon& daemon, const std::string& from, const std:
               to, "--timeout", "20", "--hide-informational", "--header", "Subject: egress pools test"});
 }
 
-bool wait_for_empty_queue(const SmtpDaemon& daemon, std::chrono::seconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (daemon.queued_ids().empty()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return false;
-}
-
-std::vector<nlohmann::json> accounting(const SmtpDaemon& daemon) {
-  std::vector<nlohmann::json> lines;
-  std::ifstream in(daemon.dir().path() / "delivery.log");
-  for (std::string line; std::getline(in, line);)
-    lines.push_back(nlohmann::json::parse(line));
-  return lines;
-}
-
 TEST(ServeEgressPools, PoolSourcesShareTrafficByWeightWithTheirEhloNames) {
   BehaviourSink sink;
   DaemonOptions options;
@@ -59,7 +39,7 @@ TEST(ServeEgressPools, PoolSourcesShareTrafficByWeightWithTheirEhloNames) {
   options.extra = source("a", "127.0.0.2", "a.relay.test") + source("b", "127.0.0.3") +
                   "[[delivery.pool]]\nname = \"main\"\n"
                   "sources = [{ name = \"a\", weight = 3 }, { name = \"b\", weight = 1 }]\n" +
-                  route_to(sink.port());
+                  route_all_to(sink.port());
   SmtpDaemon daemon(options);
   // Connections to the sink before this moment are its own readiness probe (from 127.0.0.1).
   double started = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -69,7 +49,7 @@ TEST(ServeEgressPools, PoolSourcesShareTrafficByWeightWithTheirEhloNames) {
     auto sent = relay_in(daemon, "news@example.com", "accept" + std::to_string(i) + "@dest.test");
     ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
   }
-  ASSERT_TRUE(wait_for_empty_queue(daemon, 30s)) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_empty_queue(30s)) << daemon.log();
 
   // The sink saw 6 messages from 127.0.0.2 saying EHLO a.relay.test, 2 from 127.0.0.3 saying the server's
   // hostname (b names no EHLO of its own).
@@ -86,7 +66,7 @@ TEST(ServeEgressPools, PoolSourcesShareTrafficByWeightWithTheirEhloNames) {
   EXPECT_EQ(by_peer.size(), 2u);
 
   // The accounting log names the source and its address, and it is the address the sink saw.
-  auto lines = accounting(daemon);
+  auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), static_cast<std::size_t>(kMessages));
   std::map<std::string, int> by_source;
   for (const auto& line : lines) {
@@ -120,13 +100,13 @@ TEST(ServeEgressPools, SendersChooseTheirPool) {
                   "[[delivery.pool]]\nname = \"pb\"\nsources = [{ name = \"b\" }]\n"
                   "[[delivery.sender_pool]]\nsender = \"example.com\"\npool = \"pa\"\n"
                   "[[delivery.sender_pool]]\nsender = \"news@example.com\"\npool = \"pb\"\n" +
-                  route_to(sink.port());
+                  route_all_to(sink.port());
   SmtpDaemon daemon(options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, "billing@example.com", "accept1@dest.test").exit_code, 0);
   ASSERT_EQ(relay_in(daemon, "news@example.com", "accept2@dest.test").exit_code, 0);
   ASSERT_EQ(relay_in(daemon, "someone@other.test", "accept3@dest.test").exit_code, 0);  // no pool
-  ASSERT_TRUE(wait_for_empty_queue(daemon, 30s)) << daemon.log();
+  ASSERT_TRUE(daemon.wait_for_empty_queue(30s)) << daemon.log();
 
   std::map<std::string, BehaviourSink::Stored> by_recipient;
   for (const auto& message : sink.messages())
@@ -141,7 +121,7 @@ TEST(ServeEgressPools, SendersChooseTheirPool) {
   EXPECT_EQ(by_recipient["accept3@dest.test"].helo, "mx.test");
 
   std::map<std::string, nlohmann::json> lines;
-  for (const auto& line : accounting(daemon))
+  for (const auto& line : daemon.accounting())
     lines[line["recipient"]] = line;
   EXPECT_EQ(lines["accept1@dest.test"]["egress_source"], "a");
   EXPECT_EQ(lines["accept2@dest.test"]["egress_source"], "b");
@@ -149,20 +129,18 @@ TEST(ServeEgressPools, SendersChooseTheirPool) {
   EXPECT_EQ(lines["accept3@dest.test"]["egress_ip"], "127.0.0.1");
 }
 
-TEST(ServeEgressPools, ASourceNotOnThisHostDefersWithAClearReason) {
+TEST(ServeEgressPools, ASourceNotOnThisHostDefersWithAClearReasonUntilSighupCorrectsIt) {
   BehaviourSink sink;
   DaemonOptions options;
   options.delivery = "default_pool = \"far\"\nretry_initial = \"1h\"\n";
   options.extra = source("remote", "192.0.2.1", "remote.relay.test") +
                   "[[delivery.pool]]\nname = \"far\"\nsources = [{ name = \"remote\" }]\n" +
-                  route_to(sink.port());
+                  route_all_to(sink.port());
   SmtpDaemon daemon(options);
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, "news@example.com", "accept@dest.test").exit_code, 0);
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (accounting(daemon).empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(50ms);
-  auto lines = accounting(daemon);
+  eventually([&] { return !daemon.accounting().empty(); }, 10s);
+  auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["result"], "deferred");
   EXPECT_EQ(lines[0]["egress_source"], "remote");
@@ -181,6 +159,19 @@ TEST(ServeEgressPools, ASourceNotOnThisHostDefersWithAClearReason) {
   EXPECT_EQ(daemon.queued_ids().size(), 1u);
   EXPECT_TRUE(sink.messages().empty());
   EXPECT_EQ(relay_in(daemon, "news@example.com", "accept2@dest.test").exit_code, 0);
+
+  // SIGHUP reloads the pools: once the source's address is corrected, the mail it held leaves from it.
+  ASSERT_TRUE(daemon.edit_config("address = \"192.0.2.1\"", "address = \"127.0.0.2\""));
+  ASSERT_TRUE(daemon.reload()) << daemon.log();
+  EXPECT_EQ(daemon.relayctl({"queue", "flush"}).exit_code, 0);
+  ASSERT_TRUE(daemon.wait_for_empty_queue(20s)) << daemon.log();
+  auto messages = sink.messages();
+  ASSERT_EQ(messages.size(), 2u);
+  for (const auto& m : messages) {
+    EXPECT_EQ(m.peer, "127.0.0.2");
+    EXPECT_EQ(m.helo, "remote.relay.test");
+  }
+  EXPECT_EQ(daemon.accounting().back()["egress_ip"], "127.0.0.2");
   EXPECT_EQ(daemon.stop(), 0);
 }
 

@@ -1,6 +1,7 @@
 #include "tests/support/smtp_daemon.hpp"
 
 #include <arpa/inet.h>
+#include <csignal>
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -77,6 +78,61 @@ std::string SmtpDaemon::log() const {
     all += std::string((std::istreambuf_iterator<char>(in)), {});
   }
   return all;
+}
+
+bool SmtpDaemon::wait_for_empty_queue(std::chrono::seconds limit) const {
+  return eventually([this] { return queued_ids().empty(); }, limit);
+}
+
+std::vector<nlohmann::json> SmtpDaemon::accounting() const {
+  std::vector<nlohmann::json> lines;
+  std::ifstream in(dir_.path() / "delivery.log");
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(nlohmann::json::parse(line));
+  return lines;
+}
+
+std::string route_all_to(unsigned short port) {
+  return "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"127.0.0.1:" + std::to_string(port) + "\"\n";
+}
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+bool SmtpDaemon::edit_config(const std::string& from, const std::string& to) {
+  std::ifstream in(config_path_);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  auto at = text.find(from);
+  if (at == std::string::npos) return false;
+  text.replace(at, from.size(), to);
+  std::ofstream(config_path_) << text;
+  return true;
+}
+
+bool SmtpDaemon::reload() {
+  if (!process_) return false;
+  auto count = [this](const std::string& event) {
+    std::size_t n = 0;
+    auto all = log();
+    for (auto at = all.find(event); at != std::string::npos; at = all.find(event, at + 1))
+      ++n;
+    return n;
+  };
+  auto reloaded = count("serve.reloaded"), failed = count("serve.reload_failed");
+  ::kill(process_->pid(), SIGHUP);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (count("serve.reloaded") > reloaded) return true;
+    if (count("serve.reload_failed") > failed) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 RunResult SmtpDaemon::relayctl(std::vector<std::string> args, const std::string& input) const {

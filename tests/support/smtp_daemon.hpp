@@ -5,10 +5,13 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -42,11 +45,19 @@ class SmtpDaemon {
   const std::string& config_path() const { return config_path_; }
   const TempDir& dir() const { return dir_; }
   std::string log() const;  // the daemon's stderr so far
+  // Replaces the first `from` in the configuration file with `to`; false when it is not there.
+  bool edit_config(const std::string& from, const std::string& to);
+  // SIGHUP, then waits (10 s at most) for the daemon to log the outcome; true for serve.reloaded.
+  bool reload();
 
   // Runs relayctl with --config appended for subcommands that take it.
   RunResult relayctl(std::vector<std::string> args, const std::string& input = "") const;
   // `relayctl queue list --json`, parsed into (id, sender, first recipient) triples; empty on failure.
   std::vector<std::string> queued_ids() const;
+  // True once the queue is empty, false if it is not within limit.
+  bool wait_for_empty_queue(std::chrono::seconds limit) const;
+  // The accounting log's lines so far ([delivery] accounting_log, in the temp dir).
+  std::vector<nlohmann::json> accounting() const;
 
  private:
   TempDir dir_;
@@ -55,6 +66,13 @@ class SmtpDaemon {
   std::unique_ptr<Process> process_;
   int generation_ = 0;
 };
+
+// A [[delivery.route]] sending every domain to 127.0.0.1:port.
+std::string route_all_to(unsigned short port);
+
+// Polls done every 50 ms until it is true (then true) or limit has passed (then false).
+bool eventually(const std::function<bool()>& done,
+                std::chrono::milliseconds limit = std::chrono::seconds(15));
 
 class SmtpClient {
  public:

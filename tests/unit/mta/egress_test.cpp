@@ -87,7 +87,7 @@ TEST(EgressSelector, RequestedPoolIsTheCampaignHook) {
   EgressSelector selector(settings());
   EXPECT_EQ(selector.pool_for("news@example.com", "tx"), "tx");
   EXPECT_EQ(selector.pool_for("news@example.com", "no-such-pool"), "bulk");  // falls back to the sender
-  const EgressSource* source = selector.choose("news@example.com", "tx");
+  auto source = selector.choose("news@example.com", "tx");
   ASSERT_NE(source, nullptr);
   EXPECT_EQ(source->name, "c");
 }
@@ -96,7 +96,7 @@ TEST(EgressSelector, SourcesTakeTurnsByWeightWithTheirEhloNames) {
   EgressSelector selector(settings());
   std::string names, ehlos;
   for (int i = 0; i < 8; ++i) {
-    const EgressSource* source = selector.choose("news@example.com");
+    auto source = selector.choose("news@example.com");
     ASSERT_NE(source, nullptr);
     names += source->name;
     ehlos += source->ehlo.substr(0, 1);
@@ -118,6 +118,18 @@ TEST(EgressSelector, SettingsFromConfigDefaultTheEhloToTheHostname) {
   EgressSelector selector(s);
   EXPECT_EQ(selector.choose("")->name, "a");
   EXPECT_EQ(selector.choose("")->name, "b");
+}
+
+TEST(EgressSelector, SourcesByNameOutliveTheSelector) {
+  SourcePtr kept;
+  {
+    EgressSelector selector(settings());
+    EXPECT_EQ(selector.source("nope"), nullptr);
+    kept = selector.source("a");
+    ASSERT_NE(kept, nullptr);
+    EXPECT_EQ(kept, selector.choose("news@example.com"));  // the pool's member is that same source
+  }
+  EXPECT_EQ(kept->name, "a");  // a reload replaces the selector; queued mail keeps its source
 }
 
 }  // namespace
