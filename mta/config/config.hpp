@@ -106,6 +106,7 @@ struct Shaping {
   unsigned max_connections = 0;              // 0: the global default
   unsigned max_messages_per_connection = 0;  // 0: the global default
   Rate rate;
+  unsigned max_recipients = 0;  // RCPTs per transaction; 0: the global default (100)
 };
 
 struct DeliveryConfig {

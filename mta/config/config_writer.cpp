@@ -101,6 +101,7 @@ toml::table to_toml(const Config& c) {
          if (s.max_messages_per_connection)
            shaping.insert("max_messages_per_connection", s.max_messages_per_connection);
          if (s.rate.count) shaping.insert("rate", to_string(s.rate));
+         if (s.max_recipients) shaping.insert("max_recipients", s.max_recipients);
          return shaping;
        })}};
 

@@ -37,6 +37,14 @@ std::string domain_of(const std::string& address) {
                                  : dns::canonical_name(std::string_view(address).substr(at + 1));
 }
 
+// "Too many recipients" (RFC 5321 §4.5.3.1.10) in a 552, which RFC 821 listed for it: x.5.3 or the words.
+bool too_many_recipients(const delivery::Reply& reply) {
+  if (reply.enhanced && reply.enhanced->subject == 5 && reply.enhanced->detail == 3) return true;
+  std::string text = reply.text();
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text.find("too many recipients") != std::string::npos;
+}
+
 bool has_eight_bit(std::string_view data) {
   return std::any_of(data.begin(), data.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
@@ -307,6 +315,7 @@ DestinationLimits DeliveryEngine::limits_for(const std::string& domain, const Ro
     if (shaping.max_messages_per_connection)
       limits.max_messages_per_connection = shaping.max_messages_per_connection;
     if (shaping.rate.count) limits.rate = {shaping.rate.count, shaping.rate.per, 1};
+    if (shaping.max_recipients) limits.max_recipients = shaping.max_recipients;
     break;
   }
   return limits;
@@ -322,7 +331,16 @@ void DeliveryEngine::enqueue(const std::string& domain, const RouteResult& route
   slot->limits = limits_for(domain, route);
   Lane& lane = slot->lanes[job.source ? job.source->name : std::string()];
   lane.source = job.source;
-  (job.retry ? lane.retried : lane.fresh).push_back(std::move(job));
+  auto& queue = job.retry ? lane.retried : lane.fresh;
+  // At most max_recipients per transaction: a larger group becomes several jobs of the message.
+  std::size_t limit = std::max(1u, slot->limits.max_recipients);
+  while (job.recipients.size() > limit) {
+    auto cut = job.recipients.begin() + static_cast<std::ptrdiff_t>(limit);
+    queue.push_back(Job{job.id, {job.recipients.begin(), cut}, job.retry, job.source});
+    job.recipients.erase(job.recipients.begin(), cut);
+    ++in_flight_[job.id];
+  }
+  queue.push_back(std::move(job));
   start_workers(*slot);
 }
 
@@ -497,6 +515,38 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
   message.data = stored.body;
   message.eight_bit = has_eight_bit(stored.body);
   delivery::TransactionResult result = co_await connection.send(message);
+  // RFC 5321 §4.5.3.1.10: a server out of room for recipients answers 452 (older ones 552, which is to
+  // be taken as temporary). When it took others in this transaction, the rest go in the next one now,
+  // as a new job at the head of the lane, rather than waiting for the retry schedule.
+  Job sent_job = job;
+  bool accepted = std::any_of(result.recipients.begin(), result.recipients.end(),
+                              [](const auto& r) { return r.positive(); });
+  for (auto& reply : result.recipients)
+    if (reply.code == 552 && too_many_recipients(reply)) reply.code = 452;
+  if (accepted) {
+    Job rest{job.id, {}, job.retry, job.source};
+    std::vector<delivery::Reply> replies;
+    sent_job.recipients.clear();
+    for (std::size_t k = 0; k < job.recipients.size(); ++k) {
+      if (result.recipients[k].code == 452) {
+        rest.recipients.push_back(job.recipients[k]);
+      } else {
+        sent_job.recipients.push_back(job.recipients[k]);
+        replies.push_back(std::move(result.recipients[k]));
+      }
+    }
+    if (!rest.recipients.empty()) {
+      log::info("delivery.recipient_limit",
+                {{"destination", destination.key},
+                 {"queue_id", job.id.to_string()},
+                 {"accepted", static_cast<std::int64_t>(sent_job.recipients.size())},
+                 {"next_transaction", static_cast<std::int64_t>(rest.recipients.size())}});
+      Lane& lane = destination.lanes[job.source ? job.source->name : std::string()];
+      (rest.retry ? lane.retried : lane.fresh).push_front(std::move(rest));
+      ++in_flight_[job.id];
+    }
+    result.recipients = std::move(replies);
+  }
   bool limited = false;
   for (const auto& reply : result.recipients)
     limited = limited || delivery::is_rate_limit_reply(reply);
@@ -510,7 +560,7 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
                          [](const auto& r) { return r.positive(); })) {
     backoff_.succeeded(destination.key);
   }
-  co_await record(job, stored.envelope, stored.body, result.recipients, path,
+  co_await record(sent_job, stored.envelope, stored.body, result.recipients, path,
                   destination.route.max_queue_lifetime);
   co_await finish_job(job.id);
 }

@@ -46,7 +46,8 @@ namespace mta::queue {
 struct DestinationLimits {
   unsigned max_connections = 10;
   unsigned max_messages_per_connection = 100;
-  delivery::RateLimit rate;  // count 0: unlimited
+  unsigned max_recipients = 100;  // per transaction: more go in further transactions (jobs)
+  delivery::RateLimit rate;       // count 0: unlimited
 };
 
 struct EngineOptions {

@@ -281,6 +281,65 @@ TEST_F(EngineTest, ManyMessagesShareFewConnections) {
   EXPECT_LE(most, 2);
 }
 
+// [[delivery.shaping]] max_recipients: a message with more recipients at one destination goes in several
+// transactions, each within the limit, each recipient once, nothing deferred.
+TEST_F(EngineTest, ALargeRecipientListIsSplitIntoTransactions) {
+  queue({"accept0@example.org", "accept1@example.org", "accept2@example.org", "accept3@example.org",
+         "accept4@example.org"});
+  EngineOptions options;
+  options.default_limits.max_recipients = 2;
+  auto stats = run_until_empty(20s, options);
+  EXPECT_EQ(spool_->stats().messages, 0u);
+  std::multiset<std::size_t> sizes;
+  std::multiset<std::string> recipients;
+  for (const auto& m : sink_.messages()) {
+    sizes.insert(m.recipients.size());
+    recipients.insert(m.recipients.begin(), m.recipients.end());
+  }
+  EXPECT_EQ(sizes, (std::multiset<std::size_t>{1, 2, 2}));
+  EXPECT_EQ(recipients.size(), 5u);
+  EXPECT_EQ(std::set<std::string>(recipients.begin(), recipients.end()).size(), 5u);
+  EXPECT_EQ(stats.delivered, 5u);
+  EXPECT_EQ(stats.deferred, 0u);
+}
+
+// RFC 5321 §4.5.3.1.10: a server that takes fewer recipients per transaction answers the rest "452 too many
+// recipients" (or, as RFC 821 had it, 552 5.5.3, to be taken as temporary); they go in the next transaction
+// at once instead of waiting for a retry (5 minutes by default: the run would time out).
+class TooManyRecipients : public EngineTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(TooManyRecipients, TheRestGoInTheNextTransactionAtOnce) {
+  relay::test::BehaviourSinkOptions limited;
+  limited.max_recipients = 2;
+  limited.too_many_reply = GetParam();
+  relay::test::BehaviourSink server(limited);
+  config::Route route;
+  route.domain = "*";
+  route.next_hop = {"127.0.0.1", server.port()};
+  StaticRouter router({route}, nullptr, nullptr);
+  queue({"accept0@example.org", "accept1@example.org", "accept2@example.org", "accept3@example.org",
+         "accept4@example.org"});
+  auto stats = run_until_empty(20s, EngineOptions{}, &router);
+  EXPECT_EQ(spool_->stats().messages, 0u);
+  std::multiset<std::size_t> sizes;
+  for (const auto& m : server.messages())
+    sizes.insert(m.recipients.size());
+  EXPECT_EQ(sizes, (std::multiset<std::size_t>{1, 2, 2}));
+  EXPECT_EQ(stats.delivered, 5u);
+  EXPECT_EQ(stats.deferred, 0u);
+  EXPECT_EQ(stats.bounced, 0u);
+  std::map<std::string, std::vector<std::string>> results;
+  for (const auto& line : log_lines())
+    results[line["recipient"]].push_back(line["result"]);
+  ASSERT_EQ(results.size(), 5u);
+  for (const auto& [recipient, outcomes] : results)
+    EXPECT_EQ(outcomes, std::vector<std::string>{"delivered"}) << recipient;
+}
+
+INSTANTIATE_TEST_SUITE_P(Replies, TooManyRecipients,
+                         ::testing::Values("452 4.5.3 Error: too many recipients",
+                                           "552 5.5.3 Too many recipients"));
+
 // Two egress paths to one destination: each message leaves from its pool's source (the campaign hook,
 // EngineOptions::requested_pool, overrides the sender's pool), while the connection limit stays the
 // destination's, shared by both sources.

@@ -39,6 +39,9 @@ BehaviourSink::BehaviourSink(BehaviourSinkOptions options, unsigned short port)
   if (options.require_tls) argv.push_back("--require-tls");
   if (!options.pipelining) argv.push_back("--no-pipelining");
   if (!options.eightbitmime) argv.push_back("--no-8bitmime");
+  if (options.max_recipients > 0)
+    argv.insert(argv.end(), {"--max-recipients", std::to_string(options.max_recipients), "--too-many-reply",
+                             options.too_many_reply});
   process_ = std::make_unique<Process>(argv, "", (dir_.path() / "sink.err").string());
   if (!wait_for_port(host_, port_))
     throw std::runtime_error("behaviour_sink.py did not start: " + slurp(dir_.path() / "sink.err"));

@@ -20,6 +20,8 @@ struct BehaviourSinkOptions {
   bool pipelining = true;
   bool eightbitmime = true;
   double slow_seconds = 3.0;
+  unsigned max_recipients = 0;                                          // 0: no limit per transaction
+  std::string too_many_reply = "452 4.5.3 Error: too many recipients";  // to RCPTs past max_recipients
   std::string host = "127.0.0.1";  // another 127.0.0.0/8 address lets a test use port 25 (MX delivery)
 };
 

@@ -11,7 +11,8 @@ The local part of each RCPT address chooses what happens (a suffix after '+' or 
   drop...       250 at RCPT, then the connection is cut while the message is being received
   slow...       250 at RCPT, sent after --slow seconds (a "holding" event marks the start of the wait)
 Options: --host (a loopback address, default 127.0.0.1), --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
---no-pipelining, --no-8bitmime, --dir DIR: every accepted message is written to DIR/N.eml with its
+--no-pipelining, --no-8bitmime, --max-recipients N (RCPTs past N in a transaction get --too-many-reply,
+default "452 4.5.3 Error: too many recipients"), --dir DIR: every accepted message is written to DIR/N.eml with its
 envelope (and the client's address and EHLO name) in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
 so tests can measure concurrency and rates. Lines are bounded (4096 octets) and messages (10 MB).
 Runs until killed. Uses only Python's standard library (asyncio, ssl) from Debian's python3.
@@ -77,7 +78,8 @@ class Sink:
 
         tls_active = False
         peer = writer.get_extra_info("peername")
-        client = {"peer": peer[0] if peer else "", "helo": ""}
+        client = {
+  "peer" : peer[0] if peer else "", "helo" : ""}
         sender, recipients, behaviours = None, [], []
         await reply("220 sink.test ESMTP behaviour sink")
         while True:
@@ -114,6 +116,8 @@ class Sink:
                 await reply("250 2.1.0 ok")
             elif verb == "RCPT" and sender is None:
                 await reply("503 5.5.1 need MAIL before RCPT")
+            elif verb == "RCPT" and self.args.max_recipients and len(recipients) >= self.args.max_recipients:
+                await reply(self.args.too_many_reply)
             elif verb == "RCPT":
                 address = line[line.find("<") + 1:line.find(">")]
                 kind = self.behaviour(address)
@@ -171,7 +175,7 @@ class Sink:
         base = os.path.join(self.args.dir, str(self.count))
         with open(base + ".eml", "wb") as out:
             out.write(data)
-        # N.json is the sign that message N is complete: readers poll for it, so it appears whole (rename).
+#N.json is the sign that message N is complete : readers poll for it, so it appears whole(rename).
         with open(base + ".json.tmp", "w") as out:
             json.dump({"sender": sender, "recipients": recipients, "tls": tls_active, "peer": client["peer"],
                        "helo": client["helo"]}, out)
@@ -191,6 +195,8 @@ async def main():
     parser.add_argument("--no-pipelining", action="store_true")
     parser.add_argument("--no-8bitmime", action="store_true")
     parser.add_argument("--slow", type=float, default=3.0)
+    parser.add_argument("--max-recipients", type=int, default=0)
+    parser.add_argument("--too-many-reply", default="452 4.5.3 Error: too many recipients")
     args = parser.parse_args()
     sink = Sink(args)
     server = await asyncio.start_server(sink.session, args.host, args.port, limit=MAX_LINE)
