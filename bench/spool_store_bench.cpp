@@ -38,7 +38,7 @@ fs::path fresh_dir() {
 Envelope envelope() {
   Envelope e;
   e.sender = "sender@example.com";
-  e.recipients.push_back({"rcpt@example.net", {}});
+  e.recipients.push_back({"rcpt@example.net", {}, 0, ""});
   e.listener = "relay";
   e.client_address = "127.0.0.1";
   return e;

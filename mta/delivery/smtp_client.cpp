@@ -13,6 +13,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "mta/smtp/dsn_params.hpp"
+
 namespace mta::delivery {
 namespace {
 
@@ -51,6 +53,8 @@ Capabilities parse_ehlo(const Reply& reply) {
       caps.smtputf8 = true;
     else if (keyword == "ENHANCEDSTATUSCODES")
       caps.enhanced_status_codes = true;
+    else if (keyword == "DSN")
+      caps.dsn = true;
     else if (keyword == "SIZE") {
       auto space = reply.lines[i].find(' ');
       if (space != std::string::npos) {
@@ -287,11 +291,20 @@ asio::awaitable<TransactionResult> SmtpConnection::Impl::transaction(const Messa
   if (caps.size) mail += " SIZE=" + std::to_string(message.data.size());
   if (message.eight_bit) mail += " BODY=8BITMIME";
   if (message.smtputf8) mail += " SMTPUTF8";
+  if (caps.dsn && message.ret != 0)
+    mail += message.ret == static_cast<std::uint8_t>(smtp::DsnReturn::full) ? " RET=FULL" : " RET=HDRS";
+  if (caps.dsn && !message.envid.empty()) mail += " ENVID=" + smtp::xtext_encode(message.envid);
   std::vector<std::string> commands;
   if (needs_rset) commands.push_back("RSET");
   commands.push_back(mail);
-  for (const auto& r : message.recipients)
-    commands.push_back("RCPT TO:<" + r + ">");
+  for (std::size_t i = 0; i < message.recipients.size(); ++i) {
+    std::string rcpt = "RCPT TO:<" + message.recipients[i] + ">";
+    if (caps.dsn && i < message.notify.size() && message.notify[i] != 0)
+      rcpt += " NOTIFY=" + smtp::format_notify(message.notify[i]);
+    if (caps.dsn && i < message.orcpt.size() && !message.orcpt[i].empty())
+      rcpt += " ORCPT=" + smtp::format_orcpt(message.orcpt[i]);
+    commands.push_back(std::move(rcpt));
+  }
   commands.push_back("DATA");
   const std::size_t first_rcpt = needs_rset ? 2 : 1;
   needs_rset = true;

@@ -43,7 +43,7 @@ struct ClientOptions {
 
 struct Capabilities {
   bool esmtp = false, pipelining = false, starttls = false, eightbitmime = false, smtputf8 = false,
-       enhanced_status_codes = false;
+       enhanced_status_codes = false, dsn = false;
   std::optional<std::uint64_t> size;  // SIZE limit, when announced with one
 };
 
@@ -63,6 +63,12 @@ struct Message {
   std::string_view data;                // the whole message, CRLF line endings, not dot-stuffed
   bool eight_bit = false;               // the body has octets above 127
   bool smtputf8 = false;                // an address or header needs SMTPUTF8
+  // RFC 3461 parameters, passed on when the server offers DSN: RET and ENVID for MAIL; NOTIFY and ORCPT
+  // per recipient (empty or parallel to recipients).
+  std::uint8_t ret = 0;  // smtp::DsnReturn
+  std::string envid;
+  std::vector<std::uint8_t> notify;
+  std::vector<std::string> orcpt;
 };
 
 struct TransactionResult {

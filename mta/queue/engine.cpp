@@ -16,6 +16,7 @@
 #include "mta/bounce/dsn.hpp"
 #include "mta/log/log.hpp"
 #include "mta/queue/provider_shaping.hpp"
+#include "mta/smtp/dsn_params.hpp"
 #include "mta/spool/spool_errc.hpp"
 
 namespace mta::queue {
@@ -44,6 +45,9 @@ bool too_many_recipients(const delivery::Reply& reply) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text.find("too many recipients") != std::string::npos;
 }
+
+// The largest message a RET=FULL failed DSN carries whole; larger ones come back as their headers.
+constexpr std::size_t kMaxReturnedMessage = 1024 * 1024;
 
 bool has_eight_bit(std::string_view data) {
   return std::any_of(data.begin(), data.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
@@ -514,6 +518,12 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
     message.recipients.push_back(stored.envelope.recipients[index].address);
   message.data = stored.body;
   message.eight_bit = has_eight_bit(stored.body);
+  message.ret = stored.envelope.ret;
+  message.envid = stored.envelope.envid;
+  for (auto index : job.recipients) {
+    message.notify.push_back(stored.envelope.recipients[index].notify);
+    message.orcpt.push_back(stored.envelope.recipients[index].orcpt);
+  }
   delivery::TransactionResult result = co_await connection.send(message);
   // RFC 5321 §4.5.3.1.10: a server out of room for recipients answers 452 (older ones 552, which is to
   // be taken as temporary). When it took others in this transaction, the rest go in the next one now,
@@ -559,6 +569,18 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
   } else if (std::any_of(result.recipients.begin(), result.recipients.end(),
                          [](const auto& r) { return r.positive(); })) {
     backoff_.succeeded(destination.key);
+  }
+  // NOTIFY=SUCCESS through a server without DSN: we report "relayed" (RFC 3461 §6.2.2), at the pass's end.
+  if (!connection.capabilities().dsn) {
+    for (std::size_t k = 0; k < sent_job.recipients.size(); ++k) {
+      auto index = sent_job.recipients[k];
+      if (!result.recipients[k].positive() || !smtp::wants_success(stored.envelope.recipients[index].notify))
+        continue;
+      FailureReport& report = reports_[job.id];
+      if (report.headers.empty())
+        report.envelope = stored.envelope, report.headers = header_section(stored.body);
+      report.relayed.push_back({index, "2.0.0", result.recipients[k].text(), path.host, Clock::now()});
+    }
   }
   co_await record(sent_job, stored.envelope, stored.body, result.recipients, path,
                   destination.route.max_queue_lifetime);
@@ -634,8 +656,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
   // Failures wait for the end of the message's pass (finish_job), to go to the sender in one DSN.
   if (!failures.empty()) {
     FailureReport& report = reports_[job.id];
-    if (report.failures.empty()) report.envelope = envelope;
-    if (report.headers.empty()) report.headers = header_section(body);
+    if (report.headers.empty()) report.envelope = envelope, report.headers = header_section(body);
     report.failures.insert(report.failures.end(), failures.begin(), failures.end());
     report.states.insert(report.states.end(), failed_states.begin(), failed_states.end());
   }
@@ -674,7 +695,8 @@ asio::awaitable<void> DeliveryEngine::warn_delay(spool::QueueId id, const spool:
       waiting.push_back({i, "4.0.0", "", "", Clock::now()});
   }
   // The warning is stored before the flag is set: a crash in between may warn twice, never lose a bounce.
-  if (auto ec = co_await send_dsn(envelope, header_section(body), waiting, retry_until)) {
+  if (auto ec = co_await send_dsn(envelope, header_section(body), waiting, bounce::DsnAction::delayed,
+                                  retry_until, nullptr)) {
     log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
   } else {
     log::info("delivery.delay_warning", {{"queue_id", id.to_string()},
@@ -686,19 +708,31 @@ asio::awaitable<void> DeliveryEngine::warn_delay(spool::QueueId id, const spool:
   warning_.erase(id);
 }
 
-asio::awaitable<std::error_code> DeliveryEngine::send_dsn(const spool::Envelope& envelope,
-                                                          const std::string& headers,
-                                                          const std::vector<Failure>& failures,
-                                                          std::optional<Clock::time_point> retry_until) {
+asio::awaitable<std::error_code> DeliveryEngine::send_dsn(
+    const spool::Envelope& envelope, const std::string& headers, const std::vector<Failure>& failures,
+    bounce::DsnAction action, std::optional<Clock::time_point> retry_until, const std::string* full_message) {
   bounce::DsnInput input;
   input.reporting_mta = options_.hostname;
   input.envelope_sender = envelope.sender;
   input.arrival = from_unix(envelope.received_at);
   input.original_headers = headers;
+  if (!envelope.envid.empty()) input.envelope_id = envelope.envid;
+  // RET=FULL (RFC 3461 §4.3): the whole message in a failed DSN, up to a bound (as Postfix's
+  // bounce_size_limit); past it, or otherwise, the header section.
+  if (action == bounce::DsnAction::failed && full_message &&
+      envelope.ret == static_cast<std::uint8_t>(smtp::DsnReturn::full) &&
+      full_message->size() <= kMaxReturnedMessage)
+    input.original_message = *full_message;
   for (const auto& failure : failures) {
+    const auto& recipient = envelope.recipients[failure.index];
+    bool wanted = action == bounce::DsnAction::failed    ? smtp::wants_failure(recipient.notify)
+                  : action == bounce::DsnAction::delayed ? smtp::wants_delay(recipient.notify)
+                                                         : smtp::wants_success(recipient.notify);
+    if (!wanted) continue;  // NOTIFY (RFC 3461 §4.1): NEVER, or not this kind
     bounce::DsnRecipient r;
-    r.final_recipient = envelope.recipients[failure.index].address;
-    r.action = retry_until ? bounce::DsnAction::delayed : bounce::DsnAction::failed;
+    r.final_recipient = recipient.address;
+    if (!recipient.orcpt.empty()) r.original_recipient = recipient.orcpt;
+    r.action = action;
     r.will_retry_until = retry_until;
     r.status = failure.status;
     if (!failure.remote_mta.empty()) r.remote_mta = failure.remote_mta;
@@ -710,7 +744,7 @@ asio::awaitable<std::error_code> DeliveryEngine::send_dsn(const spool::Envelope&
   if (!dsn) co_return std::error_code{};  // the null sender gets no DSN
   spool::Envelope bounce;
   bounce.sender = "";  // DSNs go from the null sender, so they never bounce back (RFC 5321 §4.5.5)
-  bounce.recipients.push_back({dsn->recipient, {}});
+  bounce.recipients.push_back({dsn->recipient, {}, 0, ""});
   bounce.received_at = unix_seconds(Clock::now());
   bounce.listener = "dsn";
   auto [ec, id] = co_await store(std::move(bounce), std::move(dsn->message));
@@ -748,7 +782,16 @@ asio::awaitable<void> DeliveryEngine::report_failures(spool::QueueId id) {
   if (spool_.load_envelope(id, current)) co_return;
   // The DSN is stored before the recipients are marked failed: a crash in between may send a second DSN,
   // never none.
-  if (auto ec = co_await send_dsn(report.envelope, report.headers, report.failures))
+  std::string full;  // RET=FULL: the message, still in the spool until its recipients are marked failed
+  if (report.envelope.ret == static_cast<std::uint8_t>(smtp::DsnReturn::full) && !report.failures.empty()) {
+    spool::StoredMessage stored;
+    if (!spool_.load(id, stored)) full = std::move(stored.body);
+  }
+  if (auto ec = co_await send_dsn(report.envelope, report.headers, report.failures, bounce::DsnAction::failed,
+                                  std::nullopt, full.empty() ? nullptr : &full))
+    log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  if (auto ec = co_await send_dsn(report.envelope, report.headers, report.relayed, bounce::DsnAction::relayed,
+                                  std::nullopt, nullptr))
     log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
   for (const auto& [index, state] : report.states) {
     auto ec = co_await update(id, index, state);

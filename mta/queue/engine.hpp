@@ -31,6 +31,7 @@
 #include <asio/ssl/context.hpp>
 #include <asio/steady_timer.hpp>
 
+#include "mta/bounce/dsn.hpp"
 #include "mta/config/config.hpp"
 #include "mta/delivery/accounting_log.hpp"
 #include "mta/delivery/backoff.hpp"
@@ -149,6 +150,9 @@ class DeliveryEngine {
     std::string headers;  // the original header section, for the DSN
     std::vector<Failure> failures;
     std::vector<std::pair<std::uint32_t, spool::RecipientState>> states;  // written once the DSN is stored
+    // Delivered to a server without DSN for recipients that asked NOTIFY=SUCCESS: a "relayed" DSN
+    // (RFC 3461 §6.2.2); a server with DSN was given NOTIFY and reports success itself.
+    std::vector<Failure> relayed;
   };
 
   // Logs each egress source whose address cannot be bound here, once at start.
@@ -175,9 +179,13 @@ class DeliveryEngine {
   // or removes the message.
   asio::awaitable<void> finish_job(spool::QueueId id);
   asio::awaitable<void> report_failures(spool::QueueId id);
-  asio::awaitable<std::error_code> send_dsn(
-      const spool::Envelope& envelope, const std::string& headers, const std::vector<Failure>& failures,
-      std::optional<std::chrono::system_clock::time_point> retry_until = std::nullopt);
+  // Stores a DSN of action for those failures (recipients) whose NOTIFY asks for it; nothing for the null
+  // sender or when none does. A delayed DSN says until when it keeps trying; a failed one returns the
+  // whole message when the sender asked RET=FULL and full_message is given.
+  asio::awaitable<std::error_code> send_dsn(const spool::Envelope& envelope, const std::string& headers,
+                                            const std::vector<Failure>& failures, bounce::DsnAction action,
+                                            std::optional<std::chrono::system_clock::time_point> retry_until,
+                                            const std::string* full_message);
   asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope,
                                    const std::string& body, const std::vector<Failure>& deferred,
                                    std::chrono::system_clock::time_point retry_until);

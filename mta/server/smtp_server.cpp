@@ -253,8 +253,11 @@ spool::Envelope SmtpServer::envelope_for(const smtp::ServerSession& session, con
   e.helo = session.helo();
   e.auth_user = session.user() ? session.user()->name : "";
   e.listener = std::string(to_string(kind));
-  for (const auto& rcpt : t.recipients) {
-    spool::Recipient r{rcpt, {}};
+  e.ret = static_cast<std::uint8_t>(t.ret);
+  e.envid = t.envid.value_or("");
+  for (std::size_t i = 0; i < t.recipients.size(); ++i) {
+    const auto& rcpt = t.recipients[i];
+    spool::Recipient r{rcpt, {}, t.recipient_dsn[i].notify, t.recipient_dsn[i].orcpt.value_or("")};
     if (kind == ListenerKind::inbound) {
       std::string domain = smtp::mailbox_domain(rcpt);
       for (const auto& backend : settings.config.inbound.backends)

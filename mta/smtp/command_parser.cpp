@@ -151,11 +151,47 @@ bool parse_parameters(std::string_view rest, Verb verb, MailParameters& params, 
     std::string_view keyword = param.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1);
     bool has_value = eq != std::string_view::npos;
+    if (verb == Verb::rcpt) {
+      // RFC 3461 §4.1, §4.2: each at most once.
+      if (iequals(keyword, "NOTIFY") && has_value && params.notify == 0) {
+        auto notify = parse_notify(value);
+        if (!notify) {
+          error = SmtpError::syntax_argument;
+          return false;
+        }
+        params.notify = *notify;
+      } else if (iequals(keyword, "ORCPT") && has_value && !params.orcpt) {
+        params.orcpt = value.size() <= 500 ? parse_orcpt(value) : std::nullopt;
+        if (!params.orcpt) {
+          error = SmtpError::syntax_argument;
+          return false;
+        }
+      } else {
+        error = SmtpError::parameter_unknown;
+        return false;
+      }
+      continue;
+    }
     if (verb != Verb::mail) {
       error = SmtpError::parameter_unknown;
       return false;
     }
-    if (iequals(keyword, "SIZE") && has_value) {
+    if (iequals(keyword, "RET") && has_value && params.ret == DsnReturn::unset) {
+      if (iequals(value, "FULL"))
+        params.ret = DsnReturn::full;
+      else if (iequals(value, "HDRS"))
+        params.ret = DsnReturn::headers;
+      else {
+        error = SmtpError::syntax_argument;
+        return false;
+      }
+    } else if (iequals(keyword, "ENVID") && has_value && !params.envid) {
+      params.envid = value.size() <= 100 ? xtext_decode(value) : std::nullopt;  // §4.4: at most 100
+      if (!params.envid || params.envid->empty()) {
+        error = SmtpError::syntax_argument;
+        return false;
+      }
+    } else if (iequals(keyword, "SIZE") && has_value) {
       std::uint64_t size = 0;
       auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), size);
       if (value.empty() || value.size() > 20 || ec != std::errc() || p != value.data() + value.size()) {

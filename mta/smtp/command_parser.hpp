@@ -1,7 +1,8 @@
 // command_parser.hpp — parses one SMTP command line (CRLF already removed) into a Command: the verb, and
 // for MAIL/RCPT the path (RFC 5321 §4.1.2 syntax, source routes dropped) and ESMTP parameters
-// (SIZE, BODY=7BIT|8BITMIME, SMTPUTF8, AUTH=). Pure: no I/O, no policy; the session decides what is
-// allowed. Untrusted input: the whole line. Every failure is a value (an SmtpError), never an exception.
+// (SIZE, BODY=7BIT|8BITMIME, SMTPUTF8, AUTH=; RFC 3461's RET, ENVID, NOTIFY, ORCPT). Pure: no I/O, no policy;
+// the session decides what is allowed. Untrusted input: the whole line. Every failure is a value (an
+// SmtpError), never an exception.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "mta/smtp/dsn_params.hpp"
 #include "mta/smtp/reply.hpp"
 
 namespace mta::smtp {
@@ -35,6 +37,11 @@ struct MailParameters {
   std::optional<std::uint64_t> size;
   bool eight_bit_mime = false;
   bool smtputf8 = false;
+  // RFC 3461: MAIL's RET and ENVID (decoded), RCPT's NOTIFY (DsnNotify bits, 0: not given) and ORCPT.
+  DsnReturn ret = DsnReturn::unset;
+  std::optional<std::string> envid;
+  std::uint8_t notify = 0;
+  std::optional<std::string> orcpt;  // "addr-type;address", decoded
 };
 
 struct Command {

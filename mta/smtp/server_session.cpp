@@ -129,7 +129,7 @@ Step ServerSession::helo(const Command& c, bool extended) {
   Reply reply{250,
               "",
               {config_.hostname, "PIPELINING", "SIZE " + std::to_string(config_.limits.max_message_bytes),
-               "8BITMIME", "ENHANCEDSTATUSCODES"}};
+               "8BITMIME", "DSN", "ENHANCEDSTATUSCODES"}};
   if (config_.tls_available && !client_.tls_active) reply.lines.push_back("STARTTLS");
   if (auth_offered() && !user_) reply.lines.push_back("AUTH PLAIN LOGIN");
   reply.lines.push_back("SMTPUTF8");
@@ -152,6 +152,8 @@ Step ServerSession::mail(const Command& c) {
   transaction_.sender = c.path;
   transaction_.smtputf8 = c.params.smtputf8;
   transaction_.eight_bit = c.params.eight_bit_mime;
+  transaction_.ret = c.params.ret;
+  transaction_.envid = c.params.envid;
   state_ = SessionState::mail;
   return ok(250, "2.1.0", "Ok");
 }
@@ -170,6 +172,7 @@ Step ServerSession::rcpt(const Command& c) {
   if (local && !may_relay && config_.kind == ListenerKind::inbound && config_.inbound_recipient_check)
     if (auto refusal = config_.inbound_recipient_check(c.path)) return error_reply(std::move(*refusal));
   transaction_.recipients.push_back(c.path);
+  transaction_.recipient_dsn.push_back({c.params.notify, c.params.orcpt});
   state_ = SessionState::rcpt;
   return ok(250, "2.1.5", "Ok");
 }

@@ -70,8 +70,15 @@ struct Transaction {
   std::string sender;
   bool smtputf8 = false;
   bool eight_bit = false;
+  DsnReturn ret = DsnReturn::unset;  // RFC 3461 RET and ENVID
+  std::optional<std::string> envid;
   std::vector<std::string> recipients;
-  std::string message;  // after DATA: the message with our headers, ready to store
+  struct RecipientDsn {
+    std::uint8_t notify = 0;  // DsnNotify bits; 0: not given
+    std::optional<std::string> orcpt;
+  };
+  std::vector<RecipientDsn> recipient_dsn;  // NOTIFY and ORCPT, one per recipient (same order)
+  std::string message;                      // after DATA: the message with our headers, ready to store
 };
 
 class ServerSession {

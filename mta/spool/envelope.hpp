@@ -34,6 +34,8 @@ struct RecipientState {
 struct Recipient {
   std::string address;
   RecipientState state;
+  std::uint8_t notify = 0;  // RFC 3461 NOTIFY (smtp::DsnNotify bits); 0: not given
+  std::string orcpt;        // RFC 3461 ORCPT, "addr-type;address" decoded; "": not given
   friend bool operator==(const Recipient&, const Recipient&) = default;
 };
 
@@ -47,6 +49,8 @@ struct Envelope {
   std::string listener;       // listener kind that accepted it (submission, smtps, relay, inbound)
   bool held = false;          // `relayctl queue hold`: delivery skips it until released
   bool delay_warned = false;  // the sender has had its one delay warning ([delivery] delay_warning_after)
+  std::uint8_t ret = 0;       // RFC 3461 RET (smtp::DsnReturn): 0 unset, 1 FULL, 2 HDRS
+  std::string envid;          // RFC 3461 ENVID, decoded; "": not given
   friend bool operator==(const Envelope&, const Envelope&) = default;
 };
 

@@ -1,5 +1,6 @@
 #include "mta/spool/record.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -243,12 +244,25 @@ std::string encode_message(QueueId id, const Envelope& e, std::string_view body)
   env.str(e.helo);
   env.str(e.auth_user);
   env.str(e.listener);
-  // Flags: bit 0 held, bit 1 delay warning sent (spools written before the delay warning hold 0 or 1).
-  env.u8(static_cast<std::uint8_t>((e.held ? 1 : 0) | (e.delay_warned ? 2 : 0)));
+  // Flags: bit 0 held, bit 1 delay warning sent (spools written before the delay warning hold 0 or 1),
+  // bit 2 a DSN block follows the recipients (RFC 3461 parameters; only when the sender gave some, so
+  // other messages are written as before).
+  bool dsn = e.ret != 0 || !e.envid.empty() ||
+             std::any_of(e.recipients.begin(), e.recipients.end(),
+                         [](const Recipient& r) { return r.notify != 0 || !r.orcpt.empty(); });
+  env.u8(static_cast<std::uint8_t>((e.held ? 1 : 0) | (e.delay_warned ? 2 : 0) | (dsn ? 4 : 0)));
   env.u32(static_cast<std::uint32_t>(e.recipients.size()));
   for (const auto& r : e.recipients) {
     env.str(r.address);
     write_state(env, r.state);
+  }
+  if (dsn) {
+    env.u8(e.ret);
+    env.str(e.envid);
+    for (const auto& r : e.recipients) {
+      env.u8(r.notify);
+      env.str(r.orcpt);
+    }
   }
   Writer w;
   w.u64(id.value());
@@ -266,7 +280,7 @@ bool decode_message(std::string_view payload, QueueId& id, Envelope& e, std::str
   std::uint8_t flags;
   std::uint32_t count;
   if (!env.str(e.sender) || !env.i64(e.received_at) || !env.str(e.client_address) || !env.str(e.helo) ||
-      !env.str(e.auth_user) || !env.str(e.listener) || !env.u8(flags) || !env.u32(count) || flags > 3)
+      !env.str(e.auth_user) || !env.str(e.listener) || !env.u8(flags) || !env.u32(count) || flags > 7)
     return false;
   e.held = (flags & 1) != 0;
   e.delay_warned = (flags & 2) != 0;
@@ -275,6 +289,13 @@ bool decode_message(std::string_view payload, QueueId& id, Envelope& e, std::str
   e.recipients.resize(count);
   for (auto& rcpt : e.recipients)
     if (!env.str(rcpt.address) || !read_state(env, rcpt.state)) return false;
+  e.ret = 0;
+  e.envid.clear();
+  if (flags & 4) {
+    if (!env.u8(e.ret) || e.ret > 2 || !env.str(e.envid)) return false;
+    for (auto& rcpt : e.recipients)
+      if (!env.u8(rcpt.notify) || rcpt.notify > 15 || !env.str(rcpt.orcpt)) return false;
+  }
   if (!env.done()) return false;
   std::uint64_t body_size;
   std::string_view body_view;

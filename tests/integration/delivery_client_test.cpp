@@ -50,7 +50,11 @@ Outcome deliver(unsigned short port, const std::vector<Message>& messages, Clien
 }
 
 Message message(std::vector<std::string> recipients, std::string_view data = kMessage) {
-  return Message{"sender@example.com", std::move(recipients), data, false, false};
+  Message m;
+  m.sender = "sender@example.com";
+  m.recipients = std::move(recipients);
+  m.data = data;
+  return m;
 }
 
 TEST(DeliveryClient, SeveralMessagesOnOneConnection) {

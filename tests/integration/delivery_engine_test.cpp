@@ -29,7 +29,7 @@ spool::Envelope envelope(std::string sender, std::vector<std::string> recipients
   spool::Envelope e;
   e.sender = std::move(sender);
   for (auto& r : recipients)
-    e.recipients.push_back({std::move(r), {}});
+    e.recipients.push_back({std::move(r), {}, 0, ""});
   e.received_at =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();

@@ -62,8 +62,25 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"rcpt_postmaster", "RCPT TO:<Postmaster>", Verb::rcpt, "Postmaster"},
         Case{"rcpt_literal", "RCPT TO:<b@[192.0.2.1]>", Verb::rcpt, "b@[192.0.2.1]"},
         Case{"rcpt_bad_literal", "RCPT TO:<b@[192.0.2.300]>", std::nullopt, "", SmtpError::bad_mailbox},
-        Case{"rcpt_param", "RCPT TO:<b@example.net> NOTIFY=NEVER", std::nullopt, "",
+        Case{"rcpt_notify", "RCPT TO:<b@example.net> NOTIFY=NEVER", Verb::rcpt, "b@example.net"},
+        Case{"rcpt_notify_list", "RCPT TO:<b@example.net> NOTIFY=success,DELAY ORCPT=rfc822;b+2Bx@example.net",
+             Verb::rcpt, "b@example.net"},
+        Case{"rcpt_notify_never_and", "RCPT TO:<b@example.net> NOTIFY=NEVER,FAILURE", std::nullopt, "",
+             SmtpError::syntax_argument},
+        Case{"rcpt_notify_twice", "RCPT TO:<b@example.net> NOTIFY=FAILURE,FAILURE", std::nullopt, "",
+             SmtpError::syntax_argument},
+        Case{"rcpt_notify_repeated", "RCPT TO:<b@example.net> NOTIFY=DELAY NOTIFY=DELAY", std::nullopt, "",
              SmtpError::parameter_unknown},
+        Case{"rcpt_orcpt_no_type", "RCPT TO:<b@example.net> ORCPT=b@example.net", std::nullopt, "",
+             SmtpError::syntax_argument},
+        Case{"rcpt_orcpt_bad_xtext", "RCPT TO:<b@example.net> ORCPT=rfc822;b+2x@example.net", std::nullopt, "",
+             SmtpError::syntax_argument},
+        Case{"rcpt_unknown_param", "RCPT TO:<b@example.net> RET=FULL", std::nullopt, "",
+             SmtpError::parameter_unknown},
+        Case{"mail_dsn", "MAIL FROM:<a@example.com> RET=HDRS ENVID=QQ314159", Verb::mail, "a@example.com"},
+        Case{"mail_bad_ret", "MAIL FROM:<a@example.com> RET=ALL", std::nullopt, "", SmtpError::syntax_argument},
+        Case{"mail_envid_control", "MAIL FROM:<a@example.com> ENVID=a+0Ab", std::nullopt, "",
+             SmtpError::syntax_argument},
         Case{"rcpt_null", "RCPT TO:<>", std::nullopt, "", SmtpError::bad_mailbox},
         Case{"rcpt_label_dash", "RCPT TO:<b@-bad.example>", std::nullopt, "", SmtpError::bad_mailbox},
         Case{"data", "DATA", Verb::data, ""},
@@ -92,6 +109,36 @@ TEST(Mailbox, DomainIsLowerCased) {
   EXPECT_EQ(mailbox_domain("A@Example.COM"), "example.com");
   EXPECT_FALSE(is_valid_mailbox("j\xc3\xb6rg@example.com", false));
   EXPECT_TRUE(is_valid_mailbox("j\xc3\xb6rg@example.com", true));
+}
+
+
+TEST(ParseCommand, DsnParametersAreDecoded) {
+  auto mail = parse_command("MAIL FROM:<a@example.com> RET=FULL ENVID=id+2B1+3D2");
+  ASSERT_TRUE(mail.command);
+  EXPECT_EQ(mail.command->params.ret, DsnReturn::full);
+  EXPECT_EQ(mail.command->params.envid, "id+1=2");
+  auto rcpt = parse_command("RCPT TO:<b@example.net> NOTIFY=FAILURE,DELAY ORCPT=rfc822;B+2Bx@Example.NET");
+  ASSERT_TRUE(rcpt.command);
+  EXPECT_EQ(rcpt.command->params.notify, notify_failure | notify_delay);
+  EXPECT_EQ(rcpt.command->params.orcpt, "rfc822;B+x@Example.NET");
+  EXPECT_EQ(format_orcpt(*rcpt.command->params.orcpt), "rfc822;B+2Bx@Example.NET");
+  EXPECT_EQ(format_notify(rcpt.command->params.notify), "FAILURE,DELAY");
+  std::string long_envid(101, 'x');
+  EXPECT_FALSE(parse_command("MAIL FROM:<a@example.com> ENVID=" + long_envid).command);  // RFC 3461 §4.4
+}
+
+TEST(DsnParams, WhoWantsWhat) {
+  EXPECT_TRUE(wants_failure(0));  // NOTIFY not given: failures and delays, no successes
+  EXPECT_TRUE(wants_delay(0));
+  EXPECT_FALSE(wants_success(0));
+  EXPECT_FALSE(wants_failure(notify_never));
+  EXPECT_FALSE(wants_delay(notify_never));
+  EXPECT_FALSE(wants_delay(notify_failure));
+  EXPECT_TRUE(wants_success(notify_success | notify_failure));
+  EXPECT_EQ(xtext_encode("a+b=c d"), "a+2Bb+3Dc+20d");
+  EXPECT_EQ(xtext_decode("a+2Bb+3Dc+20d"), "a+b=c d");
+  EXPECT_FALSE(xtext_decode("a+2"));
+  EXPECT_FALSE(xtext_decode("a+2b"));  // hex digits are upper case
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ Envelope sample_envelope(int recipients = 2) {
   e.auth_user = "alice";
   e.listener = "submission";
   for (int i = 0; i < recipients; ++i)
-    e.recipients.push_back({"rcpt" + std::to_string(i) + "@example.net", {}});
+    e.recipients.push_back({"rcpt" + std::to_string(i) + "@example.net", {}, 0, ""});
   return e;
 }
 
@@ -83,8 +83,8 @@ TEST(Record, MessageRoundTrips) {
   EXPECT_EQ(body, "body\r\n");
 }
 
-// The envelope's flags byte: bit 0 held, bit 1 delay warning sent. Spools written before the delay
-// warning hold 0 or 1 there and still read; any other bit is damage.
+// The envelope's flags byte: bit 0 held, bit 1 delay warning sent, bit 2 DSN parameters follow. Spools
+// written before the delay warning hold 0 or 1 there and still read; any other bit is damage.
 TEST(Record, EnvelopeFlagsRoundTripAndUnknownBitsAreRejected) {
   for (int flags = 0; flags < 4; ++flags) {
     Envelope e = sample_envelope();
@@ -99,10 +99,30 @@ TEST(Record, EnvelopeFlagsRoundTripAndUnknownBitsAreRejected) {
   // The flags byte follows the listener string ("submission") inside the envelope string.
   auto at = payload.find("submission") + std::string("submission").size();
   ASSERT_EQ(payload[at], 0);
-  payload[at] = 4;
+  payload[at] = 8;
   QueueId id;
   Envelope back;
   EXPECT_FALSE(decode_message(payload, id, back, nullptr));
+  payload[at] = 4;  // says DSN parameters follow, and none do
+  EXPECT_FALSE(decode_message(payload, id, back, nullptr));
+}
+
+// RFC 3461 parameters are kept with the message; a message without them is written as before.
+TEST(Record, DsnParametersRoundTrip) {
+  Envelope plain = sample_envelope();
+  Envelope e = plain;
+  e.ret = 1;
+  e.envid = "QQ314159";
+  e.recipients[0].notify = 2 | 4;
+  e.recipients[0].orcpt = "rfc822;original@example.net";
+  QueueId id;
+  Envelope back;
+  auto payload = encode_message(QueueId(5), e, "b");
+  ASSERT_TRUE(decode_message(payload, id, back, nullptr));
+  EXPECT_EQ(back, e);
+  EXPECT_GT(payload.size(), encode_message(QueueId(5), plain, "b").size());
+  auto at = payload.find("submission") + std::string("submission").size();
+  EXPECT_EQ(payload[at], 4);
 }
 
 TEST(Record, EveryTruncationIsIncompleteNeverOk) {
