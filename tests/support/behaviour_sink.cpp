@@ -39,6 +39,7 @@ BehaviourSink::BehaviourSink(BehaviourSinkOptions options, unsigned short port)
   if (options.require_tls) argv.push_back("--require-tls");
   if (!options.pipelining) argv.push_back("--no-pipelining");
   if (!options.eightbitmime) argv.push_back("--no-8bitmime");
+  if (options.dsn) argv.push_back("--dsn");
   if (options.max_recipients > 0)
     argv.insert(argv.end(), {"--max-recipients", std::to_string(options.max_recipients), "--too-many-reply",
                              options.too_many_reply});
@@ -55,7 +56,7 @@ std::vector<BehaviourSink::Stored> BehaviourSink::messages() const {
     auto envelope = nlohmann::json::parse(slurp(base.string() + ".json"));
     out.push_back({envelope["sender"], envelope["recipients"].get<std::vector<std::string>>(),
                    envelope["tls"], slurp(base.string() + ".eml"), envelope.value("peer", ""),
-                   envelope.value("helo", "")});
+                   envelope.value("helo", ""), envelope.value("commands", std::vector<std::string>{})});
   }
   return out;
 }

@@ -22,6 +22,7 @@ struct BehaviourSinkOptions {
   double slow_seconds = 3.0;
   unsigned max_recipients = 0;                                          // 0: no limit per transaction
   std::string too_many_reply = "452 4.5.3 Error: too many recipients";  // to RCPTs past max_recipients
+  bool dsn = false;                                                     // offer DSN (RFC 3461)
   std::string host = "127.0.0.1";  // another 127.0.0.0/8 address lets a test use port 25 (MX delivery)
 };
 
@@ -35,9 +36,10 @@ class BehaviourSink {
     std::string sender;
     std::vector<std::string> recipients;
     bool tls = false;
-    std::string data;  // as received, after dot-unstuffing
-    std::string peer;  // the client's address
-    std::string helo;  // the name the client gave in EHLO/HELO
+    std::string data;                   // as received, after dot-unstuffing
+    std::string peer;                   // the client's address
+    std::string helo;                   // the name the client gave in EHLO/HELO
+    std::vector<std::string> commands;  // the MAIL line and the accepted RCPT lines, as sent
   };
   std::vector<Stored> messages() const;        // in arrival order
   std::vector<nlohmann::json> events() const;  // connect / disconnect / tls / message, with times

@@ -12,8 +12,8 @@ The local part of each RCPT address chooses what happens (a suffix after '+' or 
   slow...       250 at RCPT, sent after --slow seconds (a "holding" event marks the start of the wait)
 Options: --host (a loopback address, default 127.0.0.1), --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
 --no-pipelining, --no-8bitmime, --max-recipients N (RCPTs past N in a transaction get --too-many-reply,
-default "452 4.5.3 Error: too many recipients"), --dir DIR: every accepted message is written to DIR/N.eml with its
-envelope (and the client's address and EHLO name) in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
+default "452 4.5.3 Error: too many recipients"), --dsn (offer DSN), --dir DIR: every accepted message is written to DIR/N.eml with its
+envelope (and the client's address, EHLO name, MAIL and accepted RCPT lines) in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
 so tests can measure concurrency and rates. Lines are bounded (4096 octets) and messages (10 MB).
 Runs until killed. Uses only Python's standard library (asyncio, ssl) from Debian's python3.
 """
@@ -94,6 +94,8 @@ class Sink:
                 if not self.args.no_8bitmime:
                     caps.append("8BITMIME")
                 caps += ["SIZE 10485760", "ENHANCEDSTATUSCODES"]
+                if self.args.dsn:
+                    caps.append("DSN")
                 if self.tls and not tls_active:
                     caps.append("STARTTLS")
                 for cap in caps[:-1]:
@@ -112,6 +114,7 @@ class Sink:
                     await reply("530 5.7.0 Must issue a STARTTLS command first")
                     continue
                 sender = line[line.find("<") + 1:line.find(">")]
+                client["commands"] = [line]
                 recipients, behaviours = [], []
                 await reply("250 2.1.0 ok")
             elif verb == "RCPT" and sender is None:
@@ -135,6 +138,7 @@ class Sink:
                         self.event(kind="holding", recipient=address)
                         await asyncio.sleep(self.args.slow)
                     recipients.append(address)
+                    client["commands"].append(line)
                     behaviours.append(kind)
                     await reply("250 2.1.5 ok")
             elif verb == "DATA":
@@ -178,7 +182,7 @@ class Sink:
 #N.json is the sign that message N is complete : readers poll for it, so it appears whole(rename).
         with open(base + ".json.tmp", "w") as out:
             json.dump({"sender": sender, "recipients": recipients, "tls": tls_active, "peer": client["peer"],
-                       "helo": client["helo"]}, out)
+                       "helo": client["helo"], "commands": client.get("commands", [])}, out)
         os.rename(base + ".json.tmp", base + ".json")
         self.event(kind="message", n=self.count, recipients=len(recipients), peer=client["peer"],
                    helo=client["helo"])
@@ -196,6 +200,7 @@ async def main():
     parser.add_argument("--no-8bitmime", action="store_true")
     parser.add_argument("--slow", type=float, default=3.0)
     parser.add_argument("--max-recipients", type=int, default=0)
+    parser.add_argument("--dsn", action="store_true")
     parser.add_argument("--too-many-reply", default="452 4.5.3 Error: too many recipients")
     args = parser.parse_args()
     sink = Sink(args)
