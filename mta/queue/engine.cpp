@@ -525,38 +525,7 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
     message.orcpt.push_back(stored.envelope.recipients[index].orcpt);
   }
   delivery::TransactionResult result = co_await connection.send(message);
-  // RFC 5321 §4.5.3.1.10: a server out of room for recipients answers 452 (older ones 552, which is to
-  // be taken as temporary). When it took others in this transaction, the rest go in the next one now,
-  // as a new job at the head of the lane, rather than waiting for the retry schedule.
-  Job sent_job = job;
-  bool accepted = std::any_of(result.recipients.begin(), result.recipients.end(),
-                              [](const auto& r) { return r.positive(); });
-  for (auto& reply : result.recipients)
-    if (reply.code == 552 && too_many_recipients(reply)) reply.code = 452;
-  if (accepted) {
-    Job rest{job.id, {}, job.retry, job.source};
-    std::vector<delivery::Reply> replies;
-    sent_job.recipients.clear();
-    for (std::size_t k = 0; k < job.recipients.size(); ++k) {
-      if (result.recipients[k].code == 452) {
-        rest.recipients.push_back(job.recipients[k]);
-      } else {
-        sent_job.recipients.push_back(job.recipients[k]);
-        replies.push_back(std::move(result.recipients[k]));
-      }
-    }
-    if (!rest.recipients.empty()) {
-      log::info("delivery.recipient_limit",
-                {{"destination", destination.key},
-                 {"queue_id", job.id.to_string()},
-                 {"accepted", static_cast<std::int64_t>(sent_job.recipients.size())},
-                 {"next_transaction", static_cast<std::int64_t>(rest.recipients.size())}});
-      Lane& lane = destination.lanes[job.source ? job.source->name : std::string()];
-      (rest.retry ? lane.retried : lane.fresh).push_front(std::move(rest));
-      ++in_flight_[job.id];
-    }
-    result.recipients = std::move(replies);
-  }
+  Job sent_job = requeue_over_limit(destination, job, result.recipients);
   bool limited = false;
   for (const auto& reply : result.recipients)
     limited = limited || delivery::is_rate_limit_reply(reply);
@@ -570,21 +539,57 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
                          [](const auto& r) { return r.positive(); })) {
     backoff_.succeeded(destination.key);
   }
-  // NOTIFY=SUCCESS through a server without DSN: we report "relayed" (RFC 3461 §6.2.2), at the pass's end.
-  if (!connection.capabilities().dsn) {
-    for (std::size_t k = 0; k < sent_job.recipients.size(); ++k) {
-      auto index = sent_job.recipients[k];
-      if (!result.recipients[k].positive() || !smtp::wants_success(stored.envelope.recipients[index].notify))
-        continue;
-      FailureReport& report = reports_[job.id];
-      if (report.headers.empty())
-        report.envelope = stored.envelope, report.headers = header_section(stored.body);
-      report.relayed.push_back({index, "2.0.0", result.recipients[k].text(), path.host, Clock::now()});
-    }
-  }
+  if (!connection.capabilities().dsn) note_relayed(sent_job, stored, result.recipients, path);
   co_await record(sent_job, stored.envelope, stored.body, result.recipients, path,
                   destination.route.max_queue_lifetime);
   co_await finish_job(job.id);
+}
+
+DeliveryEngine::Job DeliveryEngine::requeue_over_limit(Destination& destination, const Job& job,
+                                                       std::vector<delivery::Reply>& replies) {
+  for (auto& reply : replies)
+    if (reply.code == 552 && too_many_recipients(reply)) reply.code = 452;
+  if (std::none_of(replies.begin(), replies.end(), [](const auto& r) { return r.positive(); })) return job;
+  Job sent{job.id, {}, job.retry, job.source};
+  Job rest{job.id, {}, job.retry, job.source};
+  std::vector<delivery::Reply> kept;
+  for (std::size_t k = 0; k < job.recipients.size(); ++k) {
+    if (replies[k].code == 452) {
+      rest.recipients.push_back(job.recipients[k]);
+    } else {
+      sent.recipients.push_back(job.recipients[k]);
+      kept.push_back(std::move(replies[k]));
+    }
+  }
+  replies = std::move(kept);
+  if (!rest.recipients.empty()) {
+    log::info("delivery.recipient_limit",
+              {{"destination", destination.key},
+               {"queue_id", job.id.to_string()},
+               {"accepted", static_cast<std::int64_t>(sent.recipients.size())},
+               {"next_transaction", static_cast<std::int64_t>(rest.recipients.size())}});
+    Lane& lane = destination.lanes[job.source ? job.source->name : std::string()];
+    (rest.retry ? lane.retried : lane.fresh).push_front(std::move(rest));
+    ++in_flight_[job.id];
+  }
+  return sent;
+}
+
+void DeliveryEngine::note_relayed(const Job& sent, const spool::StoredMessage& stored,
+                                  const std::vector<delivery::Reply>& replies, const Path& path) {
+  for (std::size_t k = 0; k < sent.recipients.size(); ++k) {
+    auto index = sent.recipients[k];
+    if (!replies[k].positive() || !smtp::wants_success(stored.envelope.recipients[index].notify)) continue;
+    report_for(sent.id, stored.envelope, stored.body)
+        .relayed.push_back({index, "2.0.0", replies[k].text(), path.host, Clock::now()});
+  }
+}
+
+DeliveryEngine::FailureReport& DeliveryEngine::report_for(spool::QueueId id, const spool::Envelope& envelope,
+                                                          const std::string& body) {
+  auto [it, created] = reports_.try_emplace(id);
+  if (created) it->second.envelope = envelope, it->second.headers = header_section(body);
+  return it->second;
 }
 
 asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelope& envelope,
@@ -655,8 +660,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
   }
   // Failures wait for the end of the message's pass (finish_job), to go to the sender in one DSN.
   if (!failures.empty()) {
-    FailureReport& report = reports_[job.id];
-    if (report.headers.empty()) report.envelope = envelope, report.headers = header_section(body);
+    FailureReport& report = report_for(job.id, envelope, body);
     report.failures.insert(report.failures.end(), failures.begin(), failures.end());
     report.states.insert(report.states.end(), failed_states.begin(), failed_states.end());
   }

@@ -171,6 +171,17 @@ class DeliveryEngine {
                                    const ConnectFailure& failure);
   asio::awaitable<void> deliver(Destination& destination, delivery::SmtpConnection& connection,
                                 const Job& job, const Path& path);
+  // RFC 5321 §4.5.3.1.10: a server out of room for recipients answers 452 (older ones 552 5.5.3, taken
+  // as temporary). When it took others in the same transaction, those it refused go in the next one at
+  // once (a new job at the head of the lane) instead of on the retry schedule. Returns the job of what
+  // was sent, replies cut to match.
+  Job requeue_over_limit(Destination& destination, const Job& job, std::vector<delivery::Reply>& replies);
+  // NOTIFY=SUCCESS delivered through a server without DSN: a "relayed" report (RFC 3461 §6.2.2) at the
+  // pass's end.
+  void note_relayed(const Job& sent, const spool::StoredMessage& stored,
+                    const std::vector<delivery::Reply>& replies, const Path& path);
+  // The pass's report for a message, made on first use.
+  FailureReport& report_for(spool::QueueId id, const spool::Envelope& envelope, const std::string& body);
   // Records the outcome of one attempt for the job's recipients (replies[i] for job.recipients[i]).
   asio::awaitable<void> record(const Job& job, const spool::Envelope& envelope, const std::string& body,
                                const std::vector<delivery::Reply>& replies, const Path& path,

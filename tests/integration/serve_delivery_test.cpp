@@ -38,9 +38,7 @@ RunResult relay_in(const SmtpDaemon& daemon, std::vector<std::string> recipients
 
 TEST(ServeDelivery, RelayedMailIsDeliveredAndRefusalsBounce) {
   BehaviourSink sink;
-  DaemonOptions options;
-  options.extra = route_all_to(sink.port());
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon(delivering_to(sink.port()));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   auto sent = relay_in(daemon, {"accept@dest.test", "reject@dest.test"});
   ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
@@ -96,9 +94,7 @@ TEST(ServeDelivery, DeferredMailIsDeliveredAfterARestart) {
 // twice after a restart.
 TEST(ServeDelivery, SigtermLetsADeliveryInProgressFinish) {
   BehaviourSink sink;
-  DaemonOptions options;
-  options.extra = route_all_to(sink.port());
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon(delivering_to(sink.port()));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"slow@dest.test"}).exit_code, 0);
   auto in_transaction = [&] {  // the sink has the RCPT and holds its reply for 3 s
@@ -127,10 +123,7 @@ TEST(ServeDelivery, SigtermLetsADeliveryInProgressFinish) {
 // the configured time, and the log says so.
 TEST(ServeDelivery, RateLimitPauseComesFromTheConfig) {
   BehaviourSink sink;
-  DaemonOptions options;
-  options.delivery = "rate_limit_pause = \"7s\"\nrate_limit_pause_max = \"1m\"\n";
-  options.extra = route_all_to(sink.port());
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon(delivering_to(sink.port(), "rate_limit_pause = \"7s\"\nrate_limit_pause_max = \"1m\"\n"));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"ratelimit@dest.test"}).exit_code, 0);
   eventually([&] { return daemon.log().find("delivery.rate_limited") != std::string::npos; }, 10s);
@@ -166,10 +159,8 @@ TEST(ServeDelivery, SighupReloadsRoutesAndNamesWhatNeedsARestart) {
 // one "delayed" DSN, the queue shows the message as warned, and it stays queued until it expires.
 TEST(ServeDelivery, DelayedMailWarnsTheSenderOnce) {
   BehaviourSink sink;
-  DaemonOptions options;
-  options.delivery = "retry_initial = \"1s\"\nretry_max = \"1s\"\ndelay_warning_after = \"2s\"\n";
-  options.extra = route_all_to(sink.port());
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon(delivering_to(
+      sink.port(), "retry_initial = \"1s\"\nretry_max = \"1s\"\ndelay_warning_after = \"2s\"\n"));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   ASSERT_EQ(relay_in(daemon, {"tempfail@dest.test"}).exit_code, 0);
   auto warnings = [&] {

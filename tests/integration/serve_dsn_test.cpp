@@ -43,9 +43,7 @@ std::vector<BehaviourSink::Stored> dsns(const BehaviourSink& sink) {
 
 TEST(ServeDsn, NotifyNeverSilencesAFailureAndTheReportCarriesEnvidOrcptAndTheFullMessage) {
   BehaviourSink sink;
-  DaemonOptions options;
-  options.extra = route_all_to(sink.port());
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon(delivering_to(sink.port()));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   relay(daemon, " RET=FULL ENVID=QQ314159",
         {{"reject1@dest.test", " NOTIFY=NEVER"},
@@ -65,9 +63,7 @@ TEST(ServeDsn, NotifyNeverSilencesAFailureAndTheReportCarriesEnvidOrcptAndTheFul
 
 TEST(ServeDsn, NotifySuccessThroughAServerWithoutDsnGetsARelayedReport) {
   BehaviourSink sink;  // offers no DSN
-  DaemonOptions options;
-  options.extra = route_all_to(sink.port());
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon(delivering_to(sink.port()));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   relay(daemon, "", {{"accept@dest.test", " NOTIFY=SUCCESS,FAILURE"}, {"accept2@dest.test", ""}});
   ASSERT_TRUE(daemon.wait_for_empty_queue(20s)) << daemon.log();
@@ -85,9 +81,7 @@ TEST(ServeDsn, AServerThatOffersDsnIsGivenTheParametersAndNoRelayedReportIsMade)
   BehaviourSinkOptions with_dsn;
   with_dsn.dsn = true;
   BehaviourSink sink(with_dsn);
-  DaemonOptions options;
-  options.extra = route_all_to(sink.port());
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon(delivering_to(sink.port()));
   ASSERT_TRUE(daemon.start()) << daemon.log();
   relay(
       daemon, " RET=HDRS ENVID=a+2Bb",
@@ -118,6 +112,22 @@ TEST(ServeDsn, BadDsnParametersGetA501AndTheSessionGoesOn) {
   EXPECT_THAT(client.command("RCPT TO:<a@dest.test> ORCPT=nosemicolon"), HasSubstr("501"));
   EXPECT_THAT(client.command("RCPT TO:<a@dest.test> RET=FULL"), HasSubstr("555"));
   EXPECT_THAT(client.command("RCPT TO:<a@dest.test> NOTIFY=DELAY"), HasSubstr("250"));
+}
+
+// Delay warnings follow NOTIFY as well: a recipient that asked only for FAILURE is left out of the
+// "delayed" report, one that asked for DELAY is in it.
+TEST(ServeDsn, DelayWarningsListOnlyRecipientsWhoseNotifyAllowsThem) {
+  BehaviourSink sink;
+  SmtpDaemon daemon(delivering_to(
+      sink.port(), "retry_initial = \"1s\"\nretry_max = \"1s\"\ndelay_warning_after = \"2s\"\n"));
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  relay(daemon, "", {{"tempfail1@dest.test", " NOTIFY=FAILURE"}, {"tempfail2@dest.test", " NOTIFY=DELAY"}});
+  ASSERT_TRUE(eventually([&] { return !dsns(sink).empty(); }, 20s)) << daemon.log();
+  auto reports = dsns(sink);
+  const auto& warning = reports.front().data;
+  EXPECT_THAT(warning, HasSubstr("Action: delayed"));
+  EXPECT_THAT(warning, HasSubstr("Final-Recipient: rfc822; tempfail2@dest.test"));
+  EXPECT_THAT(warning, Not(HasSubstr("tempfail1@dest.test")));
 }
 
 }  // namespace

@@ -96,6 +96,13 @@ std::string route_all_to(unsigned short port) {
   return "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"127.0.0.1:" + std::to_string(port) + "\"\n";
 }
 
+DaemonOptions delivering_to(unsigned short port, std::string delivery) {
+  DaemonOptions options;
+  options.delivery = std::move(delivery);
+  options.extra = route_all_to(port);
+  return options;
+}
+
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (!done()) {

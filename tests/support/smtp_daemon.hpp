@@ -69,6 +69,8 @@ class SmtpDaemon {
 
 // A [[delivery.route]] sending every domain to 127.0.0.1:port.
 std::string route_all_to(unsigned short port);
+// Options for a daemon that delivers everything to 127.0.0.1:port, with these [delivery] lines.
+DaemonOptions delivering_to(unsigned short port, std::string delivery = "");
 
 // Polls done every 50 ms until it is true (then true) or limit has passed (then false).
 bool eventually(const std::function<bool()>& done,
