@@ -51,7 +51,9 @@ void print_message_line(const json& m) {
               << " attempts=" << r.value("attempts", 0)
               << " next=" << time_text(r.value("next_attempt", std::int64_t{0}))
               << " route=" << r.value("route", "") << (r.value("route_target", "").empty() ? "" : ":")
-              << r.value("route_target", "") << "\n";
+              << r.value("route_target", "")
+              << (r.value("notify", "").empty() ? "" : " notify=" + r.value("notify", ""))
+              << (r.value("orcpt", "").empty() ? "" : " orcpt=" + printable(r.value("orcpt", ""))) << "\n";
 }
 
 int print(const std::string& command, const json& response, bool as_json) {
@@ -75,8 +77,10 @@ int print(const std::string& command, const json& response, bool as_json) {
     const auto& m = response["message"];
     print_message_line(m);
     std::cout << "client: " << m.value("client_address", "") << " helo=" << m.value("helo", "")
-              << " user=" << m.value("auth_user", "") << " listener=" << m.value("listener", "") << "\n\n"
-              << printable(m.value("headers", ""));
+              << " user=" << m.value("auth_user", "") << " listener=" << m.value("listener", "") << "\n";
+    if (!m.value("ret", "").empty() || !m.value("envid", "").empty())
+      std::cout << "dsn: ret=" << m.value("ret", "") << " envid=" << printable(m.value("envid", "")) << "\n";
+    std::cout << "\n" << printable(m.value("headers", ""));
   } else if (command == "stats") {
     if (as_json) {
       std::cout << response["stats"].dump(2) << "\n";

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "mta/smtp/dsn_params.hpp"
 #include "mta/spool/spool_errc.hpp"
 
 namespace mta::server {
@@ -29,7 +30,9 @@ json recipients_json(const spool::Envelope& e) {
                    {"attempts", r.state.attempts},
                    {"next_attempt", r.state.next_attempt},
                    {"route", std::string(spool::to_string(r.state.route.kind))},
-                   {"route_target", r.state.route.target}});
+                   {"route_target", r.state.route.target},
+                   {"notify", smtp::format_notify(r.notify)},  // RFC 3461; "" when not given
+                   {"orcpt", r.orcpt}});
   return out;
 }
 
@@ -40,6 +43,10 @@ json message_json(const spool::QueueId& id, const spool::Envelope& e, std::uint6
           {"size", size},
           {"held", e.held},
           {"delay_warned", e.delay_warned},
+          {"ret", e.ret == 1   ? "FULL"
+                  : e.ret == 2 ? "HDRS"
+                               : ""},  // RFC 3461; "" when not given
+          {"envid", e.envid},
           {"client_address", e.client_address},
           {"helo", e.helo},
           {"auth_user", e.auth_user},

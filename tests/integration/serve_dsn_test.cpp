@@ -6,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "tests/support/behaviour_sink.hpp"
 #include "tests/support/smtp_daemon.hpp"
@@ -128,6 +129,27 @@ TEST(ServeDsn, DelayWarningsListOnlyRecipientsWhoseNotifyAllowsThem) {
   EXPECT_THAT(warning, HasSubstr("Action: delayed"));
   EXPECT_THAT(warning, HasSubstr("Final-Recipient: rfc822; tempfail2@dest.test"));
   EXPECT_THAT(warning, Not(HasSubstr("tempfail1@dest.test")));
+}
+
+// `relayctl queue show` lists what the sender asked for, so an operator can see why a report went out
+// or did not.
+TEST(ServeDsn, QueueShowListsTheParameters) {
+  SmtpDaemon daemon(delivering_to(free_tcp_port(), "retry_initial = \"1h\"\n"));  // nothing listens: deferred
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  relay(daemon, " RET=HDRS ENVID=batch+2B7",
+        {{"a@dest.test", " NOTIFY=FAILURE,DELAY ORCPT=rfc822;a@list.test"}});
+  auto ids = daemon.queued_ids();
+  ASSERT_EQ(ids.size(), 1u);
+  auto shown = daemon.relayctl({"queue", "show", ids[0], "--json"});
+  ASSERT_EQ(shown.exit_code, 0) << shown.err;
+  auto message = nlohmann::json::parse(shown.out);
+  EXPECT_EQ(message["ret"], "HDRS");
+  EXPECT_EQ(message["envid"], "batch+7");
+  EXPECT_EQ(message["recipients"][0]["notify"], "FAILURE,DELAY");
+  EXPECT_EQ(message["recipients"][0]["orcpt"], "rfc822;a@list.test");
+  auto text = daemon.relayctl({"queue", "show", ids[0]});
+  EXPECT_THAT(text.out, HasSubstr("notify=FAILURE,DELAY orcpt=rfc822;a@list.test"));
+  EXPECT_THAT(text.out, HasSubstr("dsn: ret=HDRS envid=batch+7"));
 }
 
 }  // namespace
