@@ -107,6 +107,7 @@ struct Shaping {
   unsigned max_messages_per_connection = 0;  // 0: the global default
   Rate rate;
   unsigned max_recipients = 0;  // RCPTs per transaction; 0: the global default (100)
+  bool require_tls = false;     // defer rather than send without STARTTLS
 };
 
 struct DeliveryConfig {

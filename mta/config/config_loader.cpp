@@ -396,6 +396,7 @@ class Loader {
       if (item.read_integer("max_messages_per_connection", 1, 1000000, value))
         shaping.max_messages_per_connection = unsigned(value);
       if (item.read_integer("max_recipients", 1, 100000, value)) shaping.max_recipients = unsigned(value);
+      item.read("require_tls", shaping.require_tls);
       std::string rate;
       if (item.read("rate", rate)) {
         if (auto parsed = parse_rate(rate))

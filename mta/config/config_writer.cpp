@@ -102,6 +102,7 @@ toml::table to_toml(const Config& c) {
            shaping.insert("max_messages_per_connection", s.max_messages_per_connection);
          if (s.rate.count) shaping.insert("rate", to_string(s.rate));
          if (s.max_recipients) shaping.insert("max_recipients", s.max_recipients);
+         if (s.require_tls) shaping.insert("require_tls", true);
          return shaping;
        })}};
 

@@ -320,19 +320,27 @@ DestinationLimits DeliveryEngine::limits_for(const std::string& domain, const Ro
       limits.max_messages_per_connection = shaping.max_messages_per_connection;
     if (shaping.rate.count) limits.rate = {shaping.rate.count, shaping.rate.per, 1};
     if (shaping.max_recipients) limits.max_recipients = shaping.max_recipients;
+    limits.require_tls = shaping.require_tls;
     break;
   }
   return limits;
 }
 
 void DeliveryEngine::enqueue(const std::string& domain, const RouteResult& route, Job job) {
-  auto& slot = destinations_[route.key];
+  DestinationLimits limits = limits_for(domain, route);
+  // Mail that must go over TLS (the route's or the shaping entry's require_tls) has a queue, and so
+  // connections, of its own: a plaintext connection opened for other domains at the same hosts never
+  // carries it, whichever domain set the destination's limits last.
+  bool tls = limits.require_tls || route.tls == delivery::TlsPolicy::required;
+  std::string key = tls ? route.key + "|tls" : route.key;
+  auto& slot = destinations_[key];
   if (!slot) {
     slot = std::make_unique<Destination>();
-    slot->key = route.key;
+    slot->key = key;
   }
   slot->route = route;  // the newest routing answer
-  slot->limits = limits_for(domain, route);
+  if (tls) slot->route.tls = delivery::TlsPolicy::required;
+  slot->limits = limits;
   Lane& lane = slot->lanes[job.source ? job.source->name : std::string()];
   lane.source = job.source;
   auto& queue = job.retry ? lane.retried : lane.fresh;

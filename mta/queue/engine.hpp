@@ -48,6 +48,7 @@ struct DestinationLimits {
   unsigned max_connections = 10;
   unsigned max_messages_per_connection = 100;
   unsigned max_recipients = 100;  // per transaction: more go in further transactions (jobs)
+  bool require_tls = false;       // as a route's require_tls, for any route to the destination
   delivery::RateLimit rate;       // count 0: unlimited
 };
 

@@ -155,6 +155,28 @@ TEST(ServeDelivery, SighupReloadsRoutesAndNamesWhatNeedsARestart) {
   EXPECT_EQ(daemon.accounting().back()["destination"], "route:127.0.0.1:" + std::to_string(sink.port()));
 }
 
+// [[delivery.shaping]] require_tls for one MX-routed (here: route "*") domain: its mail is deferred by a
+// server without STARTTLS, while another domain's mail to the same server goes out in plaintext.
+TEST(ServeDelivery, ShapingRequireTlsHoldsBackOnlyThatDomain) {
+  BehaviourSink sink;  // no STARTTLS
+  DaemonOptions options = delivering_to(sink.port(), "retry_initial = \"1h\"\n");
+  options.extra += "[[delivery.shaping]]\nmatch = \"secure.test\"\nrequire_tls = true\n";
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, {"accept@secure.test", "accept@other.test"}).exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return daemon.accounting().size() >= 2; }, 10s)) << daemon.log();
+  std::map<std::string, nlohmann::json> lines;
+  for (const auto& line : daemon.accounting())
+    lines[line["recipient"]] = line;
+  EXPECT_EQ(lines["accept@other.test"]["result"], "delivered");
+  EXPECT_EQ(lines["accept@secure.test"]["result"], "deferred");
+  EXPECT_THAT(lines["accept@secure.test"]["reply"].get<std::string>(), HasSubstr("TLS is required"));
+  EXPECT_THAT(lines["accept@secure.test"]["destination"].get<std::string>(), ::testing::EndsWith("|tls"));
+  auto messages = sink.messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].recipients, std::vector<std::string>{"accept@other.test"});
+}
+
 // [delivery] delay_warning_after through `relayctl serve`: mail that keeps being deferred gets its sender
 // one "delayed" DSN, the queue shows the message as warned, and it stays queued until it expires.
 TEST(ServeDelivery, DelayedMailWarnsTheSenderOnce) {
