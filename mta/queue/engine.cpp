@@ -308,13 +308,16 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
   }
 }
 
-DestinationLimits DeliveryEngine::limits_for(const std::string& domain, const RouteResult& route) const {
+DestinationLimits DeliveryEngine::limits_for(const std::string& domain, const RouteResult& route,
+                                             std::string* domain_match) const {
   DestinationLimits limits = options_.default_limits;
   for (const auto& shaping : options_.shaping) {
-    bool matches = dkim::match_specificity(shaping.match, domain) >= 0;
+    bool by_host = false;
     for (const auto& target : route.targets)
-      matches = matches || dkim::match_specificity(shaping.match, target.host) >= 0;
-    if (!matches) continue;
+      by_host = by_host || dkim::match_specificity(shaping.match, target.host) >= 0;
+    bool by_domain = !by_host && dkim::match_specificity(shaping.match, domain) >= 0;
+    if (!by_host && !by_domain) continue;
+    if (by_domain && domain_match) *domain_match = shaping.match;
     if (shaping.max_connections) limits.max_connections = shaping.max_connections;
     if (shaping.max_messages_per_connection)
       limits.max_messages_per_connection = shaping.max_messages_per_connection;
@@ -327,12 +330,16 @@ DestinationLimits DeliveryEngine::limits_for(const std::string& domain, const Ro
 }
 
 void DeliveryEngine::enqueue(const std::string& domain, const RouteResult& route, Job job) {
-  DestinationLimits limits = limits_for(domain, route);
-  // Mail that must go over TLS (the route's or the shaping entry's require_tls) has a queue, and so
-  // connections, of its own: a plaintext connection opened for other domains at the same hosts never
-  // carries it, whichever domain set the destination's limits last.
+  // The destination is the route's hosts, split further so that its limits never depend on which domain
+  // came last: domains whose shaping entry matched them by domain (not by MX host) get a queue per entry,
+  // and mail that must go over TLS (the route's or the entry's require_tls) a queue of its own, so a
+  // plaintext connection opened for other domains at the same hosts never carries it.
+  std::string domain_match;
+  DestinationLimits limits = limits_for(domain, route, &domain_match);
   bool tls = limits.require_tls || route.tls == delivery::TlsPolicy::required;
-  std::string key = tls ? route.key + "|tls" : route.key;
+  std::string key = route.key;
+  if (!domain_match.empty()) key += "|" + domain_match;
+  if (tls) key += "|tls";
   auto& slot = destinations_[key];
   if (!slot) {
     slot = std::make_unique<Destination>();

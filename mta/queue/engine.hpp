@@ -207,7 +207,10 @@ class DeliveryEngine {
   asio::awaitable<std::error_code> set_delay_warned(spool::QueueId id);
   asio::awaitable<std::pair<std::error_code, spool::QueueId>> store(spool::Envelope envelope,
                                                                     std::string body);
-  DestinationLimits limits_for(const std::string& domain, const RouteResult& route) const;
+  // The limits of the first shaping entry matching one of the route's hosts or the domain (else the
+  // defaults); domain_match gets the entry's pattern when it matched by domain only.
+  DestinationLimits limits_for(const std::string& domain, const RouteResult& route,
+                               std::string* domain_match = nullptr) const;
   void wake();
 
   asio::any_io_executor executor_;

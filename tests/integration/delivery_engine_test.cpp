@@ -340,6 +340,27 @@ INSTANTIATE_TEST_SUITE_P(Replies, TooManyRecipients,
                          ::testing::Values("452 4.5.3 Error: too many recipients",
                                            "552 5.5.3 Too many recipients"));
 
+// A shaping entry matched by domain limits only that domain, even when other domains share its hosts (here
+// one route for everything): slow.example gets one message a minute while fast.example, interleaved with
+// it in the queue, is not held back.
+TEST_F(EngineTest, AShapingEntryMatchedByDomainLimitsOnlyThatDomain) {
+  for (const char* to : {"accept0@slow.example", "accept1@fast.example", "accept2@slow.example",
+                         "accept3@fast.example", "accept4@fast.example"})
+    queue({to});
+  EngineOptions options;
+  config::Shaping slow;
+  slow.match = "slow.example";
+  slow.rate = {1, std::chrono::minutes(1)};
+  options.shaping = {slow};
+  run_until_empty(4s, options);  // returns after 4 s: slow.example's second message waits its minute
+  std::multiset<std::string> domains;
+  for (const auto& m : sink_.messages())
+    domains.insert(m.recipients.at(0).substr(m.recipients.at(0).find('@') + 1));
+  EXPECT_EQ(domains.count("fast.example"), 3u);
+  EXPECT_EQ(domains.count("slow.example"), 1u);
+  EXPECT_EQ(spool_->stats().messages, 1u);
+}
+
 // Two egress paths to one destination: each message leaves from its pool's source (the campaign hook,
 // EngineOptions::requested_pool, overrides the sender's pool), while the connection limit stays the
 // destination's, shared by both sources.
