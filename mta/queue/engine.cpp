@@ -464,7 +464,7 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
   asio::steady_timer pause(executor_);
   pauses_.insert(&pause);
   while (!stopped_) {
-    if (auto until = backoff_.suspended_until(destination.key, std::chrono::steady_clock::now())) {
+    if (auto until = backoff_.suspended_until(destination.route.key, std::chrono::steady_clock::now())) {
       if (connection) co_await connection->quit(), connection.reset();
       if (stopped_) break;
       pause.expires_at(*until);
@@ -545,14 +545,14 @@ asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery
   for (const auto& reply : result.recipients)
     limited = limited || delivery::is_rate_limit_reply(reply);
   if (limited) {
-    auto pause = backoff_.rate_limited(destination.key, std::chrono::steady_clock::now());
+    auto pause = backoff_.rate_limited(destination.route.key, std::chrono::steady_clock::now());
     log::warn("delivery.rate_limited", {{"destination", destination.key},
                                         {"host", path.host},
                                         {"source", path.source},
                                         {"pause_seconds", static_cast<std::int64_t>(pause.count())}});
   } else if (std::any_of(result.recipients.begin(), result.recipients.end(),
                          [](const auto& r) { return r.positive(); })) {
-    backoff_.succeeded(destination.key);
+    backoff_.succeeded(destination.route.key);
   }
   if (!connection.capabilities().dsn) note_relayed(sent_job, stored, result.recipients, path);
   co_await record(sent_job, stored.envelope, stored.body, result.recipients, path,

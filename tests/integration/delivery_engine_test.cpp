@@ -361,6 +361,40 @@ TEST_F(EngineTest, AShapingEntryMatchedByDomainLimitsOnlyThatDomain) {
   EXPECT_EQ(spool_->stats().messages, 1u);
 }
 
+// The back-off after a rate-limiting reply belongs to the hosts, not to a queue: mail for another domain
+// with a queue of its own at the same server (a shaping entry matched it by domain) waits it out too.
+TEST_F(EngineTest, RateLimitBackOffPausesEveryQueueToTheHosts) {
+  queue({"ratelimit@a.example"});
+  EngineOptions options;
+  options.backoff.first = std::chrono::seconds(2);
+  options.retry = {std::chrono::seconds(30), std::chrono::seconds(30), std::chrono::seconds(60)};
+  config::Shaping own;
+  own.match = "b.example";  // b.example gets a queue of its own
+  options.shaping = {own};
+  asio::io_context io;
+  config::Route route;
+  route.domain = "*";
+  route.next_hop = {"127.0.0.1", sink_.port()};
+  StaticRouter router({route}, nullptr, nullptr);
+  DeliveryEngine engine(io.get_executor(), *spool_, router, options, nullptr);
+  asio::co_spawn(io, engine.run(), asio::detached);
+  std::thread runner([&io] { io.run(); });
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (engine.stats().deferred == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(engine.stats().deferred, 1u);  // the 421 4.7.28: the hosts are paused for 2 s
+  auto paused_at = std::chrono::steady_clock::now();
+  engine.submit(queue({"accept@b.example"}));
+  deadline = std::chrono::steady_clock::now() + 10s;
+  while (sink_.messages().empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(20ms);
+  auto delivered_after = std::chrono::steady_clock::now() - paused_at;
+  engine.stop();
+  runner.join();
+  ASSERT_EQ(sink_.messages().size(), 1u);
+  EXPECT_GE(delivered_after, 1500ms);  // waited for the hosts' pause, though its queue never saw a 421
+}
+
 // Two egress paths to one destination: each message leaves from its pool's source (the campaign hook,
 // EngineOptions::requested_pool, overrides the sender's pool), while the connection limit stays the
 // destination's, shared by both sources.
