@@ -49,24 +49,48 @@ class EngineTest : public ::testing::Test {
     ASSERT_FALSE(ec) << ec.message();
   }
 
+  // An engine on its own thread, routing every domain to the sink (or through another router), with the
+  // accounting log in the temp dir; stop() (or destruction) stops it and joins the thread.
+  class Running {
+   public:
+    Running(EngineTest& test, EngineOptions options, Router* other = nullptr)
+        : routes_{sink_route(test.sink_.port())},
+          static_router_(routes_, nullptr, nullptr),
+          log_(test.dir_.path() / "delivery.log"),
+          engine_(io_.get_executor(), *test.spool_, other ? *other : static_router_, std::move(options),
+                  &log_) {
+      asio::co_spawn(io_, engine_.run(), asio::detached);
+      runner_ = std::thread([this] { io_.run(); });
+    }
+    ~Running() { stop(); }
+    void stop() {
+      if (!runner_.joinable()) return;
+      engine_.stop();
+      runner_.join();
+    }
+    DeliveryEngine& engine() { return engine_; }
+
+   private:
+    static config::Route sink_route(unsigned short port) {
+      config::Route route;
+      route.domain = "*";
+      route.next_hop = {"127.0.0.1", port};
+      return route;
+    }
+    asio::io_context io_;
+    std::vector<config::Route> routes_;
+    StaticRouter static_router_;
+    delivery::AccountingLog log_;
+    DeliveryEngine engine_;
+    std::thread runner_;
+  };
+
   // Runs the engine until the spool is empty or the time is up; returns the engine's stats.
   EngineStats run_until_empty(std::chrono::seconds limit, EngineOptions options, Router* other = nullptr) {
-    asio::io_context io;
-    config::Route route;
-    route.domain = "*";
-    route.next_hop = {"127.0.0.1", sink_.port()};
-    StaticRouter static_router({route}, nullptr, nullptr);
-    Router& router = other ? *other : static_router;
-    delivery::AccountingLog log(dir_.path() / "delivery.log");
-    DeliveryEngine engine(io.get_executor(), *spool_, router, options, &log);
-    asio::co_spawn(io, engine.run(), asio::detached);
-    std::thread runner([&io] { io.run(); });
-    auto deadline = std::chrono::steady_clock::now() + limit;
-    while (spool_->stats().messages > 0 && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(50ms);
-    engine.stop();
-    runner.join();
-    return engine.stats();
+    Running running(*this, std::move(options), other);
+    relay::test::eventually([this] { return spool_->stats().messages == 0; }, limit);
+    running.stop();
+    return running.engine().stats();
   }
 
   // Stores a message from sender@example.com to recipients; its id.
@@ -165,34 +189,20 @@ TEST_F(EngineTest, FailuresAtSeveralDestinationsGoInOneDsn) {
 // slow to answer) takes its bounce with it: no DSN, and nothing is written for the deleted message.
 TEST_F(EngineTest, AMessageDeletedMidPassSendsNoDsn) {
   spool::QueueId id = queue({"reject@example.net", "slow@example.org"});
-  asio::io_context io;
-  config::Route route;
-  route.domain = "*";
-  route.next_hop = {"127.0.0.1", sink_.port()};
-  StaticRouter router({route}, nullptr, nullptr);
-  delivery::AccountingLog log(dir_.path() / "delivery.log");
-  DeliveryEngine engine(io.get_executor(), *spool_, router, EngineOptions{}, &log);
-  asio::co_spawn(io, engine.run(), asio::detached);
-  std::thread runner([&io] { io.run(); });
+  Running running(*this, EngineOptions{});
   auto bounced = [this] {
     for (const auto& line : log_lines())
       if (line["result"] == "bounced") return true;
     return false;
   };
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!bounced() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  EXPECT_TRUE(bounced());
+  EXPECT_TRUE(relay::test::eventually(bounced, 10s));
   auto removed = spool_->remove_wait(id);  // as `relayctl queue delete` does, while slow@ is still waiting
   EXPECT_FALSE(removed) << removed.message();
-  deadline = std::chrono::steady_clock::now() + 10s;
-  while (log_lines().size() < 2 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(50ms);
+  relay::test::eventually([this] { return log_lines().size() >= 2; }, 10s);
   std::this_thread::sleep_for(300ms);  // time for a DSN to be stored, if one were made
-  engine.stop();
-  runner.join();
+  running.stop();
   EXPECT_EQ(log_lines().size(), 2u) << "slow@'s attempt finished too";
-  EXPECT_EQ(engine.stats().dsns, 0u);
+  EXPECT_EQ(running.engine().stats().dsns, 0u);
   EXPECT_EQ(spool_->stats().messages, 0u);
 }
 
@@ -371,26 +381,14 @@ TEST_F(EngineTest, RateLimitBackOffPausesEveryQueueToTheHosts) {
   config::Shaping own;
   own.match = "b.example";  // b.example gets a queue of its own
   options.shaping = {own};
-  asio::io_context io;
-  config::Route route;
-  route.domain = "*";
-  route.next_hop = {"127.0.0.1", sink_.port()};
-  StaticRouter router({route}, nullptr, nullptr);
-  DeliveryEngine engine(io.get_executor(), *spool_, router, options, nullptr);
-  asio::co_spawn(io, engine.run(), asio::detached);
-  std::thread runner([&io] { io.run(); });
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (engine.stats().deferred == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  ASSERT_EQ(engine.stats().deferred, 1u);  // the 421 4.7.28: the hosts are paused for 2 s
+  Running running(*this, options);
+  relay::test::eventually([&] { return running.engine().stats().deferred > 0; }, 10s);
+  ASSERT_EQ(running.engine().stats().deferred, 1u);  // the 421 4.7.28: the hosts are paused for 2 s
   auto paused_at = std::chrono::steady_clock::now();
-  engine.submit(queue({"accept@b.example"}));
-  deadline = std::chrono::steady_clock::now() + 10s;
-  while (sink_.messages().empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
+  running.engine().submit(queue({"accept@b.example"}));
+  relay::test::eventually([this] { return !sink_.messages().empty(); }, 10s);
   auto delivered_after = std::chrono::steady_clock::now() - paused_at;
-  engine.stop();
-  runner.join();
+  running.stop();
   ASSERT_EQ(sink_.messages().size(), 1u);
   EXPECT_GE(delivered_after, 1500ms);  // waited for the hosts' pause, though its queue never saw a 421
 }
@@ -547,27 +545,16 @@ TEST_F(EngineTest, StopEndsAWorkerWaitingForPacing) {
   EngineOptions options;
   options.default_limits.max_connections = 1;
   options.default_limits.rate = {1, std::chrono::minutes(1), 1};  // one message a minute
-  asio::io_context io;
-  config::Route route;
-  route.domain = "*";
-  route.next_hop = {"127.0.0.1", sink_.port()};
-  StaticRouter router({route}, nullptr, nullptr);
-  DeliveryEngine engine(io.get_executor(), *spool_, router, options, nullptr);
-  asio::co_spawn(io, engine.run(), asio::detached);
-  std::thread runner([&io] { io.run(); });
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (sink_.messages().empty() && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
+  Running running(*this, options);
+  DeliveryEngine& engine = running.engine();
+  relay::test::eventually([this] { return !sink_.messages().empty(); }, 10s);
   ASSERT_EQ(sink_.messages().size(), 1u);
   std::this_thread::sleep_for(200ms);  // the worker is now waiting out the minute
   EXPECT_EQ(engine.running_workers(), 1u);
 
-  engine.stop();
-  deadline = std::chrono::steady_clock::now() + 10s;  // far below the minute the pacing wait would take
-  while (engine.running_workers() > 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(20ms);
-  EXPECT_EQ(engine.running_workers(), 0u);
-  runner.join();
+  engine.stop();  // far below the minute the pacing wait would take:
+  EXPECT_TRUE(relay::test::eventually([&] { return engine.running_workers() == 0; }, 10s));
+  running.stop();
   EXPECT_EQ(sink_.messages().size(), 1u);
   EXPECT_EQ(spool_->stats().messages, 2u);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,6 +53,10 @@ bool wait_for_port(const std::string& host, unsigned short port,
                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
 // A TCP port that was free on 127.0.0.1 a moment ago (bind to port 0, read it, close).
 unsigned short free_tcp_port();
+
+// Polls done every 50 ms until it is true (then true) or limit has passed (then false).
+bool eventually(const std::function<bool()>& done,
+                std::chrono::milliseconds limit = std::chrono::seconds(15));
 unsigned short free_udp_port();
 
 }  // namespace relay::test

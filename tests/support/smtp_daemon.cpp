@@ -103,15 +103,6 @@ DaemonOptions delivering_to(unsigned short port, std::string delivery) {
   return options;
 }
 
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
 bool SmtpDaemon::edit_config(const std::string& from, const std::string& to) {
   std::ifstream in(config_path_);
   std::string text((std::istreambuf_iterator<char>(in)), {});

@@ -72,10 +72,6 @@ std::string route_all_to(unsigned short port);
 // Options for a daemon that delivers everything to 127.0.0.1:port, with these [delivery] lines.
 DaemonOptions delivering_to(unsigned short port, std::string delivery = "");
 
-// Polls done every 50 ms until it is true (then true) or limit has passed (then false).
-bool eventually(const std::function<bool()>& done,
-                std::chrono::milliseconds limit = std::chrono::seconds(15));
-
 class SmtpClient {
  public:
   SmtpClient() = default;
