@@ -20,9 +20,9 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "SPOOL/control.sock that `relayctl queue` talks to; and Prometheus metrics at [admin] metrics_listen. "
       "Runs in the foreground and logs to stderr.\n\n"
       "SIGTERM or SIGINT drains (stops accepting, lets sessions finish, flushes the spool) and exits 0. "
-      "SIGHUP reloads [server], [dkim], [delivery] and [inbound] (sessions and delivery decisions from then "
-      "on) and reopens the accounting log (after logrotate); listeners, [spool], [dns], [admin], [campaigns] "
-      "and delivery.accounting_log change at a restart. Exit 2 when the "
+      "SIGHUP reloads [server], [dns], [dkim], [delivery] and [inbound] (sessions and delivery decisions "
+      "from then on) and reopens the accounting log (after logrotate); listeners, [spool], [admin], "
+      "[campaigns] and delivery.accounting_log change at a restart. Exit 2 when the "
       "configuration, a listener's port, the spool (or a spool written by a newer relayctl) or the user "
       "database cannot be used. Operations guide: docs/operations.md.");
   add_config_option(*serve, *path);

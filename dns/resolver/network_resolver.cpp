@@ -161,9 +161,8 @@ struct NetworkResolver::Pending {
 };
 
 NetworkResolver::NetworkResolver(asio::any_io_executor executor, NetworkResolverOptions options)
-    : executor_(std::move(executor)), options_(std::move(options)), cache_(options_.cache_entries) {
-  if (options_.servers.empty()) options_.servers = system_nameservers();
-  if (options_.attempts == 0) options_.attempts = 1;
+    : executor_(std::move(executor)), cache_(0) {
+  set_options(std::move(options));
 }
 
 NetworkResolver::~NetworkResolver() = default;
@@ -189,15 +188,23 @@ asio::awaitable<Response> NetworkResolver::query(std::string name, RecordType ty
   co_return response;
 }
 
+void NetworkResolver::set_options(NetworkResolverOptions options) {
+  if (options.servers.empty()) options.servers = system_nameservers();
+  if (options.attempts == 0) options.attempts = 1;
+  cache_ = ResponseCache(options.cache_entries);
+  options_ = std::move(options);
+}
+
 asio::awaitable<Response> NetworkResolver::resolve(const std::string& name, RecordType type) {
+  const NetworkResolverOptions options = options_;  // a copy: set_options may replace options_ meanwhile
   Response failure;
   failure.status = Status::temporary;
   std::string last_detail;
   bool unusable_only = true;
-  for (unsigned round = 0; round < options_.attempts; ++round) {
-    for (const auto& server : options_.servers) {
+  for (unsigned round = 0; round < options.attempts; ++round) {
+    for (const auto& server : options.servers) {
       ++exchanges_;
-      Attempt attempt = co_await exchange(server, name, type, options_.timeout);
+      Attempt attempt = co_await exchange(server, name, type, options.timeout);
       switch (attempt.outcome) {
         case Attempt::Outcome::reply:
           if (attempt.response.status != Status::temporary) co_return attempt.response;
@@ -206,7 +213,7 @@ asio::awaitable<Response> NetworkResolver::resolve(const std::string& name, Reco
           break;
         case Attempt::Outcome::timeout:
           last_detail = "no answer from " + describe(server) + " within " +
-                        std::to_string(options_.timeout.count()) + " ms";
+                        std::to_string(options.timeout.count()) + " ms";
           unusable_only = false;
           break;
         case Attempt::Outcome::unusable:

@@ -35,6 +35,10 @@ class NetworkResolver : public Resolver {
   ~NetworkResolver() override;
 
   asio::awaitable<Response> query(std::string name, RecordType type) override;
+  // New servers, timeout and attempts (a reload) for the queries asked from now on; queries in flight
+  // finish with the old ones. The cache is emptied: its answers came from the old servers. Call it on
+  // the resolver's executor.
+  void set_options(NetworkResolverOptions options);
 
   // Exchanges on the network so far (cache hits and coalesced queries excluded); for tests and stats.
   std::size_t exchanges() const { return exchanges_; }

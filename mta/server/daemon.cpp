@@ -68,8 +68,7 @@ std::vector<std::string> needs_restart(const config::Config& running, const conf
     auto x = a.at_path(path), y = b.at_path(path);
     return x != y;
   };
-  for (std::string_view path :
-       {"server.listener", "spool", "dns", "admin", "campaigns", "delivery.accounting_log"})
+  for (std::string_view path : {"server.listener", "spool", "admin", "campaigns", "delivery.accounting_log"})
     if (differs(path)) changed.emplace_back(path);
   return changed;
 }
@@ -200,8 +199,10 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
               std::lock_guard lock(signer_mutex);
               current_signer = next_signer;
             }
-            // Delivery: routes and the engine's options, on the delivery thread, in this order.
-            asio::post(delivery_io, [&router, routes = next->delivery.routes]() mutable {
+            // Delivery: resolver, routes and the engine's options, on the delivery thread, in this order.
+            asio::post(delivery_io, [&router, &resolver, routes = next->delivery.routes,
+                                     dns = config::resolver_options(next->dns)]() mutable {
+              resolver.set_options(std::move(dns));
               router.set_routes(std::move(routes));
             });
             engine.reconfigure(queue::engine_options(*next));

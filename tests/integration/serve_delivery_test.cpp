@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/behaviour_sink.hpp"
+#include "tests/support/nsd_server.hpp"
 #include "tests/support/smtp_daemon.hpp"
 
 namespace {
@@ -17,6 +18,7 @@ namespace {
 using namespace relay::test;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 RunResult relay_in(const SmtpDaemon& daemon, std::vector<std::string> recipients) {
   std::vector<std::string> args{"swaks",
@@ -131,7 +133,7 @@ TEST(ServeDelivery, RateLimitPauseComesFromTheConfig) {
 }
 
 // SIGHUP reloads [delivery]: a deferred message goes out through the route the new configuration gives,
-// and a change that only a restart applies ([dns]) is named in the log.
+// and a change that only a restart applies ([admin]) is named in the log.
 TEST(ServeDelivery, SighupReloadsRoutesAndNamesWhatNeedsARestart) {
   unsigned short down = free_tcp_port();
   BehaviourSink sink;
@@ -146,9 +148,10 @@ TEST(ServeDelivery, SighupReloadsRoutesAndNamesWhatNeedsARestart) {
 
   ASSERT_TRUE(
       daemon.edit_config("127.0.0.1:" + std::to_string(down), "127.0.0.1:" + std::to_string(sink.port())));
-  ASSERT_TRUE(daemon.edit_config("timeout = \"1s\"", "timeout = \"2s\""));  // [dns]
+  ASSERT_TRUE(daemon.edit_config("metrics_listen = \"\"",
+                                 "metrics_listen = \"127.0.0.1:" + std::to_string(free_tcp_port()) + "\""));
   ASSERT_TRUE(daemon.reload()) << daemon.log();
-  EXPECT_THAT(daemon.log(), HasSubstr("serve.restart_needed changed=dns"));
+  EXPECT_THAT(daemon.log(), HasSubstr("serve.restart_needed changed=admin"));
   EXPECT_EQ(daemon.relayctl({"queue", "flush"}).exit_code, 0);
   ASSERT_TRUE(daemon.wait_for_empty_queue(20s)) << daemon.log();
   ASSERT_EQ(sink.messages().size(), 1u);
@@ -175,6 +178,33 @@ TEST(ServeDelivery, ShapingRequireTlsHoldsBackOnlyThatDomain) {
   auto messages = sink.messages();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].recipients, std::vector<std::string>{"accept@other.test"});
+}
+
+// SIGHUP reloads [dns]: a route whose next hop is a host name could not be resolved while the configured
+// nameserver was down; after pointing [dns] at one that answers, the mail goes out.
+TEST(ServeDelivery, SighupReloadsTheNameservers) {
+  BehaviourSink sink;
+  NsdServer nsd{{Zone{"relay.test", "sink A 127.0.0.1\n"}}};
+  unsigned short dead = free_udp_port();
+  DaemonOptions options;
+  options.dns = "nameservers = [\"127.0.0.1:" + std::to_string(dead) + "\"]\ntimeout = \"1s\"\n";
+  options.delivery = "retry_initial = \"1h\"\n";
+  options.extra =
+      "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"sink.relay.test:" + std::to_string(sink.port()) +
+      "\"\n";
+  SmtpDaemon daemon(options);
+  ASSERT_TRUE(daemon.start()) << daemon.log();
+  ASSERT_EQ(relay_in(daemon, {"accept@dest.test"}).exit_code, 0);
+  ASSERT_TRUE(eventually([&] { return !daemon.accounting().empty(); }, 15s)) << daemon.log();
+  EXPECT_EQ(daemon.accounting()[0]["result"], "deferred");
+  EXPECT_THAT(daemon.accounting()[0]["reply"].get<std::string>(), HasSubstr("sink.relay.test"));
+
+  ASSERT_TRUE(daemon.edit_config("127.0.0.1:" + std::to_string(dead), nsd.address()));
+  ASSERT_TRUE(daemon.reload()) << daemon.log();
+  EXPECT_THAT(daemon.log(), Not(HasSubstr("serve.restart_needed")));
+  EXPECT_EQ(daemon.relayctl({"queue", "flush"}).exit_code, 0);
+  ASSERT_TRUE(daemon.wait_for_empty_queue(20s)) << daemon.log();
+  ASSERT_EQ(sink.messages().size(), 1u);
 }
 
 // [delivery] delay_warning_after through `relayctl serve`: mail that keeps being deferred gets its sender
