@@ -1,16 +1,18 @@
 // engine.hpp — the delivery engine: takes spooled messages to their destinations and records what
 // happened. Pending recipients are grouped by domain, routed (inbound backend, static route or MX), and
-// queued per destination (routes to the same hosts share one queue, its connections and its limits). Each
+// queued per destination (routes to the same hosts share one queue, its connections and its limits; a
+// shaping entry matched by domain, or a TLS requirement, splits off a queue of its own). Each
 // destination runs up to max_connections workers; a worker reuses its connection for up to
-// max_messages_per_connection messages, takes alternately from fresh and retried mail so a backlog of
-// deferred mail never starves new mail, paces sends with the destination's rate (GCRA) and stops when
-// the destination rate-limits us (back-off). Egress pools: each message is assigned a source (local
-// address and EHLO name, EgressSelector) when it is dispatched; a destination keeps one ready queue (lane)
-// per source, and a connection from one source only ever carries that source's messages, while the
-// connection limit, the rate and the back-off stay per destination. Replies: 2xx delivered, 5xx bounced (a
-// DSN to the sender, stored durably before the recipient is marked failed), 4xx and connection failures
-// deferred on the retry schedule until the queue lifetime ends (then bounced as expired, 4.4.7). Every
-// attempt is one line in the accounting log. Runs on one executor; spool completions are posted back to it.
+// max_messages_per_connection messages (at most max_recipients per transaction), takes alternately from
+// fresh and retried mail so a backlog of deferred mail never starves new mail, paces sends with the
+// destination's rate (GCRA) and stops while the hosts rate-limit us (back-off). Egress pools: each message is
+// assigned a source (local address and EHLO name, EgressSelector) when it is dispatched; a destination keeps
+// one ready queue (lane) per source, and a connection from one source only ever carries that source's
+// messages, while the connection limit and the rate stay per destination. Replies: 2xx
+// delivered, 5xx bounced (a DSN to the sender as its NOTIFY allows, RFC 3461, stored durably before the
+// recipient is marked failed), 4xx and connection failures deferred on the retry schedule until the queue
+// lifetime ends (then bounced as expired, 4.4.7). Every attempt is one line in the accounting log. Runs on
+// one executor; spool completions are posted back to it.
 #pragma once
 
 #include <atomic>
