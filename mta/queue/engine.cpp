@@ -348,7 +348,7 @@ void DeliveryEngine::enqueue(const std::string& domain, const RouteResult& route
   slot->route = route;  // the newest routing answer
   if (tls) slot->route.tls = delivery::TlsPolicy::required;
   slot->limits = limits;
-  Lane& lane = slot->lanes[job.source ? job.source->name : std::string()];
+  Lane& lane = lane_for(*slot, job);
   lane.source = job.source;
   auto& queue = job.retry ? lane.retried : lane.fresh;
   // At most max_recipients per transaction: a larger group becomes several jobs of the message.
@@ -361,6 +361,10 @@ void DeliveryEngine::enqueue(const std::string& domain, const RouteResult& route
   }
   queue.push_back(std::move(job));
   start_workers(*slot);
+}
+
+DeliveryEngine::Lane& DeliveryEngine::lane_for(Destination& destination, const Job& job) {
+  return destination.lanes[job.source ? job.source->name : std::string()];
 }
 
 void DeliveryEngine::start_workers(Destination& destination) {
@@ -583,7 +587,7 @@ DeliveryEngine::Job DeliveryEngine::requeue_over_limit(Destination& destination,
                {"queue_id", job.id.to_string()},
                {"accepted", static_cast<std::int64_t>(sent.recipients.size())},
                {"next_transaction", static_cast<std::int64_t>(rest.recipients.size())}});
-    Lane& lane = destination.lanes[job.source ? job.source->name : std::string()];
+    Lane& lane = lane_for(destination, job);
     (rest.retry ? lane.retried : lane.fresh).push_front(std::move(rest));
     ++in_flight_[job.id];
   }
@@ -679,11 +683,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
     report.failures.insert(report.failures.end(), failures.begin(), failures.end());
     report.states.insert(report.states.end(), failed_states.begin(), failed_states.end());
   }
-  for (const auto& [index, state] : updates) {
-    auto ec = co_await update(job.id, index, state);
-    if (ec == spool::spool_errc::not_found) co_return;  // deleted by an operator meanwhile
-    if (ec) log::error("spool.update_failed", {{"queue_id", job.id.to_string()}, {"error", ec.message()}});
-  }
+  if (!co_await write_states(job.id, updates)) co_return;
   auto queued_at = from_unix(envelope.received_at);
   if (!deferred.empty() && options_.delay_warning.count() > 0 && now - queued_at >= options_.delay_warning)
     co_await warn_delay(job.id, envelope, body, deferred, queued_at + policy.lifetime);
@@ -812,11 +812,17 @@ asio::awaitable<void> DeliveryEngine::report_failures(spool::QueueId id) {
   if (auto ec = co_await send_dsn(report.envelope, report.headers, report.relayed, bounce::DsnAction::relayed,
                                   std::nullopt, nullptr))
     log::error("dsn.store_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
-  for (const auto& [index, state] : report.states) {
+  co_await write_states(id, report.states);
+}
+
+asio::awaitable<bool> DeliveryEngine::write_states(
+    spool::QueueId id, const std::vector<std::pair<std::uint32_t, spool::RecipientState>>& states) {
+  for (const auto& [index, state] : states) {
     auto ec = co_await update(id, index, state);
-    if (ec == spool::spool_errc::not_found) co_return;  // deleted by an operator meanwhile
+    if (ec == spool::spool_errc::not_found) co_return false;  // deleted by an operator meanwhile
     if (ec) log::error("spool.update_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
   }
+  co_return true;
 }
 
 asio::awaitable<std::error_code> DeliveryEngine::update(spool::QueueId id, std::uint32_t index,

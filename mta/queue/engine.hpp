@@ -163,6 +163,8 @@ class DeliveryEngine {
   void schedule_at(spool::QueueId id, std::chrono::system_clock::time_point when);
   asio::awaitable<void> dispatch(spool::QueueId id);
   void enqueue(const std::string& domain, const RouteResult& route, Job job);
+  // The lane of the job's egress source at destination (made on first use).
+  static Lane& lane_for(Destination& destination, const Job& job);
   void start_workers(Destination& destination);
   asio::awaitable<void> worker(Destination& destination);
   // Connects from the lane's source; fills path (host, ip, source) and, on failure, error.
@@ -205,6 +207,9 @@ class DeliveryEngine {
                                    std::chrono::system_clock::time_point retry_until);
   asio::awaitable<std::error_code> update(spool::QueueId id, std::uint32_t index,
                                           spool::RecipientState state);
+  // Writes recipients' states (each failure logged); false when the message was deleted meanwhile.
+  asio::awaitable<bool> write_states(
+      spool::QueueId id, const std::vector<std::pair<std::uint32_t, spool::RecipientState>>& states);
   asio::awaitable<std::error_code> remove(spool::QueueId id);
   asio::awaitable<std::error_code> set_delay_warned(spool::QueueId id);
   asio::awaitable<std::pair<std::error_code, spool::QueueId>> store(spool::Envelope envelope,
