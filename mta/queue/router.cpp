@@ -46,18 +46,19 @@ asio::awaitable<void> resolve_next_hop(const dns::HostPort& hop, dns::Resolver* 
   result.targets.push_back(std::move(target));
 }
 
-asio::awaitable<RouteResult> Router::route_backend(dns::HostPort hop) {
+asio::awaitable<RouteResult> route_to_backend(dns::HostPort hop, dns::Resolver* resolver) {
   RouteResult result;
   result.key = "backend:" + hop.to_string();
-  co_await resolve_next_hop(hop, nullptr, result);
+  co_await resolve_next_hop(hop, resolver, result);
   co_return result;
 }
 
+asio::awaitable<RouteResult> Router::route_backend(dns::HostPort hop) {
+  return route_to_backend(std::move(hop), nullptr);
+}
+
 asio::awaitable<RouteResult> StaticRouter::route_backend(dns::HostPort hop) {
-  RouteResult result;
-  result.key = "backend:" + hop.to_string();
-  co_await resolve_next_hop(hop, resolver_, result);
-  co_return result;
+  return route_to_backend(std::move(hop), resolver_);
 }
 
 asio::awaitable<RouteResult> StaticRouter::route(std::string domain) {

@@ -57,6 +57,9 @@ class Router {
 asio::awaitable<void> resolve_next_hop(const dns::HostPort& hop, dns::Resolver* resolver,
                                        RouteResult& result);
 
+// An inbound backend's route: key "backend:HOST:PORT", hop's addresses as resolve_next_hop finds them.
+asio::awaitable<RouteResult> route_to_backend(dns::HostPort hop, dns::Resolver* resolver);
+
 // Static routes from the configuration, then (if given) another router for everything else. Host-name
 // next hops are resolved to addresses with the resolver (A, then AAAA).
 class StaticRouter : public Router {
