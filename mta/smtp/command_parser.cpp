@@ -4,17 +4,10 @@
 #include <array>
 #include <charconv>
 
+#include "mta/smtp/ascii.hpp"
+
 namespace mta::smtp {
 namespace {
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
 
 bool istarts_with(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
@@ -84,7 +77,7 @@ bool is_address_literal(std::string_view s) {
   if (istarts_with(inner, "IPv6:")) {
     inner.remove_prefix(5);
     return !inner.empty() && std::all_of(inner.begin(), inner.end(), [](char c) {
-      return is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f') || c == ':' || c == '.';
+      return is_digit(c) || (ascii_lower(c) >= 'a' && ascii_lower(c) <= 'f') || c == ':' || c == '.';
     });
   }
   int parts = 0;
@@ -250,7 +243,7 @@ bool is_valid_mailbox(std::string_view mailbox, bool utf8) {
 std::string mailbox_domain(std::string_view mailbox) {
   auto at = mailbox.rfind('@');
   std::string domain(at == std::string_view::npos ? std::string_view{} : mailbox.substr(at + 1));
-  std::transform(domain.begin(), domain.end(), domain.begin(), lower);
+  std::transform(domain.begin(), domain.end(), domain.begin(), ascii_lower);
   return domain;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "mta/smtp/ascii.hpp"
 #include "mta/smtp/base64.hpp"
 #include "mta/smtp/message_headers.hpp"
 
@@ -10,12 +11,6 @@ namespace mta::smtp {
 namespace {
 
 using config::ListenerKind;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 }  // namespace
 
