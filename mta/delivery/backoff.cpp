@@ -6,12 +6,6 @@
 namespace mta::delivery {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return out;
-}
-
 // Phrases the large providers and common MTAs use when they throttle a sender.
 constexpr std::array<std::string_view, 12> kPhrases{
     "rate limit",        "rate-limit",           "ratelimit",        "too many connections",
@@ -25,7 +19,7 @@ bool is_rate_limit_reply(const Reply& reply) {
   if (reply.enhanced && reply.enhanced->klass == 4 && reply.enhanced->subject == 7 &&
       (reply.enhanced->detail == 28 || reply.enhanced->detail == 650 || reply.enhanced->detail == 651))
     return true;  // Gmail 4.7.28, Microsoft 4.7.650/4.7.651
-  std::string text = lower(reply.text());
+  std::string text = reply.lower_text();
   return std::any_of(kPhrases.begin(), kPhrases.end(),
                      [&](std::string_view p) { return text.find(p) != std::string::npos; });
 }

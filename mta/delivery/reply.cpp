@@ -1,5 +1,7 @@
 #include "mta/delivery/reply.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace mta::delivery {
@@ -40,6 +42,12 @@ std::string Reply::text() const {
     out += ' ';
     out += line;
   }
+  return out;
+}
+
+std::string Reply::lower_text() const {
+  std::string out = text();
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return out;
 }
 

@@ -31,6 +31,8 @@ struct Reply {
   bool permanent() const { return code >= 500; }
   // "550 5.1.1 no such user" (the lines joined by a space), for logs, DSNs and the accounting log.
   std::string text() const;
+  // text() in lower case (ASCII), for matching the phrases servers use ("rate limit", ...).
+  std::string lower_text() const;
 };
 
 struct ReplyLimits {

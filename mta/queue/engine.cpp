@@ -41,9 +41,7 @@ std::string domain_of(const std::string& address) {
 // "Too many recipients" (RFC 5321 §4.5.3.1.10) in a 552, which RFC 821 listed for it: x.5.3 or the words.
 bool too_many_recipients(const delivery::Reply& reply) {
   if (reply.enhanced && reply.enhanced->subject == 5 && reply.enhanced->detail == 3) return true;
-  std::string text = reply.text();
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text.find("too many recipients") != std::string::npos;
+  return reply.lower_text().find("too many recipients") != std::string::npos;
 }
 
 // The largest message a RET=FULL failed DSN carries whole; larger ones come back as their headers.
