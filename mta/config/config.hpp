@@ -129,6 +129,9 @@ struct DeliveryConfig {
 struct Backend {
   std::string domain;
   dns::HostPort next_hop;
+  // Let clients that are neither authenticated nor trusted use %, ! or a quoted @ in the local part
+  // (user%host@domain): only for a backend that needs them and will not relay them on.
+  bool allow_untrusted_routing = false;
 };
 
 struct InboundConfig {

@@ -196,6 +196,8 @@ class Loader {
     integer("max_connections", 1, 100'000, out.max_connections);
     integer("max_connections_per_ip", 1, 100'000, out.max_connections_per_ip);
     integer("max_auth_failures", 1, 1000, out.max_auth_failures);
+    integer("max_received", 1, 1000, out.max_received);
+    integer("max_own_received", 1, 1000, out.max_own_received);
     positive_duration(t, "command_timeout", out.command_timeout);
     positive_duration(t, "data_timeout", out.data_timeout);
     positive_duration(t, "tls_handshake_timeout", out.tls_handshake_timeout);
@@ -430,6 +432,7 @@ class Loader {
           item.error("domain", "\"" + backend.domain + "\" is not in [inbound] relay_domains; add it there");
       }
       read_host_port(item, "next_hop", 25, true, backend.next_hop);
+      item.read("allow_untrusted_routing", backend.allow_untrusted_routing);
       item.finish();
       out.backends.push_back(std::move(backend));
     }

@@ -55,7 +55,9 @@ toml::table to_toml(const Config& c) {
                    {"max_connections", c.server.limits.max_connections},
                    {"max_connections_per_ip", c.server.limits.max_connections_per_ip},
                    {"max_auth_failures", c.server.limits.max_auth_failures},
-                   {"auth_failure_window", duration(c.server.limits.auth_failure_window)}}},
+                   {"auth_failure_window", duration(c.server.limits.auth_failure_window)},
+                   {"max_received", c.server.limits.max_received},
+                   {"max_own_received", c.server.limits.max_own_received}}},
       {"auth", toml::table{{"plaintext_on_loopback", c.server.auth.plaintext_on_loopback}}},
       {"listener", array_of(c.server.listeners, [](const Listener& l) {
          return toml::table{
@@ -114,14 +116,15 @@ toml::table to_toml(const Config& c) {
                           {"timeout", duration(c.dns.timeout)}}},
       {"dkim", dkim_table(c.dkim)},
       {"delivery", std::move(delivery)},
-      {"inbound",
-       toml::table{{"relay_domains", strings(c.inbound.relay_domains)},
-                   {"max_queue_lifetime", duration(c.inbound.max_queue_lifetime)},
-                   {"backend",
-                    array_of(c.inbound.backends,
-                             [](const Backend& b) {
-                               return toml::table{{"domain", b.domain}, {"next_hop", b.next_hop.to_string()}};
-                             })}}},
+      {"inbound", toml::table{{"relay_domains", strings(c.inbound.relay_domains)},
+                              {"max_queue_lifetime", duration(c.inbound.max_queue_lifetime)},
+                              {"backend", array_of(c.inbound.backends,
+                                                   [](const Backend& b) {
+                                                     return toml::table{{"domain", b.domain},
+                                                                        {"next_hop", b.next_hop.to_string()},
+                                                                        {"allow_untrusted_routing",
+                                                                         b.allow_untrusted_routing}};
+                                                   })}}},
       {"campaigns", toml::table{{"database", c.campaigns.database.string()}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},

@@ -245,9 +245,10 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
       later = later ? std::min(*later, from_unix(state.next_attempt)) : from_unix(state.next_attempt);
       continue;
     }
-    // Inbound mail goes to its domain's backend as configured now, else to the one it was accepted for.
+    // Mail for a relay domain goes to its backend as configured now (from any listener: the domain's MX
+    // is us), else to the one it was accepted for.
     std::string key = domain_of(envelope.recipients[i].address);
-    auto backend = envelope.listener == "inbound" ? options_.backends.find(key) : options_.backends.end();
+    auto backend = options_.backends.find(key);
     if (backend != options_.backends.end())
       key = "backend:" + backend->second.to_string();
     else if (state.route.kind == spool::RouteKind::backend)

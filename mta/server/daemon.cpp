@@ -141,7 +141,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
   Metrics metrics;
-  SmtpServer server(io, notifying, *users, blocking, signing, metrics, make_settings(initial, tls, signer));
+  SmtpServer server(io, notifying, *users, blocking, signing, metrics,
+                    make_settings(initial, tls, signer, &metrics));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
     fail(problem);
     return 2;
@@ -194,7 +195,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
           } else if (!dkim_error.empty()) {
             log::error("serve.reload_failed", {{"error", "DKIM: " + dkim_error}});
           } else {
-            server.apply(make_settings(*next, next_tls, next_signer));
+            server.apply(make_settings(*next, next_tls, next_signer, &metrics));
             {
               std::lock_guard lock(signer_mutex);
               current_signer = next_signer;

@@ -40,6 +40,13 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool, const qu
          m.auth_successes.load());
   metric(out, "relayctl_smtp_auth_failures_total", "counter", "Failed SMTP AUTH attempts.",
          m.auth_failures.load());
+  out +=
+      "# HELP relayctl_smtp_refusals_total SMTP replies refusing a command or message, by reason.\n"
+      "# TYPE relayctl_smtp_refusals_total counter\n";
+  for (std::size_t i = 0; i < smtp::kSmtpErrorCount; ++i)
+    out += std::string("relayctl_smtp_refusals_total{reason=\"") +
+           smtp::to_string(static_cast<smtp::SmtpError>(i)) + "\"} " + std::to_string(m.refusals[i].load()) +
+           "\n";
   auto stats = spool.stats();
   metric(out, "relayctl_queue_messages", "gauge", "Messages in the queue.", stats.messages);
   metric(out, "relayctl_queue_recipients_pending", "gauge", "Recipients waiting for delivery.",

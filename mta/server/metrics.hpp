@@ -5,6 +5,7 @@
 // 404, a malformed request 400.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "dns/host_port.hpp"
 #include "mta/queue/engine.hpp"
+#include "mta/smtp/reply.hpp"
 #include "mta/spool/spool.hpp"
 
 namespace mta::server {
@@ -27,6 +29,7 @@ struct Metrics {
   std::atomic<std::uint64_t> messages_refused{0};  // a DATA that ended without 250
   std::atomic<std::uint64_t> auth_successes{0};
   std::atomic<std::uint64_t> auth_failures{0};
+  std::array<std::atomic<std::uint64_t>, smtp::kSmtpErrorCount> refusals{};  // by smtp::SmtpError
 };
 
 // The exposition text (Prometheus text format 0.0.4); delivery counters when an engine is given.

@@ -87,7 +87,8 @@ std::string lower(std::string s) {
 
 std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
                                                     std::shared_ptr<asio::ssl::context> tls,
-                                                    std::shared_ptr<const dkim::Signer> signer) {
+                                                    std::shared_ptr<const dkim::Signer> signer,
+                                                    Metrics* metrics) {
   auto settings = std::make_shared<ServerSettings>();
   settings->config = config;
   settings->tls = std::move(tls);
@@ -95,6 +96,9 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
   std::vector<std::string> relay_domains;
   for (const auto& d : config.inbound.relay_domains)
     relay_domains.push_back(lower(d));
+  std::vector<std::string> untrusted_routing_domains;
+  for (const auto& backend : config.inbound.backends)
+    if (backend.allow_untrusted_routing) untrusted_routing_domains.push_back(lower(backend.domain));
   for (auto kind :
        {ListenerKind::submission, ListenerKind::smtps, ListenerKind::relay, ListenerKind::inbound}) {
     smtp::SessionConfig& s = settings->sessions[kind];
@@ -104,6 +108,9 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
     s.tls_available = settings->tls != nullptr && kind != ListenerKind::smtps;
     s.plaintext_auth_on_loopback = config.server.auth.plaintext_on_loopback;
     s.relay_domains = relay_domains;
+    s.untrusted_routing_domains = untrusted_routing_domains;
+    if (metrics)
+      s.on_refusal = [metrics](smtp::SmtpError e) { ++metrics->refusals[static_cast<std::size_t>(e)]; };
   }
   return settings;
 }
@@ -258,12 +265,11 @@ spool::Envelope SmtpServer::envelope_for(const smtp::ServerSession& session, con
   for (std::size_t i = 0; i < t.recipients.size(); ++i) {
     const auto& rcpt = t.recipients[i];
     spool::Recipient r{rcpt, {}, t.recipient_dsn[i].notify, t.recipient_dsn[i].orcpt.value_or("")};
-    if (kind == ListenerKind::inbound) {
-      std::string domain = smtp::mailbox_domain(rcpt);
-      for (const auto& backend : settings.config.inbound.backends)
-        if (lower(backend.domain) == domain)
-          r.state.route = {spool::RouteKind::backend, backend.next_hop.to_string()};
-    }
+    // A relay domain's mail goes to its backend whichever listener took it: its MX is us (a loop).
+    std::string domain = smtp::mailbox_domain(rcpt);
+    for (const auto& backend : settings.config.inbound.backends)
+      if (lower(backend.domain) == domain)
+        r.state.route = {spool::RouteKind::backend, backend.next_hop.to_string()};
     e.recipients.push_back(std::move(r));
   }
   return e;

@@ -38,9 +38,11 @@ struct ServerSettings {
   // Signs what submission, smtps and relay listeners accept (never inbound mail); null: no [dkim] sign rules.
   std::shared_ptr<const dkim::Signer> signer;
 };
+// metrics, when given, counts every refusal by reason.
 std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
                                                     std::shared_ptr<asio::ssl::context> tls,
-                                                    std::shared_ptr<const dkim::Signer> signer = nullptr);
+                                                    std::shared_ptr<const dkim::Signer> signer = nullptr,
+                                                    Metrics* metrics = nullptr);
 
 class SmtpServer {
  public:

@@ -247,6 +247,12 @@ std::string mailbox_domain(std::string_view mailbox) {
   return domain;
 }
 
+bool has_local_part_routing(std::string_view mailbox) {
+  auto at = mailbox.rfind('@');
+  std::string_view local = at == std::string_view::npos ? mailbox : mailbox.substr(0, at);
+  return local.find_first_of("%!@") != std::string_view::npos;
+}
+
 ParseResult parse_command(std::string_view line) {
   ParseResult result;
   if (line.find('\0') != std::string_view::npos) {

@@ -64,5 +64,8 @@ bool is_valid_mailbox(std::string_view mailbox, bool utf8);
 bool has_non_ascii(std::string_view text);
 // The domain part of a mailbox, lower-cased (ASCII only).
 std::string mailbox_domain(std::string_view mailbox);
+// True when the local part asks the next hop to route the mail on: "%" (user%host), "!" (host!user) or an
+// "@" inside a quoted local part ("user@host"@domain). Source routes (<@a:b@c>) never reach here.
+bool has_local_part_routing(std::string_view mailbox);
 
 }  // namespace mta::smtp

@@ -33,15 +33,53 @@ void collect_domains(std::string_view value, std::vector<std::string>& out) {
   }
 }
 
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 }  // namespace
 
-HeaderSummary scan_headers(std::string_view message) {
+std::string received_by(std::string_view value) {
+  // Words outside comments (RFC 5322 CFWS; comments nest, and may hold "by" themselves).
+  std::vector<std::string_view> words;
+  int depth = 0;
+  std::size_t start = std::string_view::npos;
+  for (std::size_t i = 0; i <= value.size() && words.size() < 64; ++i) {
+    char c = i < value.size() ? value[i] : ' ';
+    bool separator = is_space(c) || c == '(' || c == ')' || c == ';';
+    if (separator && start != std::string_view::npos) {
+      words.push_back(value.substr(start, i - start));
+      start = std::string_view::npos;
+    }
+    if (c == '\\' && depth > 0)
+      ++i;
+    else if (c == '(')
+      ++depth;
+    else if (c == ')' && depth > 0)
+      --depth;
+    else if (c == ';' && depth == 0)
+      break;  // the date follows
+    else if (!separator && depth == 0 && start == std::string_view::npos)
+      start = i;
+  }
+  std::size_t first = !words.empty() && lowered(words[0]) == "from" ? 2 : 0;  // a HELO of "by" is no clause
+  for (std::size_t i = first; i + 1 < words.size(); ++i)
+    if (lowered(words[i]) == "by") return lowered(words[i + 1]);
+  return {};
+}
+
+HeaderSummary scan_headers(std::string_view message, std::string_view own_hostname) {
   HeaderSummary summary;
   std::string current_name, current_value;
+  std::string own = lowered(own_hostname);
   auto finish = [&] {
     if (current_name == "message-id") summary.has_message_id = true;
     if (current_name == "date") summary.has_date = true;
     if (current_name == "from") collect_domains(current_value, summary.from_domains);
+    if (current_name == "received") {
+      ++summary.received;
+      if (!own.empty() && received_by(current_value) == own) ++summary.own_received;
+    }
     current_name.clear();
     current_value.clear();
   };

@@ -1,5 +1,7 @@
 #include "mta/smtp/reply.hpp"
 
+#include <iterator>
+
 namespace mta::smtp {
 namespace {
 
@@ -31,81 +33,90 @@ Reply make_reply(int code, std::string enhanced, std::string text) {
   return Reply{code, std::move(enhanced), {std::move(text)}};
 }
 
+namespace {
+
+struct ReplyEntry {
+  SmtpError error;
+  const char* name;  // the metrics label
+  int code;
+  const char* enhanced;
+  const char* text;
+};
+
+// One row per SmtpError, in the enum's order.
+constexpr ReplyEntry kReplies[] = {
+    {SmtpError::syntax, "syntax", 500, "5.5.2", "Error: command not recognized"},
+    {SmtpError::syntax_argument, "syntax_argument", 501, "5.5.4", "Syntax error in parameters or arguments"},
+    {SmtpError::bad_sequence, "bad_sequence", 503, "5.5.1", "Error: bad sequence of commands"},
+    {SmtpError::line_too_long, "line_too_long", 500, "5.5.2", "Error: command line too long"},
+    {SmtpError::bare_lf_command, "bare_lf_command", 500, "5.5.2", "Error: bare LF; end lines with CRLF"},
+    {SmtpError::nul_in_command, "nul_in_command", 500, "5.5.2", "Error: NUL byte in command"},
+    {SmtpError::http_request, "http_request", 554, "5.7.0",
+     "This is an SMTP server, not an HTTP server; closing"},
+    {SmtpError::not_implemented, "not_implemented", 502, "5.5.1", "Error: command not implemented"},
+    {SmtpError::parameter_unknown, "parameter_unknown", 555, "5.5.4",
+     "Unsupported MAIL FROM or RCPT TO parameter"},
+    {SmtpError::bad_mailbox, "bad_mailbox", 553, "5.1.3", "Bad recipient address syntax"},
+    {SmtpError::bad_sender, "bad_sender", 553, "5.1.7", "Bad sender address syntax"},
+    {SmtpError::utf8_needs_smtputf8, "utf8_needs_smtputf8", 553, "5.6.7",
+     "Non-ASCII address needs the SMTPUTF8 parameter on MAIL FROM"},
+    {SmtpError::message_too_big_mail, "message_too_big_mail", 552, "5.3.4",
+     "Message size exceeds fixed maximum message size"},
+    {SmtpError::message_too_big, "message_too_big", 552, "5.3.4",
+     "Message size exceeds fixed maximum message size"},
+    {SmtpError::too_many_recipients, "too_many_recipients", 452, "4.5.3", "Too many recipients"},
+    {SmtpError::relay_denied, "relay_denied", 554, "5.7.1", "Relay access denied"},
+    {SmtpError::untrusted_routing, "untrusted_routing", 554, "5.7.1",
+     "Relay access denied: routing in the local part (%, ! or @) is not accepted"},
+    {SmtpError::auth_required, "auth_required", 530, "5.7.0", "Authentication required"},
+    {SmtpError::encryption_required, "encryption_required", 538, "5.7.11",
+     "Encryption required for requested authentication mechanism"},
+    {SmtpError::tls_required, "tls_required", 530, "5.7.0", "Must issue a STARTTLS command first"},
+    {SmtpError::auth_failed, "auth_failed", 535, "5.7.8", "Authentication credentials invalid"},
+    {SmtpError::auth_cancelled, "auth_cancelled", 501, "5.7.0", "Authentication cancelled"},
+    {SmtpError::auth_rate_limited, "auth_rate_limited", 421, "4.7.0",
+     "Too many failed authentications from your address; try again later"},
+    {SmtpError::auth_unknown_mechanism, "auth_unknown_mechanism", 504, "5.5.4",
+     "Unrecognized authentication mechanism"},
+    {SmtpError::auth_temporary, "auth_temporary", 454, "4.7.0", "Temporary authentication failure"},
+    {SmtpError::sender_not_allowed, "sender_not_allowed", 553, "5.7.1",
+     "Sender address not allowed for this user"},
+    {SmtpError::from_not_allowed, "from_not_allowed", 550, "5.7.1",
+     "From: header domain not allowed for this user"},
+    {SmtpError::tls_unavailable, "tls_unavailable", 454, "4.7.0", "TLS not available"},
+    {SmtpError::bare_lf_data, "bare_lf_data", 550, "5.6.11",
+     "Message contains bare LF or CR; end lines with CRLF"},
+    {SmtpError::nul_in_data, "nul_in_data", 550, "5.6.0", "Message contains NUL bytes"},
+    {SmtpError::text_line_too_long, "text_line_too_long", 550, "5.6.0",
+     "Message has a line longer than 1000 bytes (RFC 5321 4.5.3.1.6)"},
+    {SmtpError::too_many_errors, "too_many_errors", 421, "4.7.0", "Too many errors; closing connection"},
+    {SmtpError::too_many_commands, "too_many_commands", 421, "4.7.0",
+     "Too many commands; closing connection"},
+    {SmtpError::too_many_connections, "too_many_connections", 421, "4.7.0",
+     "Too many connections; try again later"},
+    {SmtpError::timeout, "timeout", 421, "4.4.2", "Timeout exceeded; closing connection"},
+    {SmtpError::spool_failure, "spool_failure", 451, "4.3.0",
+     "Message not stored: local error in processing; try again later"},
+    {SmtpError::shutting_down, "shutting_down", 421, "4.3.2", "Service shutting down; try again later"},
+    {SmtpError::mail_loop, "mail_loop", 554, "5.4.6", "Too many hops: mail loop detected"},
+};
+
+constexpr bool in_enum_order() {
+  for (std::size_t i = 0; i < std::size(kReplies); ++i)
+    if (static_cast<std::size_t>(kReplies[i].error) != i) return false;
+  return std::size(kReplies) == kSmtpErrorCount;
+}
+static_assert(in_enum_order(), "kReplies needs one row per SmtpError, in the enum's order");
+
+}  // namespace
+
 Reply reply_for(SmtpError error) {
-  switch (error) {
-    case SmtpError::syntax:
-      return make_reply(500, "5.5.2", "Error: command not recognized");
-    case SmtpError::syntax_argument:
-      return make_reply(501, "5.5.4", "Syntax error in parameters or arguments");
-    case SmtpError::bad_sequence:
-      return make_reply(503, "5.5.1", "Error: bad sequence of commands");
-    case SmtpError::line_too_long:
-      return make_reply(500, "5.5.2", "Error: command line too long");
-    case SmtpError::bare_lf_command:
-      return make_reply(500, "5.5.2", "Error: bare LF; end lines with CRLF");
-    case SmtpError::nul_in_command:
-      return make_reply(500, "5.5.2", "Error: NUL byte in command");
-    case SmtpError::http_request:
-      return make_reply(554, "5.7.0", "This is an SMTP server, not an HTTP server; closing");
-    case SmtpError::not_implemented:
-      return make_reply(502, "5.5.1", "Error: command not implemented");
-    case SmtpError::parameter_unknown:
-      return make_reply(555, "5.5.4", "Unsupported MAIL FROM or RCPT TO parameter");
-    case SmtpError::bad_mailbox:
-      return make_reply(553, "5.1.3", "Bad recipient address syntax");
-    case SmtpError::bad_sender:
-      return make_reply(553, "5.1.7", "Bad sender address syntax");
-    case SmtpError::utf8_needs_smtputf8:
-      return make_reply(553, "5.6.7", "Non-ASCII address needs the SMTPUTF8 parameter on MAIL FROM");
-    case SmtpError::message_too_big_mail:
-    case SmtpError::message_too_big:
-      return make_reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
-    case SmtpError::too_many_recipients:
-      return make_reply(452, "4.5.3", "Too many recipients");
-    case SmtpError::relay_denied:
-      return make_reply(554, "5.7.1", "Relay access denied");
-    case SmtpError::auth_required:
-      return make_reply(530, "5.7.0", "Authentication required");
-    case SmtpError::encryption_required:
-      return make_reply(538, "5.7.11", "Encryption required for requested authentication mechanism");
-    case SmtpError::tls_required:
-      return make_reply(530, "5.7.0", "Must issue a STARTTLS command first");
-    case SmtpError::auth_failed:
-      return make_reply(535, "5.7.8", "Authentication credentials invalid");
-    case SmtpError::auth_cancelled:
-      return make_reply(501, "5.7.0", "Authentication cancelled");
-    case SmtpError::auth_rate_limited:
-      return make_reply(421, "4.7.0", "Too many failed authentications from your address; try again later");
-    case SmtpError::auth_unknown_mechanism:
-      return make_reply(504, "5.5.4", "Unrecognized authentication mechanism");
-    case SmtpError::auth_temporary:
-      return make_reply(454, "4.7.0", "Temporary authentication failure");
-    case SmtpError::sender_not_allowed:
-      return make_reply(553, "5.7.1", "Sender address not allowed for this user");
-    case SmtpError::from_not_allowed:
-      return make_reply(550, "5.7.1", "From: header domain not allowed for this user");
-    case SmtpError::tls_unavailable:
-      return make_reply(454, "4.7.0", "TLS not available");
-    case SmtpError::bare_lf_data:
-      return make_reply(550, "5.6.11", "Message contains bare LF or CR; end lines with CRLF");
-    case SmtpError::nul_in_data:
-      return make_reply(550, "5.6.0", "Message contains NUL bytes");
-    case SmtpError::text_line_too_long:
-      return make_reply(550, "5.6.0", "Message has a line longer than 1000 bytes (RFC 5321 4.5.3.1.6)");
-    case SmtpError::too_many_errors:
-      return make_reply(421, "4.7.0", "Too many errors; closing connection");
-    case SmtpError::too_many_commands:
-      return make_reply(421, "4.7.0", "Too many commands; closing connection");
-    case SmtpError::too_many_connections:
-      return make_reply(421, "4.7.0", "Too many connections; try again later");
-    case SmtpError::timeout:
-      return make_reply(421, "4.4.2", "Timeout exceeded; closing connection");
-    case SmtpError::spool_failure:
-      return make_reply(451, "4.3.0", "Message not stored: local error in processing; try again later");
-    case SmtpError::shutting_down:
-      return make_reply(421, "4.3.2", "Service shutting down; try again later");
-  }
-  return make_reply(451, "4.3.0", "Local error");
+  const ReplyEntry& e = kReplies[static_cast<std::size_t>(error)];
+  return make_reply(e.code, e.enhanced, e.text);
+}
+
+const char* to_string(SmtpError error) {
+  return kReplies[static_cast<std::size_t>(error)].name;
 }
 
 }  // namespace mta::smtp

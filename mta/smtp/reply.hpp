@@ -1,8 +1,10 @@
 // reply.hpp — SMTP replies with enhanced status codes (RFC 5321 §4.2, RFC 3463), and the one table that
-// maps every reason the server refuses or fails something to its reply (reply_for()).
+// maps every reason the server refuses or fails something to its reply (reply_for()) and to a stable name
+// for logs and metrics (to_string()).
 // format() never emits a line over 512 bytes and never lets text break the reply framing (CR/LF dropped).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,23 +25,24 @@ Reply make_reply(int code, std::string enhanced, std::string text);
 
 // Every refusal the session can give. reply_for() is the single place their codes and texts live.
 enum class SmtpError {
-  syntax,                  // 500 5.5.2 unrecognized command
-  syntax_argument,         // 501 5.5.4 bad arguments
-  bad_sequence,            // 503 5.5.1 out of order
-  line_too_long,           // 500 5.5.2 command line over the limit
-  bare_lf_command,         // 500 5.5.2 (reserved: commands accept LF, DATA does not)
-  nul_in_command,          // 500 5.5.2
-  http_request,            // 554 5.7.0 and close
-  not_implemented,         // 502 5.5.1
-  parameter_unknown,       // 555 5.5.4
-  bad_mailbox,             // 553 5.1.3 (or 5.1.7 for a sender)
-  bad_sender,              // 553 5.1.7
-  utf8_needs_smtputf8,     // 553 5.6.7
-  message_too_big_mail,    // 552 5.3.4 SIZE= over the limit
-  message_too_big,         // 552 5.3.4 after DATA
-  too_many_recipients,     // 452 4.5.3
-  relay_denied,            // 554 5.7.1 Relay access denied
-  auth_required,           // 530 5.7.0
+  syntax,                // 500 5.5.2 unrecognized command
+  syntax_argument,       // 501 5.5.4 bad arguments
+  bad_sequence,          // 503 5.5.1 out of order
+  line_too_long,         // 500 5.5.2 command line over the limit
+  bare_lf_command,       // 500 5.5.2 (reserved: commands accept LF, DATA does not)
+  nul_in_command,        // 500 5.5.2
+  http_request,          // 554 5.7.0 and close
+  not_implemented,       // 502 5.5.1
+  parameter_unknown,     // 555 5.5.4
+  bad_mailbox,           // 553 5.1.3 (or 5.1.7 for a sender)
+  bad_sender,            // 553 5.1.7
+  utf8_needs_smtputf8,   // 553 5.6.7
+  message_too_big_mail,  // 552 5.3.4 SIZE= over the limit
+  message_too_big,       // 552 5.3.4 after DATA
+  too_many_recipients,   // 452 4.5.3
+  relay_denied,          // 554 5.7.1 Relay access denied
+  untrusted_routing,  // 554 5.7.1 %, ! or @ in an untrusted client's local part (a relay through the backend)
+  auth_required,      // 530 5.7.0
   encryption_required,     // 538 5.7.11 AUTH over plain text
   tls_required,            // 530 5.7.0 STARTTLS first
   auth_failed,             // 535 5.7.8
@@ -59,8 +62,11 @@ enum class SmtpError {
   timeout,                 // 421 4.4.2 and close
   spool_failure,           // 451 4.3.0 message not stored
   shutting_down,           // 421 4.3.2 and close
+  mail_loop,               // 554 5.4.6 too many Received fields (RFC 5321 §6.3)
 };
+inline constexpr std::size_t kSmtpErrorCount = static_cast<std::size_t>(SmtpError::mail_loop) + 1;
 
 Reply reply_for(SmtpError error);
+const char* to_string(SmtpError error);  // "relay_denied": a stable name for logs and metrics labels
 
 }  // namespace mta::smtp

@@ -33,6 +33,11 @@ bool ServerSession::auth_offered() const {
   return client_.tls_active || (config_.plaintext_auth_on_loopback && client_.loopback);
 }
 
+bool ServerSession::untrusted_routing_allowed(const std::string& domain) const {
+  const auto& allowed = config_.untrusted_routing_domains;
+  return std::find(allowed.begin(), allowed.end(), domain) != allowed.end();
+}
+
 bool ServerSession::requires_auth() const {
   return config_.kind == ListenerKind::submission || config_.kind == ListenerKind::smtps;
 }
@@ -56,6 +61,7 @@ Step ServerSession::error_reply(Reply reply) {
 }
 
 Step ServerSession::error(SmtpError e) {
+  if (config_.on_refusal) config_.on_refusal(e);
   return error_reply(reply_for(e));
 }
 
@@ -164,6 +170,8 @@ Step ServerSession::rcpt(const Command& c) {
                    config_.relay_domains.end();
   bool may_relay = user_.has_value() || (client_.trusted && config_.kind != ListenerKind::inbound);
   if (!local && !may_relay) return error(SmtpError::relay_denied);
+  if (!user_ && !client_.trusted && has_local_part_routing(c.path) && !untrusted_routing_allowed(domain))
+    return error(SmtpError::untrusted_routing);
   if (local && !may_relay && config_.kind == ListenerKind::inbound && config_.inbound_recipient_check)
     if (auto refusal = config_.inbound_recipient_check(c.path)) return error_reply(std::move(*refusal));
   transaction_.recipients.push_back(c.path);
@@ -287,7 +295,12 @@ Step ServerSession::on_data(DataReader& reader) {
     return error(*problem);
   }
   std::string& body = reader.body();
-  auto headers = scan_headers(body);
+  auto headers = scan_headers(body, config_.hostname);
+  if (headers.received > config_.limits.max_received ||
+      headers.own_received > config_.limits.max_own_received) {
+    reset_transaction();
+    return error(SmtpError::mail_loop);
+  }
   if (user_)
     for (const auto& domain : headers.from_domains)
       if (!auth::from_domain_allowed(*user_, domain)) {

@@ -40,9 +40,12 @@ struct SessionConfig {
   bool tls_available = false;               // a certificate is loaded (STARTTLS can be offered)
   bool plaintext_auth_on_loopback = false;  // offer AUTH without TLS to loopback clients
   std::vector<std::string> relay_domains;   // recipients accepted from anyone (lower-case)
+  // Relay domains whose backend may be given %, ! or quoted-@ local parts by untrusted clients.
+  std::vector<std::string> untrusted_routing_domains;
   // The inbound side's recipient policy (valid recipients, greylisting) plugs in here: a refusal or nothing.
   std::function<std::optional<Reply>(const std::string& recipient)> inbound_recipient_check;
-  std::function<std::int64_t()> now;  // unix seconds; default: the system clock
+  std::function<std::int64_t()> now;          // unix seconds; default: the system clock
+  std::function<void(SmtpError)> on_refusal;  // told of every refusal from the table (metrics)
 };
 
 struct ClientInfo {
@@ -121,6 +124,7 @@ class ServerSession {
   Step ok(int code, const char* enhanced, std::string text);
   bool in_transaction() const { return state_ == SessionState::mail || state_ == SessionState::rcpt; }
   bool requires_auth() const;
+  bool untrusted_routing_allowed(const std::string& domain) const;
   void reset_transaction();
   std::string protocol() const;
   std::int64_t now() const;

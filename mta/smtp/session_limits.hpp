@@ -21,6 +21,10 @@ struct SessionLimits {
   unsigned max_connections_per_ip = 50;
   unsigned max_auth_failures = 5;  // per client IP within auth_failure_window, then 421
   std::chrono::seconds auth_failure_window{300};
+  // Mail loops (RFC 5321 §6.3): a message that already carries more Received fields than this, or more
+  // of ours (by our host name) than max_own_received, is refused with 554 5.4.6 at the end of DATA.
+  unsigned max_received = 100;  // §6.3: "normally at least 100"
+  unsigned max_own_received = 5;
 };
 
 }  // namespace mta::smtp

@@ -1,6 +1,6 @@
 // The admin listener: Prometheus metrics at GET /metrics ([admin] metrics_listen) counting sessions,
-// accepted and refused messages, AUTH failures, the queue and delivery outcomes; other paths get 404,
-// garbage 400.
+// accepted and refused messages, refusals by reason, AUTH failures, the queue and delivery outcomes; other
+// paths get 404, garbage 400.
 #include <fstream>
 #include <thread>
 
@@ -62,6 +62,8 @@ TEST(ServeMetrics, CountersAndQueueGauges) {
   EXPECT_THAT(metrics, HasSubstr("HTTP/1.1 200 OK"));
   EXPECT_THAT(metrics, HasSubstr("relayctl_smtp_messages_accepted_total 1\n"));
   EXPECT_THAT(metrics, HasSubstr("relayctl_smtp_messages_refused_total 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("relayctl_smtp_refusals_total{reason=\"bare_lf_data\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("relayctl_smtp_refusals_total{reason=\"untrusted_routing\"} 0\n"));
   EXPECT_THAT(metrics, HasSubstr("relayctl_queue_messages 1\n"));
   EXPECT_THAT(metrics, HasSubstr("# TYPE relayctl_smtp_sessions_total counter"));
   EXPECT_THAT(get_raw(metrics_port, "GET / HTTP/1.1\r\n\r\n"), HasSubstr("404 Not Found"));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "mta/smtp/base64.hpp"
+#include "mta/smtp/message_headers.hpp"
 #include "mta/smtp/server_session.hpp"
 
 namespace {
@@ -27,7 +28,7 @@ SessionConfig base_config(ListenerKind kind) {
   config.kind = kind;
   config.hostname = "mx.test";
   config.tls_available = true;
-  config.relay_domains = {"local.test"};
+  config.relay_domains = {"local.test", "allowed.test"};
   config.limits.max_recipients = 3;
   config.limits.max_errors = 5;
   config.limits.max_message_bytes = 1000;
@@ -84,6 +85,34 @@ INSTANTIATE_TEST_SUITE_P(
                   {"MAIL FROM:<a@b.test>", 250},
                   {"RCPT TO:<x@far.test>", 554},
                   {"RCPT TO:<x@local.test>", 250}}},
+        // Untrusted routing (Postfix's allow_untrusted_routing = no): a backend that honours %, ! or a
+        // quoted @ would relay for the client. Source routes are dropped by the parser (RFC 5321 §C).
+        Dialogue{"stranger_untrusted_routing",
+                 ListenerKind::inbound,
+                 kStranger,
+                 {{"EHLO c.test", 250},
+                  {"MAIL FROM:<a@b.test>", 250},
+                  {"RCPT TO:<user%far.test@local.test>", 554},
+                  {"RCPT TO:<far.test!user@local.test>", 554},
+                  {"RCPT TO:<\"user@far.test\"@local.test>", 554},
+                  {"RCPT TO:<\"user\\@far.test\"@local.test>", 554},
+                  {"RCPT TO:<@far.test:user@local.test>", 250},
+                  {"RCPT TO:<user@local.test>", 250}}},
+        Dialogue{"stranger_untrusted_routing_on_relay",
+                 ListenerKind::relay,
+                 kStranger,
+                 {{"EHLO c.test", 250},
+                  {"MAIL FROM:<a@b.test>", 250},
+                  {"RCPT TO:<user%far.test@local.test>", 554},
+                  {"RCPT TO:<user%far.test@allowed.test>", 554},
+                  {"RCPT TO:<@local.test:user@far.test>", 554}}},
+        Dialogue{"trusted_may_route",
+                 ListenerKind::relay,
+                 kTrusted,
+                 {{"EHLO c.test", 250},
+                  {"MAIL FROM:<a@b.test>", 250},
+                  {"RCPT TO:<user%far.test@local.test>", 250},
+                  {"RCPT TO:<far.test!user@x.test>", 250}}},
         Dialogue{"inbound_only_relay_domains",
                  ListenerKind::inbound,
                  kTrusted,
@@ -276,6 +305,71 @@ TEST(Session, InboundHookRefusesRecipients) {
   session.on_line({"MAIL FROM:<a@b.test>", false});
   EXPECT_EQ(session.on_line({"RCPT TO:<nobody@local.test>", false}).reply->code, 550);
   EXPECT_EQ(session.on_line({"RCPT TO:<someone@local.test>", false}).reply->code, 250);
+}
+
+TEST(Session, UntrustedRoutingAllowedOnlyForItsDomain) {
+  auto config = base_config(ListenerKind::inbound);
+  config.untrusted_routing_domains = {"allowed.test"};
+  std::vector<SmtpError> refusals;
+  config.on_refusal = [&](SmtpError e) { refusals.push_back(e); };
+  ServerSession session(config, kStranger);
+  session.on_line({"EHLO c.test", false});
+  session.on_line({"MAIL FROM:<a@b.test>", false});
+  EXPECT_EQ(session.on_line({"RCPT TO:<user%far.test@allowed.test>", false}).reply->code, 250);
+  auto refused = session.on_line({"RCPT TO:<user%far.test@local.test>", false});
+  EXPECT_EQ(refused.reply->format(),
+            "554 5.7.1 Relay access denied: routing in the local part (%, ! or @) is not accepted\r\n");
+  EXPECT_EQ(refusals, std::vector<SmtpError>{SmtpError::untrusted_routing});
+}
+
+std::string received_by_us(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i)
+    out +=
+        "Received: from a.test ([192.0.2.1])\r\n\tby MX.test with ESMTP\r\n\tfor <x@local.test>; "
+        "Mon, 23 Nov 2026 00:30:00 +0000\r\n";
+  return out;
+}
+
+Step send_message(ServerSession& session, const std::string& message) {
+  session.on_line({"EHLO c.test", false});
+  session.on_line({"MAIL FROM:<a@b.test>", false});
+  session.on_line({"RCPT TO:<x@local.test>", false});
+  session.on_line({"DATA", false});
+  DataReader reader(100000, 1000);
+  reader.feed(message + "Subject: hi\r\n\r\nbody\r\n.\r\n");
+  return session.on_data(reader);
+}
+
+// RFC 5321 §6.3: a message that has passed through us max_own_received times is looping.
+TEST(Session, OurOwnReceivedFieldsOverTheLimitAreALoop) {
+  auto config = base_config(ListenerKind::inbound);
+  config.limits.max_own_received = 3;
+  ServerSession ok(config, kStranger);
+  EXPECT_EQ(send_message(ok, received_by_us(3)).next, Next::store);
+  ServerSession looping(config, kStranger);
+  auto step = send_message(looping, received_by_us(4));
+  EXPECT_EQ(step.reply->format(), "554 5.4.6 Too many hops: mail loop detected\r\n");
+  EXPECT_EQ(step.next, Next::read_command);
+  EXPECT_EQ(looping.state(), SessionState::greeted);
+}
+
+TEST(Session, TooManyReceivedFieldsOfAnyHostAreALoop) {
+  auto config = base_config(ListenerKind::relay);
+  config.limits.max_received = 4;
+  std::string others;
+  for (int i = 0; i < 5; ++i)
+    others += "Received: by relay" + std::to_string(i) + ".test; Mon, 1 Jan 2026\r\n";
+  ServerSession session(config, kTrusted);
+  EXPECT_EQ(send_message(session, others).reply->code, 554);
+}
+
+TEST(ReceivedBy, NamesTheByClauseOutsideComments) {
+  EXPECT_EQ(received_by("from a.test ([192.0.2.1])\tby MX.Test with ESMTP; date"), "mx.test");
+  EXPECT_EQ(received_by("from by (by fake.test) by real.test; date"), "real.test");
+  EXPECT_EQ(received_by("from a (comment (nested by x.test)) by b.test id 1"), "b.test");
+  EXPECT_EQ(received_by("from a.test; by after.date"), "");
+  EXPECT_EQ(received_by(""), "");
 }
 
 }  // namespace
