@@ -430,7 +430,8 @@ Finding mx_finding(const std::string& domain, const MxLookup& mx, bool envelope)
             "publish real MX records for " + domain + ", or send from a domain that receives mail"};
   if (mx.status != dns::Status::answer || mx.hosts.empty())
     return {"mx", domain, envelope ? Status::fail : Status::warn,
-            role + " has no MX and no address records: it cannot receive mail",
+            role + " has no MX and no address records: " +
+                (envelope ? "bounces to it can never arrive" : "replies to it cannot arrive"),
             "publish an MX record for " + domain};
   std::vector<std::string> hosts;
   for (const auto& h : mx.hosts)

@@ -1,6 +1,7 @@
 // `relayctl preflight` against nsd serving tests/fixtures/dns: a healthy sender (everything passes), a
-// broken one (each check fails with its fix), a non-routable IP, lists that cannot be checked, a resolver
-// that never answers, a configuration-driven run, sample messages, and bad flags.
+// broken one (each check fails with its fix), bounce domains without MX, a non-routable IP, lists that
+// cannot be checked, a resolver that never answers, a configuration-driven run, sample messages, and bad
+// flags.
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -210,6 +211,36 @@ TEST_F(Preflight, BounceDomainAlignsOnlyUnderTheSameOrganizationalDomain) {
   EXPECT_NE(alignment["detail"].get<std::string>().find("SPF passes for unaligned mailer.loose.test"),
             std::string::npos)
       << alignment;
+}
+
+// Bounces come back to the envelope domain's MX, else to its address (the implicit MX of RFC 5321 §5.1, a
+// warning); a domain with neither can never receive them, which fails. For a From domain that is not a
+// bounce domain, neither is a warning: replies cannot arrive, but receivers do not refuse mail for it.
+TEST_F(Preflight, BounceDomainWithoutMxNeedsAnAddress) {
+  const std::vector<std::string> common{"--ip",     "203.0.113.10", "--helo",     "mail.good.preflight.test",
+                                        "--no-tls", "--no-blocklists", "--dkim-key", good_key()};
+  auto args = common;
+  for (const auto& a : {"--domain", "good.preflight.test", "--envelope-domain", "implicit.preflight.test",
+                        "--envelope-domain", "nomail.preflight.test"})
+    args.emplace_back(a);
+  auto out = check(args, 1);
+  auto implicit = finding(out, "mx", "implicit.preflight.test");
+  EXPECT_EQ(implicit["status"], "warn") << implicit;
+  EXPECT_NE(implicit["detail"].get<std::string>().find("implicit MX"), std::string::npos) << implicit;
+  auto nomail = finding(out, "mx", "nomail.preflight.test");
+  EXPECT_EQ(nomail["status"], "fail") << nomail;
+  EXPECT_NE(nomail["detail"].get<std::string>().find("no MX and no address"), std::string::npos) << nomail;
+  EXPECT_NE(nomail["fix"].get<std::string>().find("MX record for nomail.preflight.test"), std::string::npos)
+      << nomail;
+  EXPECT_EQ(out["summary"]["fail"], 1) << out.dump(2);
+
+  args = common;
+  for (const auto& a : {"--domain", "nomail.preflight.test", "--envelope-domain", "good.preflight.test"})
+    args.emplace_back(a);
+  out = check(args, 1);  // 1: no DMARC record for nomail.preflight.test
+  nomail = finding(out, "mx", "nomail.preflight.test");
+  EXPECT_EQ(nomail["status"], "warn") << nomail;
+  EXPECT_NE(nomail["detail"].get<std::string>().find("no MX and no address"), std::string::npos) << nomail;
 }
 
 TEST_F(Preflight, NonRoutableAddressFails) {
