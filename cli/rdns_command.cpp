@@ -35,6 +35,10 @@ int run_check(const Options& options) {
   auto report = run_sync(io, dns::rdns::check_reverse(*resolver, ip, reverse));
   bool ok = !report.names.empty() && report.fcrdns &&
             report.verdict == dns::rdns::ReverseReport::Verdict::looks_static;
+  // Not checked: a DNS failure, or a policy list that could not be asked about an IP that otherwise passed.
+  const bool failed_anyway = !report.temporary && (report.names.empty() || !report.fcrdns);
+  const bool unchecked =
+      !ok && !failed_anyway && (report.temporary || report.verdict == dns::rdns::ReverseReport::Verdict::unknown);
 
   if (options.json) {
     nlohmann::json names = nlohmann::json::array();
@@ -48,6 +52,7 @@ int run_check(const Options& options) {
                        {"score", report.score},       {"threshold", dns::rdns::kDynamicThreshold},
                        {"reasons", reasons},          {"ok", ok && !report.temporary}};
     if (report.temporary) out["temporary_error"] = report.temporary_detail;
+    if (!report.policy_error.empty()) out["policy_error"] = report.policy_error;
     std::cout << out.dump(2) << "\n";
   } else {
     std::cout << "Reverse DNS of " << report.ip.to_string() << "\n";
@@ -65,8 +70,9 @@ int run_check(const Options& options) {
     for (const auto& reason : report.reasons)
       std::cout << "    " << (reason.weight > 0 ? "+" : "") << reason.weight << "  " << reason.text << "\n";
     if (report.temporary) std::cout << "  DNS failure, try again: " << report.temporary_detail << "\n";
+    if (!report.policy_error.empty()) std::cout << "  policy list not checked: " << report.policy_error << "\n";
   }
-  if (report.temporary && !ok) return kTemporary;
+  if (unchecked) return kTemporary;
   return ok ? kOk : kCheckFailed;
 }
 
@@ -82,7 +88,8 @@ void add_rdns_command(CLI::App& app, Cli& cli) {
       "decimal "
       "or hex, tokens such as dyn, pool, dhcp, dsl, cable, ppp, dial, cpe, res; static, fix, mail, mx, smtp "
       "count against), a missing PTR, failed FCrDNS and a Spamhaus PBL listing, each with its weight. Exit 0 "
-      "when IP has a confirmed PTR and looks static, 1 otherwise, 3 when DNS failed.");
+      "when IP has a confirmed PTR and looks static, 1 otherwise, 3 when DNS failed, or when the policy list "
+      "could not be checked (it refused the query or failed its test points) and IP passed the rest.");
   check->add_option("IP", options->ip, "The sending IP address (IPv4 or IPv6)")->required();
   check
       ->add_option("--pbl-zone", options->pbl_zone,
@@ -92,7 +99,8 @@ void add_rdns_command(CLI::App& app, Cli& cli) {
   check->add_flag(
       "--json", options->json,
       "Print one JSON object: ip, ptr (name, addresses, confirmed), fcrdns, verdict (static, dynamic, "
-      "unknown), score, threshold, reasons (code, text, weight), ok");
+      "unknown), score, threshold, reasons (code, text, weight), ok; temporary_error and policy_error when "
+      "something could not be checked");
   add_dns_options(*check, options->dns);
   check->callback([&cli, options] { cli.action = [options] { return run_check(*options); }; });
 }

@@ -27,10 +27,19 @@ const std::vector<ListDefinition>& default_ip_lists() {
         {"127.0.0.6", "XBL: exploited or infected host"},
         {"127.0.0.7", "XBL: exploited or infected host"},
         {"127.0.0.9", "SBL DROP/EDROP: hijacked or criminal network, do not route"},
-        {"127.0.0.10", "PBL (ISP maintained): this range should not send mail directly to the Internet",
-         true},
-        {"127.0.0.11", "PBL (Spamhaus maintained): this range should not send mail directly to the Internet",
-         true}},
+        {"127.0.0.10",
+         "PBL (ISP maintained): this range should not send mail directly to the Internet; receivers that "
+         "use ZEN refuse mail from it",
+         true,
+         "send through the smart host of the network's provider, or from an address it assigns for mail "
+         "servers; for a static mail-server address, ask the provider to take it out of its PBL range, or "
+         "request removal at https://check.spamhaus.org/"},
+        {"127.0.0.11",
+         "PBL (Spamhaus maintained): this range should not send mail directly to the Internet; receivers "
+         "that use ZEN refuse mail from it",
+         true,
+         "a static mail-server address (with a PTR naming it) can be taken out of the PBL at "
+         "https://check.spamhaus.org/; otherwise send through your provider's smart host"}},
        {},
        spamhaus_errors(),
        "127.0.0.2",

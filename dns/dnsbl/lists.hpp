@@ -1,7 +1,7 @@
 // lists.hpp — the DNS blocklists relayctl knows, as data: zone, kind (IP or domain list), what each
-// answer means (exact codes, or bits of the last octet for bitmask lists), the answers a list uses to say
-// "you may not query me" (never "listed" nor "clean"), its RFC 5782 test points and its delisting page.
-// Pure data and lookups into it; no I/O.
+// answer means (exact codes, or bits of the last octet for bitmask lists) and what the listed sender can
+// do about it, the answers a list uses to say "you may not query me" (never "listed" nor "clean"), its
+// RFC 5782 test points and its delisting page. Pure data and lookups into it; no I/O.
 #pragma once
 
 #include <optional>
@@ -17,6 +17,7 @@ struct CodeMeaning {
   std::string code;     // "127.0.0.2"
   std::string meaning;  // "SBL: Spamhaus Block List, a known spam source"
   bool policy = false;  // a policy listing (PBL: "this range should not send mail directly"), not abuse
+  std::string remedy = {};  // what the listed sender can do; "" for "stop the cause, then request removal"
 };
 
 struct BitMeaning {

@@ -161,6 +161,9 @@ asio::awaitable<void> ask_list(Resolver& resolver, const dnsbl::ListDefinition& 
 
 // ---- stage two: findings ----------------------------------------------------------------------------
 
+const std::string kListErrorFix =
+    "use your own recursive resolver (not a public or shared one), or the list's query service";
+
 bool contains_address(const std::vector<asio::ip::address>& list, const asio::ip::address& address) {
   return std::find(list.begin(), list.end(), address) != list.end();
 }
@@ -187,22 +190,26 @@ Finding static_ip_finding(const SendingSource& source, const SourceAnswers& answ
   if (!contains_address(local, source.address))
     c.note(Status::warn, ip + " is not configured on this host's interfaces",
            "run preflight on the sending host, or check that the egress source's address is right");
+  // The policy listing and the PTR naming are reported each for itself: either alone can fail the row.
   const auto& reverse = answers.reverse;
   for (const auto& reason : reverse.reasons)
     if (reason.code == "pbl")
       c.note(Status::fail, reason.text,
              "this range should not send mail directly: use a static address from a hosting provider, or "
-             "relay through your provider's smart host");
-  if (reverse.verdict == rdns::ReverseReport::Verdict::looks_dynamic) {
+             "relay through your provider's smart host (a static mail-server address can be taken off the "
+             "list: see its removal page)");
+  if (!reverse.policy_error.empty())
+    c.note(Status::error, "policy list " + reverse.policy_error, kListErrorFix);
+  if (reverse.naming == rdns::ReverseReport::Verdict::looks_dynamic) {
     std::vector<std::string> why;
     for (const auto& reason : reverse.reasons)
       if (reason.weight > 0 && reason.code != "pbl") why.push_back(reason.text);
-    c.note(Status::fail, "looks dynamic: " + join(why, ", "),
+    c.note(Status::fail, "PTR naming looks dynamic: " + join(why, ", "),
            "ask the address's owner for a static address with a PTR like mail.example.com");
   } else if (reverse.temporary) {
-    c.note(Status::error, "could not check the PTR and policy lists: " + reverse.temporary_detail,
+    c.note(Status::error, "could not check the PTR: " + reverse.temporary_detail,
            "run again; check that the nameserver answers");
-  } else if (reverse.verdict == rdns::ReverseReport::Verdict::looks_static) {
+  } else if (reverse.naming == rdns::ReverseReport::Verdict::looks_static) {
     c.note(Status::pass, "PTR naming looks static");
   }
   return c.finding("static-ip", source.name.empty() ? ip : source.name + " " + ip);
@@ -430,7 +437,8 @@ Finding mx_finding(const std::string& domain, const MxLookup& mx, bool envelope)
             "publish real MX records for " + domain + ", or send from a domain that receives mail"};
   if (mx.status != dns::Status::answer || mx.hosts.empty())
     return {"mx", domain, envelope ? Status::fail : Status::warn,
-            role + " has no MX and no address records: it cannot receive mail",
+            role + " has no MX and no address records: " +
+                (envelope ? "bounces to it can never arrive" : "replies to it cannot arrive"),
             "publish an MX record for " + domain};
   std::vector<std::string> hosts;
   for (const auto& h : mx.hosts)
@@ -451,23 +459,22 @@ Finding dnsbl_finding(const dnsbl::ListResult& r) {
     case dnsbl::Verdict::error:
       f.status = Status::error;
       f.detail = "could not check " + r.list + ": " + r.error;
-      f.fix = "use your own recursive resolver (not a public or shared one), or the list's query service";
+      f.fix = kListErrorFix;
       break;
     case dnsbl::Verdict::listed: {
-      std::vector<std::string> codes;
-      for (const auto& code : r.codes)
+      // Any listing fails, a policy one (PBL) included: receivers that use the list refuse the mail.
+      std::vector<std::string> codes, fixes;
+      for (const auto& code : r.codes) {
         codes.push_back(code.code + " " + code.meaning);
+        auto fix = !code.remedy.empty() ? code.remedy
+                                        : "find and stop the cause, then request removal" +
+                                              (r.delist_url.empty() ? std::string() : " at " + r.delist_url);
+        if (std::find(fixes.begin(), fixes.end(), fix) == fixes.end()) fixes.push_back(std::move(fix));
+      }
+      f.status = Status::fail;
       f.detail = "listed on " + r.list + ": " + join(codes, "; ");
       if (!r.reason.empty()) f.detail += " (\"" + r.reason + "\")";
-      if (r.policy_only) {
-        f.status = Status::warn;
-        f.detail += " — a policy listing, see static-ip";
-        f.fix = "send from a static address meant for mail, or relay through your provider";
-      } else {
-        f.status = Status::fail;
-        f.fix = "find and stop the cause, then request removal" +
-                (r.delist_url.empty() ? std::string() : " at " + r.delist_url);
-      }
+      f.fix = join(fixes, "; ");
       break;
     }
   }

@@ -14,6 +14,12 @@ void note_failure(ReverseReport& report, const std::string& what, Status status,
   if (report.temporary_detail.empty()) report.temporary_detail = what + ": " + detail;
 }
 
+// Incomplete evidence (a DNS failure, an unchecked policy list) can show an IP dynamic, never static.
+ReverseReport::Verdict verdict_of(int score, bool incomplete) {
+  if (score >= kDynamicThreshold) return ReverseReport::Verdict::looks_dynamic;
+  return incomplete ? ReverseReport::Verdict::unknown : ReverseReport::Verdict::looks_static;
+}
+
 }  // namespace
 
 std::string_view to_string(ReverseReport::Verdict verdict) {
@@ -30,6 +36,10 @@ std::string_view to_string(ReverseReport::Verdict verdict) {
 
 asio::awaitable<ReverseReport> check_reverse(Resolver& resolver, asio::ip::address ip_in,
                                              const ReverseOptions& options) {
+  // Coroutine locals at function scope (gcc 12, see docs/architecture.md).
+  dnsbl::ListDefinition policy_list;
+  std::string target;
+  dnsbl::ListResult policy;
   ReverseReport report;
   asio::ip::address ip = unmap_v4(ip_in);
   report.ip = ip;
@@ -63,23 +73,20 @@ asio::awaitable<ReverseReport> check_reverse(Resolver& resolver, asio::ip::addre
     auto reasons = dynamic_name_reasons(entry.name, ip);
     report.reasons.insert(report.reasons.end(), reasons.begin(), reasons.end());
   }
+  report.naming = verdict_of(score(report.reasons), report.temporary);
   if (!options.pbl_zone.empty()) {
-    auto list = dnsbl::list_for_zone(options.pbl_zone, dnsbl::ListKind::ip);
-    std::string target = ip.to_string();
-    auto listed = co_await dnsbl::check(resolver, list, target);
-    if (listed.verdict == dnsbl::Verdict::listed) {
-      for (const auto& code : listed.codes)
-        if (code.policy)
-          report.reasons.push_back(
-              {"pbl", ip.to_string() + " is on " + listed.list + " " + code.code + ": " + code.meaning, 5});
-    }
+    // Probed first, as every blocklist is: a list that refuses us or answers wrongly is "could not check".
+    policy_list = dnsbl::list_for_zone(options.pbl_zone, dnsbl::ListKind::ip);
+    target = ip.to_string();
+    policy = co_await dnsbl::probe_and_check(resolver, policy_list, target);
+    if (policy.verdict == dnsbl::Verdict::error) report.policy_error = policy.list + ": " + policy.error;
+    for (const auto& code : policy.codes)
+      if (code.policy)
+        report.reasons.push_back(
+            {"pbl", ip.to_string() + " is on " + policy.list + " " + code.code + ": " + code.meaning, 5});
   }
   report.score = score(report.reasons);
-  if (report.temporary && report.score < kDynamicThreshold)
-    report.verdict = ReverseReport::Verdict::unknown;
-  else
-    report.verdict = report.score >= kDynamicThreshold ? ReverseReport::Verdict::looks_dynamic
-                                                       : ReverseReport::Verdict::looks_static;
+  report.verdict = verdict_of(report.score, report.temporary || !report.policy_error.empty());
   co_return report;
 }
 

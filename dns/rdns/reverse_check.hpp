@@ -1,7 +1,10 @@
 // reverse_check.hpp — reverse DNS of a sending IP: its PTR names, forward-confirmed reverse DNS (a PTR
 // name whose A/AAAA records include the IP again), and a static-or-dynamic verdict from the names
 // (dynamic_name.hpp), a missing PTR, a failed FCrDNS and a policy-list (Spamhaus PBL) listing, each reason
-// with its weight. Errors: DNS failures make the report temporary. Untrusted input: all DNS data.
+// with its weight; also the verdict of the PTR evidence alone. Errors: DNS failures make the report
+// temporary; a policy list that cannot be checked (refuses us, fails its RFC 5782 test points, DNS failure)
+// is policy_error, never "not listed"; either leaves a verdict short of "dynamic" unknown. Untrusted input:
+// all DNS data.
 #pragma once
 
 #include <string>
@@ -30,11 +33,14 @@ struct ReverseReport {
   asio::ip::address ip;
   std::vector<PtrName> names;
   bool fcrdns = false;  // at least one name is confirmed
-  std::vector<Reason> reasons;
+  std::vector<Reason> reasons;  // the PTR evidence, then any policy listing ("pbl")
   int score = 0;
-  enum class Verdict { looks_static, looks_dynamic, unknown } verdict = Verdict::unknown;
-  bool temporary = false;  // a DNS failure left the answer incomplete
+  enum class Verdict { looks_static, looks_dynamic, unknown };
+  Verdict verdict = Verdict::unknown;  // from all the reasons
+  Verdict naming = Verdict::unknown;   // from the PTR evidence alone (names, a missing PTR, FCrDNS)
+  bool temporary = false;              // a DNS failure left the PTR or forward answers incomplete
   std::string temporary_detail;
+  std::string policy_error;  // the policy list could not be checked: which, and why ("" when it was)
 };
 std::string_view to_string(ReverseReport::Verdict verdict);
 

@@ -75,13 +75,21 @@ asio::awaitable<Lookup<std::string>> lookup_txt(Resolver& resolver, std::string 
 
 asio::awaitable<MxLookup> lookup_mx(Resolver& resolver, std::string domain) {
   Response response = co_await resolver.query(domain, RecordType::mx);
+  Lookup<asio::ip::address> addresses;  // at function scope: gcc 12 and coroutine locals in nested blocks
   MxLookup out;
   out.status = response.status;
   out.detail = response.detail;
   if (response.status == Status::nodata) {
-    out.status = Status::answer;
-    out.implicit = true;
-    out.hosts.push_back(MxData{0, domain});
+    // RFC 5321 §5.1: the domain itself is the MX only when it has an address.
+    addresses = co_await lookup_addresses(resolver, domain);
+    if (addresses.ok()) {
+      out.status = Status::answer;
+      out.implicit = true;
+      out.hosts.push_back(MxData{0, domain});
+    } else {
+      out.status = addresses.status == Status::nxdomain ? Status::nodata : addresses.status;
+      out.detail = addresses.detail;
+    }
     co_return out;
   }
   for (const auto& record : response.records)

@@ -27,6 +27,12 @@ asio::awaitable<RouteResult> MxRouter::route(std::string domain) {
     result.error = domain + " accepts no mail (null MX, RFC 7505)";
     co_return result;
   }
+  if (mx.status == dns::Status::nodata) {
+    result.status = RouteResult::Status::permanent;
+    result.enhanced = "5.4.4";
+    result.error = domain + " has neither MX nor address records";
+    co_return result;
+  }
   if (!mx.ok()) {
     result.status = RouteResult::Status::temporary;
     result.enhanced = "4.4.3";

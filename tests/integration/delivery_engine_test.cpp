@@ -432,7 +432,8 @@ TEST_F(EngineTest, EgressLanesShareTheDestinationLimitAndTheCampaignHookChoosesT
     EXPECT_EQ(line["egress_ip"], line["egress_source"] == "b" ? "127.0.0.3" : "127.0.0.2");
 }
 
-// MX routing (RFC 5321 §5.1, RFC 7505) with DNS answers from a MemoryResolver; the "MX host" is a sink on
+// MX routing (RFC 5321 §5.1, RFC 7505) with DNS answers from a MemoryResolver — MX, implicit MX, null MX,
+// a domain that does not exist and one with neither MX nor address (5.4.4); the "MX host" is a sink on
 // 127.0.0.77, port 25, as MX delivery always uses port 25.
 TEST(EngineMx, RoutesByMxImplicitMxNullMxAndMissingDomains) {
   relay::test::TempDir dir;
@@ -449,12 +450,14 @@ TEST(EngineMx, RoutesByMxImplicitMxNullMxAndMissingDomains) {
   dns.add("mx.dest.test", asio::ip::make_address("127.0.0.77"));
   dns.add("implicit.test", asio::ip::make_address("127.0.0.77"));  // no MX: the domain itself
   dns.add("nullmx.test", dns::MxData{0, ""});                      // "MX 0 .": accepts no mail
+  dns.add_txt("noaddress.test", "v=spf1 -all");                    // neither MX nor address: no route
   MxRouter router(dns);
 
   spool::QueueId id;
-  ASSERT_FALSE(spool->store_wait(envelope("sender@example.com", {"accept@dest.test", "accept2@implicit.test",
-                                                                 "someone@nullmx.test", "someone@nope.test"}),
-                                 kBody, id));
+  ASSERT_FALSE(spool->store_wait(
+      envelope("sender@example.com", {"accept@dest.test", "accept2@implicit.test", "someone@nullmx.test",
+                                      "someone@nope.test", "someone@noaddress.test"}),
+      kBody, id));
   asio::io_context io;
   EngineOptions options;
   DeliveryEngine engine(io.get_executor(), *spool, router, options);
@@ -481,6 +484,8 @@ TEST(EngineMx, RoutesByMxImplicitMxNullMxAndMissingDomains) {
   EXPECT_THAT(dsn, HasSubstr("Status: 5.1.10"));
   EXPECT_THAT(dsn, HasSubstr("Final-Recipient: rfc822; someone@nope.test"));
   EXPECT_THAT(dsn, HasSubstr("Status: 5.1.2"));
+  EXPECT_THAT(dsn, HasSubstr("Final-Recipient: rfc822; someone@noaddress.test"));
+  EXPECT_THAT(dsn, HasSubstr("Status: 5.4.4"));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `relayctl preflight` against nsd serving tests/fixtures/dns: a healthy sender (everything passes), a
-// broken one (each check fails with its fix), a non-routable IP, lists that cannot be checked, a resolver
-// that never answers, a configuration-driven run, sample messages, and bad flags.
+// broken one (each check fails with its fix), bounce domains without MX, a PBL listing and a policy list
+// that refuses to answer, a non-routable IP, lists that cannot be checked, a resolver that never answers, a
+// configuration-driven run, sample messages, and bad flags.
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -210,6 +211,80 @@ TEST_F(Preflight, BounceDomainAlignsOnlyUnderTheSameOrganizationalDomain) {
   EXPECT_NE(alignment["detail"].get<std::string>().find("SPF passes for unaligned mailer.loose.test"),
             std::string::npos)
       << alignment;
+}
+
+// Bounces come back to the envelope domain's MX, else to its address (the implicit MX of RFC 5321 §5.1, a
+// warning); a domain with neither can never receive them, which fails. For a From domain that is not a
+// bounce domain, neither is a warning: replies cannot arrive, but receivers do not refuse mail for it.
+TEST_F(Preflight, BounceDomainWithoutMxNeedsAnAddress) {
+  const std::vector<std::string> common{"--ip",     "203.0.113.10", "--helo",     "mail.good.preflight.test",
+                                        "--no-tls", "--no-blocklists", "--dkim-key", good_key()};
+  auto args = common;
+  for (const auto& a : {"--domain", "good.preflight.test", "--envelope-domain", "implicit.preflight.test",
+                        "--envelope-domain", "nomail.preflight.test"})
+    args.emplace_back(a);
+  auto out = check(args, 1);
+  auto implicit = finding(out, "mx", "implicit.preflight.test");
+  EXPECT_EQ(implicit["status"], "warn") << implicit;
+  EXPECT_NE(implicit["detail"].get<std::string>().find("implicit MX"), std::string::npos) << implicit;
+  auto nomail = finding(out, "mx", "nomail.preflight.test");
+  EXPECT_EQ(nomail["status"], "fail") << nomail;
+  EXPECT_NE(nomail["detail"].get<std::string>().find("no MX and no address"), std::string::npos) << nomail;
+  EXPECT_NE(nomail["fix"].get<std::string>().find("MX record for nomail.preflight.test"), std::string::npos)
+      << nomail;
+  EXPECT_EQ(out["summary"]["fail"], 1) << out.dump(2);
+
+  args = common;
+  for (const auto& a : {"--domain", "nomail.preflight.test", "--envelope-domain", "good.preflight.test"})
+    args.emplace_back(a);
+  out = check(args, 1);  // 1: no DMARC record for nomail.preflight.test
+  nomail = finding(out, "mx", "nomail.preflight.test");
+  EXPECT_EQ(nomail["status"], "warn") << nomail;
+  EXPECT_NE(nomail["detail"].get<std::string>().find("no MX and no address"), std::string::npos) << nomail;
+}
+
+// A PBL listing (127.0.0.10/.11) is a failure on its dnsbl row — every receiver that uses ZEN refuses mail
+// from the address — and so on the not-listed bulk rule. The static-ip row says what it found: the
+// listing, and a forward-confirmed PTR whose name looks static.
+TEST_F(Preflight, PblListingFailsAndStaticIpSaysWhatItFound) {
+  auto args = lists();
+  for (const auto& a : {"--ip", "203.0.113.70", "--helo", "mail2.good.preflight.test", "--domain",
+                        "good.preflight.test", "--no-tls", "--dkim-key"})
+    args.emplace_back(a);
+  args.push_back(good_key());
+  auto out = check(args, 1);
+  auto dnsbl = finding(out, "dnsbl", "203.0.113.70 @ zen.spamhaus.org");
+  EXPECT_EQ(dnsbl["status"], "fail") << dnsbl;
+  EXPECT_NE(dnsbl["detail"].get<std::string>().find("127.0.0.10 PBL"), std::string::npos) << dnsbl;
+  EXPECT_NE(dnsbl["fix"].get<std::string>().find("PBL"), std::string::npos) << dnsbl;
+  EXPECT_EQ(status(out, "dnsbl", "203.0.113.70 @ bl.spamcop.net"), "pass");
+  EXPECT_EQ(status(out, "bulk-rules", "not-listed"), "fail");
+  auto static_ip = finding(out, "static-ip", "203.0.113.70");
+  EXPECT_EQ(static_ip["status"], "fail") << static_ip;
+  const auto detail = static_ip["detail"].get<std::string>();
+  EXPECT_NE(detail.find("127.0.0.10"), std::string::npos) << static_ip;
+  EXPECT_NE(detail.find("PTR naming looks static"), std::string::npos) << static_ip;
+  EXPECT_EQ(detail.find("dynamic"), std::string::npos) << static_ip;
+  EXPECT_EQ(status(out, "rdns", "203.0.113.70"), "pass");
+}
+
+// A policy list that refuses to answer (Spamhaus 127.255.255.255: too many queries) leaves the static-ip
+// row "could not check", as on the dnsbl row, never "not listed".
+TEST_F(Preflight, RefusedPolicyListIsCouldNotCheckOnTheStaticIpRow) {
+  auto args = lists();
+  for (const auto& a : {"--ip", "203.0.113.71", "--helo", "mail3.good.preflight.test", "--domain",
+                        "good.preflight.test", "--no-tls", "--dkim-key"})
+    args.emplace_back(a);
+  args.push_back(good_key());
+  auto out = check(args, 1);  // 1: SPF does not authorise 203.0.113.71
+  auto static_ip = finding(out, "static-ip", "203.0.113.71");
+  EXPECT_EQ(static_ip["status"], "error") << static_ip;
+  const auto detail = static_ip["detail"].get<std::string>();
+  EXPECT_NE(detail.find("could not check"), std::string::npos) << static_ip;
+  EXPECT_NE(detail.find("127.255.255.255"), std::string::npos) << static_ip;
+  EXPECT_FALSE(static_ip["fix"].get<std::string>().empty()) << static_ip;
+  EXPECT_EQ(status(out, "dnsbl", "203.0.113.71 @ zen.spamhaus.org"), "error");
+  EXPECT_EQ(status(out, "rdns", "203.0.113.71"), "pass");
 }
 
 TEST_F(Preflight, NonRoutableAddressFails) {

@@ -1,5 +1,6 @@
 // `relayctl rdns check` against nsd: confirmed PTR, PTR that does not point back, no PTR, a generic
-// dynamic name, a PBL listing, IPv6, a nameserver that never answers, bad input.
+// dynamic name, a PBL listing, a policy list refusing the query, IPv6, a nameserver that never answers, bad
+// input.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -63,6 +64,15 @@ TEST_F(Rdns, PblListingCounts) {
   EXPECT_TRUE(out["fcrdns"].get<bool>());
   EXPECT_TRUE(has_reason(out, "pbl"));
   EXPECT_EQ(out["verdict"], "dynamic");
+}
+
+// A policy list that refuses the query leaves the verdict unknown (exit 3), never "not listed".
+TEST_F(Rdns, RefusedPolicyListIsNotChecked) {
+  auto out = check("198.51.100.30", 3);
+  EXPECT_TRUE(out["fcrdns"].get<bool>());
+  EXPECT_EQ(out["verdict"], "unknown");
+  EXPECT_FALSE(out["ok"].get<bool>());
+  EXPECT_NE(out.value("policy_error", "").find("127.255.255.254"), std::string::npos) << out.dump(2);
 }
 
 TEST_F(Rdns, Ipv6) {
