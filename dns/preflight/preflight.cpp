@@ -436,10 +436,13 @@ Finding mx_finding(const std::string& domain, const MxLookup& mx, bool envelope)
                 (envelope ? "bouncing to it" : "from it"),
             "publish real MX records for " + domain + ", or send from a domain that receives mail"};
   if (mx.status != dns::Status::answer || mx.hosts.empty())
-    return {"mx", domain, envelope ? Status::fail : Status::warn,
-            role + " has no MX and no address records: " +
-                (envelope ? "bounces to it can never arrive" : "replies to it cannot arrive"),
-            "publish an MX record for " + domain};
+    return {
+        "mx", domain, Status::fail,
+        role + " has no MX and no address records: " +
+            (envelope
+                 ? "bounces to it can never arrive"
+                 : "replies to it can never arrive, and a From domain that receives no mail looks forged"),
+        "publish an MX record for " + domain};
   std::vector<std::string> hosts;
   for (const auto& h : mx.hosts)
     hosts.push_back(std::to_string(h.preference) + " " + h.exchange);

@@ -214,8 +214,8 @@ TEST_F(Preflight, BounceDomainAlignsOnlyUnderTheSameOrganizationalDomain) {
 }
 
 // Bounces come back to the envelope domain's MX, else to its address (the implicit MX of RFC 5321 §5.1, a
-// warning); a domain with neither can never receive them, which fails. For a From domain that is not a
-// bounce domain, neither is a warning: replies cannot arrive, but receivers do not refuse mail for it.
+// warning); a domain with neither can never receive them, which fails — for a From domain too: replies
+// to it can never arrive.
 TEST_F(Preflight, BounceDomainWithoutMxNeedsAnAddress) {
   const std::vector<std::string> common{"--ip",     "203.0.113.10", "--helo",     "mail.good.preflight.test",
                                         "--no-tls", "--no-blocklists", "--dkim-key", good_key()};
@@ -237,9 +237,9 @@ TEST_F(Preflight, BounceDomainWithoutMxNeedsAnAddress) {
   args = common;
   for (const auto& a : {"--domain", "nomail.preflight.test", "--envelope-domain", "good.preflight.test"})
     args.emplace_back(a);
-  out = check(args, 1);  // 1: no DMARC record for nomail.preflight.test
+  out = check(args, 1);
   nomail = finding(out, "mx", "nomail.preflight.test");
-  EXPECT_EQ(nomail["status"], "warn") << nomail;
+  EXPECT_EQ(nomail["status"], "fail") << nomail;
   EXPECT_NE(nomail["detail"].get<std::string>().find("no MX and no address"), std::string::npos) << nomail;
 }
 
