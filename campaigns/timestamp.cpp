@@ -18,18 +18,8 @@ std::optional<int> digits(std::string_view text, std::size_t at, std::size_t wid
   return value;
 }
 
-}  // namespace
-
-std::string format_timestamp(std::chrono::sys_seconds time) {
-  std::time_t t = time.time_since_epoch().count();
-  std::tm parts{};
-  gmtime_r(&t, &parts);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return text;
-}
-
-std::optional<std::chrono::sys_seconds> parse_timestamp(std::string_view text) {
+// Any time of the accepted forms; parse_timestamp then keeps those format_timestamp can write.
+std::optional<std::chrono::sys_seconds> parse_any_timestamp(std::string_view text) {
   using namespace std::chrono;
   if (!text.empty() && text.size() <= 12 && text.find_first_not_of("0123456789") == std::string_view::npos) {
     long long seconds = 0;
@@ -58,6 +48,23 @@ std::optional<std::chrono::sys_seconds> parse_timestamp(std::string_view text) {
     if (text[19] == '-') offset = -offset;
   }
   return sys_days{date} + hours{*hour} + minutes{*minute} + seconds{std::min(*second, 59)} - offset;
+}
+
+}  // namespace
+
+std::string format_timestamp(std::chrono::sys_seconds time) {
+  std::time_t t = time.time_since_epoch().count();
+  std::tm parts{};
+  gmtime_r(&t, &parts);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
+std::optional<std::chrono::sys_seconds> parse_timestamp(std::string_view text) {
+  auto time = parse_any_timestamp(text);
+  if (!time || time->time_since_epoch().count() < 0 || *time > kLatestTimestamp) return std::nullopt;
+  return time;
 }
 
 }  // namespace campaigns

@@ -168,6 +168,12 @@ TEST(Timestamp, ParsesRfc3339AndUnixSeconds) {
            {"-5", -1},
            {"", -1},
            {"1234567890123", -1},
+           {"9999-12-31T23:59:59Z", 253402300799},  // the range format_timestamp writes back the same way
+           {"253402300799", 253402300799},
+           {"253402300800", -1},
+           {"0506-05-01T12:00:00Z", -1},
+           {"1969-12-31T23:59:59Z", -1},
+           {"1970-01-01T00:30:00+01:00", -1},
        }) {
     auto parsed = parse_timestamp(text);
     EXPECT_EQ(parsed ? parsed->time_since_epoch().count() : -1, expected) << text;
