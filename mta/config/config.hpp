@@ -142,6 +142,8 @@ struct InboundConfig {
 
 struct CampaignsConfig {
   std::filesystem::path database = "/var/lib/relayctl/relayctl.db";
+  // The secret that signs VERP return paths and unsubscribe URLs (campaigns/verp.hpp); empty: none set.
+  std::filesystem::path token_secret_file;
 };
 
 struct AdminConfig {

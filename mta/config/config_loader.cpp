@@ -7,10 +7,12 @@
 #include <set>
 #include <sstream>
 
+#include <openssl/crypto.h>
 #include <toml++/toml.h>
 
 #include "dns/name.hpp"
 #include "mta/config/duration.hpp"
+#include "mta/config/secret_file.hpp"
 
 namespace mta::config {
 namespace {
@@ -446,6 +448,19 @@ class Loader {
         t.error("database", "expected an absolute path, got \"" + database + "\"");
       else
         out.database = database;
+    }
+    std::string secret_file;
+    if (t.read("token_secret_file", secret_file) && !secret_file.empty()) {
+      if (secret_file.front() != '/') {
+        t.error("token_secret_file", "expected an absolute path, got \"" + secret_file + "\"");
+      } else {
+        out.token_secret_file = secret_file;
+        if (options_.check_files) {
+          auto read = read_secret_file(out.token_secret_file);
+          OPENSSL_cleanse(read.secret.data(), read.secret.size());
+          if (!read.error.empty()) t.error("token_secret_file", read.error);
+        }
+      }
     }
     t.finish();
   }

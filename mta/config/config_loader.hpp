@@ -18,7 +18,7 @@ namespace mta::config {
 inline constexpr std::string_view kDefaultConfigPath = "/etc/relayctl/relayctl.toml";
 
 struct LoadOptions {
-  bool check_files = true;  // do the certificate and key files named in the config exist?
+  bool check_files = true;  // do the certificate, key and secret files named in the config exist (and fit)?
 };
 
 struct LoadResult {

@@ -125,7 +125,8 @@ toml::table to_toml(const Config& c) {
                                                                         {"allow_untrusted_routing",
                                                                          b.allow_untrusted_routing}};
                                                    })}}},
-      {"campaigns", toml::table{{"database", c.campaigns.database.string()}}},
+      {"campaigns", toml::table{{"database", c.campaigns.database.string()},
+                                {"token_secret_file", c.campaigns.token_secret_file.string()}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
   };
