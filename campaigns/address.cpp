@@ -136,8 +136,14 @@ SuppressionTarget::Parsed SuppressionTarget::parse(std::string_view text) {
   return {SuppressionTarget::address(*parsed.address), ""};
 }
 
+// The local part's ASCII letters are folded too: RFC 5321 §2.4 leaves its case to the receiving system,
+// but the mailbox providers ignore it, and a suppression that misses "Jane@" for "jane@" mails someone
+// who left, which is worse than not mailing a distinct "Jane@".
 SuppressionTarget SuppressionTarget::address(const Address& address) {
-  return SuppressionTarget(address.str());
+  std::string local = address.local;
+  for (char& c : local)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return SuppressionTarget(local + "@" + address.domain);
 }
 
 SuppressionTarget SuppressionTarget::domain_of(const Address& address) {

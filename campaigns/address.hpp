@@ -28,8 +28,8 @@ struct ParsedAddress {
 };
 ParsedAddress parse_address(std::string_view text);
 
-// What a suppression entry covers: one address, or every address at one domain ("@example.com"; the
-// domain itself, not its subdomains).
+// What a suppression entry covers: one address (letter case ignored in the local part too), or every
+// address at one domain ("@example.com"; the domain itself, not its subdomains).
 class SuppressionTarget {
  public:
   struct Parsed;

@@ -66,10 +66,10 @@ TEST_F(SuppressCli, AddListRemove) {
   EXPECT_EQ(text.exit_code, 0);
   EXPECT_THAT(text.out, ::testing::ContainsRegex("@blocked.test     complaint    20[^ ]+Z  fbl: yahoo\n"));
 
-  auto removed = relayctl({"suppress", "remove", "JANE@example.com"});
-  EXPECT_EQ(removed.exit_code, 1);  // the local part's case counts: Jane is not jane
-  EXPECT_THAT(removed.err, HasSubstr("JANE@example.com is not on the suppression list"));
-  removed = relayctl({"suppress", "remove", "jane@EXAMPLE.com", "@blocked.test"});
+  auto removed = relayctl({"suppress", "remove", "nobody@example.com"});
+  EXPECT_EQ(removed.exit_code, 1);
+  EXPECT_THAT(removed.err, HasSubstr("nobody@example.com is not on the suppression list"));
+  removed = relayctl({"suppress", "remove", "JANE@EXAMPLE.com", "@blocked.test"});  // case is ignored
   EXPECT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_EQ(removed.out, "removed jane@example.com\nremoved @blocked.test\n");
   EXPECT_TRUE(list_json().empty());

@@ -29,7 +29,7 @@ INSTANTIATE_TEST_SUITE_P(
     Addresses, GoodTarget,
     ::testing::Values(
         Good{"simple", "jane@example.com", "jane@example.com"},
-        Good{"domain_case_folded", "Jane.Doe@Example.COM", "Jane.Doe@example.com"},
+        Good{"case_folded", "Jane.Doe@Example.COM", "jane.doe@example.com"},
         Good{"trailing_dot_dropped", "jane@example.com.", "jane@example.com"},
         Good{"atext_specials", "a!#$%&'*+-/=?^_`{|}~z@x.test", "a!#$%&'*+-/=?^_`{|}~z@x.test"},
         Good{"plus_tag", "first.last+tag@sub.example.co.uk", "first.last+tag@sub.example.co.uk"},

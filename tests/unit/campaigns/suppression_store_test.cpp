@@ -76,13 +76,14 @@ TEST_P(SuppressionStoreTest, LooksUpTheAddressThenItsDomain) {
   for (const auto& [text, expected] : std::vector<Lookup>{
            {"jane@example.com", "jane@example.com"},
            {"jane@Example.COM", "jane@example.com"},
-           {"Jane@example.com", ""},  // local parts are case-sensitive (RFC 5321 §2.4)
+           {"Jane@example.com", "jane@example.com"},  // folded: providers ignore the local part's case
            {"jane2@example.com", ""},
            {"anyone@blocked.test", "@blocked.test"},
            {"anyone@BLOCKED.test", "@blocked.test"},
            {"anyone@sub.blocked.test", ""},  // a domain entry does not cover subdomains
            {"both@blocked.test", "both@blocked.test"},
            {"\"john doe\"@example.com", "\"john doe\"@example.com"},
+           {"\"John Doe\"@example.com", "\"john doe\"@example.com"},
        }) {
     auto found = store().lookup(address(text));
     EXPECT_EQ(found ? found->target.str() : "", expected) << text;
