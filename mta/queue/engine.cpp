@@ -228,7 +228,7 @@ asio::awaitable<void> DeliveryEngine::run() {
   while (!stopped_) {
     if (spool_pause_end_ && std::chrono::steady_clock::now() >= *spool_pause_end_) co_await record_again();
     auto now = Clock::now();
-    auto paused = spool_paused_until();  // nothing is dispatched while the spool cannot record outcomes
+    auto paused = spool_pause_end_;  // nothing is dispatched while the spool cannot record outcomes
     while (!paused && !timers_.empty() && timers_.begin()->first <= now) {
       spool::QueueId id = timers_.begin()->second;
       timers_.erase(timers_.begin());
@@ -892,12 +892,14 @@ std::error_code DeliveryEngine::load_current(spool::QueueId id, spool::StoredMes
 }
 
 std::optional<std::chrono::steady_clock::time_point> DeliveryEngine::spool_paused_until() const {
-  if (spool_pause_end_ && std::chrono::steady_clock::now() < *spool_pause_end_) return spool_pause_end_;
-  return std::nullopt;
+  if (!spool_pause_end_) return std::nullopt;
+  // The pause lasts until run() has written the kept outcomes again (record_again, at its end): a worker
+  // waking at the same moment looks again shortly instead of starting a transaction first.
+  return std::max(*spool_pause_end_, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
 }
 
 void DeliveryEngine::pause_for_spool(std::error_code ec) {
-  if (spool_paused_until()) return;  // already paused: its end decides what comes next
+  if (spool_pause_end_) return;  // already paused: its end decides what comes next
   spool_pause_ = spool_pause_.count() == 0 ? kSpoolPauseFirst : std::min(2 * spool_pause_, kSpoolPauseMax);
   spool_pause_end_ = std::chrono::steady_clock::now() + spool_pause_;
   stats_.spool_paused = true;

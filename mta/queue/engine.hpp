@@ -222,7 +222,7 @@ class DeliveryEngine {
   asio::awaitable<void> reschedule(spool::QueueId id);
   // The spool could not record an outcome: no new transaction or dispatch until the pause ends.
   void pause_for_spool(std::error_code ec);
-  std::optional<std::chrono::steady_clock::time_point> spool_paused_until() const;
+  std::optional<std::chrono::steady_clock::time_point> spool_paused_until() const;  // for workers
   // At the pause's end: writes the unrecorded outcomes again; all written ends the pause, a failure
   // starts a longer one.
   asio::awaitable<void> record_again();
