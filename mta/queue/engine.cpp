@@ -234,9 +234,10 @@ asio::awaitable<void> DeliveryEngine::run() {
       timers_.erase(timers_.begin());
       asio::co_spawn(executor_, dispatch(id), asio::detached);
     }
-    auto wait = timers_.empty() ? std::chrono::steady_clock::duration(std::chrono::hours(1))
-                                : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                      timers_.begin()->first - now);
+    auto wait =
+        timers_.empty()
+            ? std::chrono::steady_clock::duration(std::chrono::hours(1))
+            : std::chrono::duration_cast<std::chrono::steady_clock::duration>(timers_.begin()->first - now);
     if (paused) wait = *paused - std::chrono::steady_clock::now();
     wakeup_.expires_after(wait);
     asio::error_code ec;

@@ -170,8 +170,9 @@ void SegmentSpool::fail_locked(std::error_code ec) {
                               {"segment", segment_name(current_)},
                               {"unacknowledged_bytes", static_cast<std::int64_t>(unacknowledged)},
                               {"noted_for_recovery", noted},
-                              {"action", "nothing more is acknowledged; restart serve once the disk is "
-                                         "checked (recovery drops what was refused)"}});
+                              {"action",
+                               "nothing more is acknowledged; restart serve once the disk is "
+                               "checked (recovery drops what was refused)"}});
 }
 
 std::error_code SegmentSpool::recover(RecoveryReport& report) {

@@ -37,7 +37,7 @@ struct RecoveryReport {
   std::uint64_t segments = 0;
   std::uint64_t records = 0;
   std::uint64_t messages = 0;
-  std::uint64_t torn_bytes = 0;  // bytes dropped from torn or damaged segment tails
+  std::uint64_t torn_bytes = 0;            // bytes dropped from torn or damaged segment tails
   std::uint64_t unacknowledged_bytes = 0;  // records written but refused after a failed sync, dropped
 };
 
@@ -122,7 +122,7 @@ class SegmentSpool final : public Spool {
   int dir_fd_ = -1;
 
   mutable std::mutex mutex_;
-  std::mutex sync_mutex_;  // taken after mutex_ when both are held, never before it
+  std::mutex sync_mutex_;       // taken after mutex_ when both are held, never before it
   std::error_code sync_error_;  // under sync_mutex_
   std::condition_variable wake_commit_;
   std::condition_variable wake_compact_;

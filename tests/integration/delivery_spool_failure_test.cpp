@@ -47,8 +47,12 @@ class FullDiskSpool final : public spool::Spool {
   void set_delay_warned(spool::QueueId id, spool::Done done) override {
     inner_.set_delay_warned(id, std::move(done));
   }
-  void walk(const std::function<bool(const spool::MessageSummary&)>& visit) const override { inner_.walk(visit); }
-  std::error_code load(spool::QueueId id, spool::StoredMessage& out) const override { return inner_.load(id, out); }
+  void walk(const std::function<bool(const spool::MessageSummary&)>& visit) const override {
+    inner_.walk(visit);
+  }
+  std::error_code load(spool::QueueId id, spool::StoredMessage& out) const override {
+    return inner_.load(id, out);
+  }
   std::error_code load_envelope(spool::QueueId id, spool::Envelope& out) const override {
     return inner_.load_envelope(id, out);
   }
@@ -75,9 +79,9 @@ TEST(EngineSpoolFailure, DeliveredButUnrecordedIsNeverSentAgainAndDeliveryPauses
     spool::Envelope e;
     e.sender = "sender@example.com";
     e.recipients.push_back({"accept" + std::to_string(i) + "@example.org", {}, 0, ""});
-    e.received_at = std::chrono::duration_cast<std::chrono::seconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count();
+    e.received_at =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     e.listener = "relay";
     spool::QueueId id;
     ASSERT_FALSE(disk->store_wait(e, "Subject: full disk\r\n\r\nHello.\r\n", id));

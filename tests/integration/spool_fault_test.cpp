@@ -107,8 +107,8 @@ void inject(unsigned short port, const Fault& fault, int session, Outcome& out, 
 }
 
 // Six sessions send mail (each at most limit messages, every 5 ms at most) until during() returns.
-void inject_for(const SmtpDaemon& daemon, const Fault& fault, Outcome& out, const std::function<void()>& during,
-                int limit = 400) {
+void inject_for(const SmtpDaemon& daemon, const Fault& fault, Outcome& out,
+                const std::function<void()>& during, int limit = 400) {
   std::atomic<bool> stop{false};
   std::vector<std::thread> sessions;
   for (int s = 0; s < 6; ++s)
@@ -120,7 +120,8 @@ void inject_for(const SmtpDaemon& daemon, const Fault& fault, Outcome& out, cons
 }
 
 // Where each message record lies: queue id -> (segment path, offset), read from the segment files.
-std::map<std::string, std::pair<std::string, std::uint64_t>> record_places(const std::filesystem::path& queue) {
+std::map<std::string, std::pair<std::string, std::uint64_t>> record_places(
+    const std::filesystem::path& queue) {
   std::map<std::string, std::pair<std::string, std::uint64_t>> places;
   for (const auto& item : std::filesystem::directory_iterator(queue)) {
     if (item.path().extension() != ".seg") continue;
@@ -147,9 +148,11 @@ std::map<std::string, std::pair<std::string, std::uint64_t>> record_places(const
 std::vector<std::string> unsynced_acks(const Fault& fault, const Outcome& out) {
   auto places = record_places(fault.spool / "queue");
   auto lines = fault.lines();
-  auto first_failure = std::find_if(lines.begin(), lines.end(), [](const std::string& line) {
-                         return line.starts_with("sync ") && !line.ends_with(" 0");
-                       }) - lines.begin();
+  auto first_failure = std::find_if(lines.begin(), lines.end(),
+                                    [](const std::string& line) {
+                                      return line.starts_with("sync ") && !line.ends_with(" 0");
+                                    }) -
+                       lines.begin();
   std::vector<std::string> problems;
   for (const auto& [id, token] : out.acked) {
     auto place = places.find(id);
@@ -268,8 +271,8 @@ TEST(SpoolFault, AFullDiskRefusesWith452AndResumes) {
   EXPECT_GT(count_codes(out, 452, 452), 0);
   auto other = std::find_if(out.refusals.begin(), out.refusals.end(),
                             [](const std::string& r) { return !r.starts_with("452 4.3.1 "); });
-  EXPECT_TRUE(other == out.refusals.end())
-      << "a full disk is 'mail system full' (452 4.3.1), not: " << (other == out.refusals.end() ? "" : *other);
+  EXPECT_TRUE(other == out.refusals.end()) << "a full disk is 'mail system full' (452 4.3.1), not: "
+                                           << (other == out.refusals.end() ? "" : *other);
   EXPECT_EQ(count_codes(out, 500, 599), 0);
   ASSERT_EQ(daemon->stop(), 0) << daemon->log();
   auto problems = unsynced_acks(*fault, out);
