@@ -161,15 +161,15 @@ void SegmentSpool::fail_locked(std::error_code ec) {
   auto path = queue_dir_ / kUnacknowledged;
   std::string text = segment_name(current_) + " " + std::to_string(cut) + "\n";
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  bool noted = fd >= 0 && write_all(fd, text.data(), text.size(), 0) &&
-               (!options_.sync || (::fsync(fd) == 0 && ::fsync(dir_fd_) == 0));
+  bool synced = fd >= 0 && write_all(fd, text.data(), text.size(), 0) &&
+                (!options_.sync || (::fsync(fd) == 0 && ::fsync(dir_fd_) == 0));
   if (fd >= 0) ::close(fd);
-  // Best effort on a failing disk: without the note, recovery keeps those records (a client that retries
-  // the refused message then has it delivered twice, as after a lost 250).
+  // Best effort on a failing disk (the note may be read even when its sync failed): without it, recovery
+  // keeps those records, and a client that retries the refused message has it delivered twice.
   log::error("spool.failed", {{"error", ec.message()},
                               {"segment", segment_name(current_)},
                               {"unacknowledged_bytes", static_cast<std::int64_t>(unacknowledged)},
-                              {"noted_for_recovery", noted},
+                              {"note_synced", synced},
                               {"action",
                                "nothing more is acknowledged; restart serve once the disk is "
                                "checked (recovery drops what was refused)"}});
