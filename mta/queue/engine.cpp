@@ -24,6 +24,9 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 constexpr std::size_t kMaxDsnHeaders = 64 * 1024;
+// Delivery's pause while the spool cannot record outcomes: short at first (a disk freed at once), doubling
+// with each failed retry, so a failing spool costs a write a minute rather than a flood of attempts.
+constexpr std::chrono::seconds kSpoolPauseFirst{1}, kSpoolPauseMax{60};
 
 std::int64_t unix_seconds(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -132,8 +135,15 @@ DeliveryEngine::DeliveryEngine(asio::any_io_executor executor, spool::Spool& spo
 DeliveryEngine::~DeliveryEngine() = default;
 
 EngineStats DeliveryEngine::stats() const {
-  return {stats_.delivered.load(), stats_.deferred.load(), stats_.bounced.load(),
-          stats_.expired.load(),   stats_.dsns.load(),     stats_.connections.load()};
+  return {stats_.delivered.load(),
+          stats_.deferred.load(),
+          stats_.bounced.load(),
+          stats_.expired.load(),
+          stats_.dsns.load(),
+          stats_.connections.load(),
+          stats_.spool_write_failures.load(),
+          stats_.unrecorded.load(),
+          stats_.spool_paused.load()};
 }
 std::size_t DeliveryEngine::active_messages() const {
   return scheduled_.size() + in_flight_.size();
@@ -216,15 +226,20 @@ asio::awaitable<void> DeliveryEngine::run() {
     return true;
   });
   while (!stopped_) {
+    if (spool_pause_end_ && std::chrono::steady_clock::now() >= *spool_pause_end_) co_await record_again();
     auto now = Clock::now();
-    while (!timers_.empty() && timers_.begin()->first <= now) {
+    auto paused = spool_pause_end_;  // nothing is dispatched while the spool cannot record outcomes
+    while (!paused && !timers_.empty() && timers_.begin()->first <= now) {
       spool::QueueId id = timers_.begin()->second;
       timers_.erase(timers_.begin());
       asio::co_spawn(executor_, dispatch(id), asio::detached);
     }
-    wakeup_.expires_after(timers_.empty() ? std::chrono::hours(1)
-                                          : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                                timers_.begin()->first - now));
+    auto wait =
+        timers_.empty()
+            ? std::chrono::steady_clock::duration(std::chrono::hours(1))
+            : std::chrono::duration_cast<std::chrono::steady_clock::duration>(timers_.begin()->first - now);
+    if (paused) wait = *paused - std::chrono::steady_clock::now();
+    wakeup_.expires_after(wait);
     asio::error_code ec;
     co_await wakeup_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
@@ -232,7 +247,7 @@ asio::awaitable<void> DeliveryEngine::run() {
 
 asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
   spool::Envelope envelope;
-  std::error_code ec = spool_.load_envelope(id, envelope);
+  std::error_code ec = load_current(id, envelope);
   scheduled_.erase(id);
   if (ec || envelope.held) co_return;  // removed meanwhile, or held: `release` submits it again
   auto now = Clock::now();
@@ -446,7 +461,7 @@ asio::awaitable<void> DeliveryEngine::defer_lane(Destination& destination, Lane&
     jobs.push_back(std::move(*more));
   for (const auto& failed : jobs) {
     spool::StoredMessage stored;
-    if (spool_.load(failed.id, stored)) {
+    if (load_current(failed.id, stored)) {
       co_await finish_job(failed.id);
       continue;
     }
@@ -467,7 +482,9 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
   asio::steady_timer pause(executor_);
   pauses_.insert(&pause);
   while (!stopped_) {
-    if (auto until = backoff_.suspended_until(destination.route.key, std::chrono::steady_clock::now())) {
+    auto until = spool_paused_until();
+    if (!until) until = backoff_.suspended_until(destination.route.key, std::chrono::steady_clock::now());
+    if (until) {
       if (connection) co_await connection->quit(), connection.reset();
       if (stopped_) break;
       pause.expires_at(*until);
@@ -526,7 +543,7 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
 asio::awaitable<void> DeliveryEngine::deliver(Destination& destination, delivery::SmtpConnection& connection,
                                               const Job& job, const Path& path) {
   spool::StoredMessage stored;
-  if (spool_.load(job.id, stored)) {  // gone (deleted by an operator): nothing to send
+  if (load_current(job.id, stored)) {  // gone (deleted by an operator): nothing to send
     co_await finish_job(job.id);
     co_return;
   }
@@ -778,17 +795,33 @@ asio::awaitable<void> DeliveryEngine::finish_job(spool::QueueId id) {
   if (it != in_flight_.end() && --it->second > 0) co_return;
   if (it != in_flight_.end()) in_flight_.erase(it);
   co_await report_failures(id);
+  co_await reschedule(id);
+}
+
+asio::awaitable<void> DeliveryEngine::reschedule(spool::QueueId id) {
   spool::Envelope envelope;
-  if (spool_.load_envelope(id, envelope)) co_return;  // already removed
+  if (load_current(id, envelope)) co_return;  // already removed
   std::optional<std::int64_t> next;
   for (const auto& r : envelope.recipients)
     if (r.state.status == spool::RecipientStatus::pending)
       next = next ? std::min(*next, r.state.next_attempt) : r.state.next_attempt;
   if (next) {
     schedule_at(id, from_unix(*next));
-  } else if (auto ec = co_await remove(id)) {
-    log::error("spool.remove_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+    co_return;
   }
+  auto ec = co_await remove(id);
+  if (!ec || ec == spool::spool_errc::not_found) {
+    if (auto kept = unrecorded_.find(id); kept != unrecorded_.end()) {
+      stats_.unrecorded -= kept->second.size();
+      unrecorded_.erase(kept);
+    }
+    unremoved_.erase(id);
+    co_return;
+  }
+  log::error("spool.remove_failed", {{"queue_id", id.to_string()}, {"error", ec.message()}});
+  unremoved_.insert(id);
+  ++stats_.spool_write_failures;
+  pause_for_spool(ec);
 }
 
 asio::awaitable<void> DeliveryEngine::report_failures(spool::QueueId id) {
@@ -829,7 +862,86 @@ asio::awaitable<std::error_code> DeliveryEngine::update(spool::QueueId id, std::
   // Named lambdas: gcc 12 frees a capturing lambda made inside a co_await expression twice.
   auto start = [this, id, index, state](auto done) { spool_.update_recipient(id, index, state, done); };
   auto [ec] = co_await on_executor<std::error_code>(executor_, start);
+  auto kept = unrecorded_.find(id);
+  if (!ec || ec == spool::spool_errc::not_found) {
+    if (kept != unrecorded_.end() && kept->second.erase(index)) {
+      --stats_.unrecorded;
+      if (kept->second.empty()) unrecorded_.erase(kept);
+    }
+    co_return ec;
+  }
+  if (kept == unrecorded_.end()) kept = unrecorded_.try_emplace(id).first;
+  if (kept->second.insert_or_assign(index, state).second) ++stats_.unrecorded;
+  ++stats_.spool_write_failures;
+  pause_for_spool(ec);
   co_return ec;
+}
+
+std::error_code DeliveryEngine::load_current(spool::QueueId id, spool::Envelope& envelope) const {
+  if (auto ec = spool_.load_envelope(id, envelope)) return ec;
+  if (auto kept = unrecorded_.find(id); kept != unrecorded_.end())
+    for (const auto& [index, state] : kept->second)
+      if (index < envelope.recipients.size()) envelope.recipients[index].state = state;
+  return {};
+}
+
+std::error_code DeliveryEngine::load_current(spool::QueueId id, spool::StoredMessage& stored) const {
+  if (auto ec = spool_.load(id, stored)) return ec;
+  if (auto kept = unrecorded_.find(id); kept != unrecorded_.end())
+    for (const auto& [index, state] : kept->second)
+      if (index < stored.envelope.recipients.size()) stored.envelope.recipients[index].state = state;
+  return {};
+}
+
+std::optional<std::chrono::steady_clock::time_point> DeliveryEngine::spool_paused_until() const {
+  if (!spool_pause_end_) return std::nullopt;
+  // The pause lasts until run() has written the kept outcomes again (record_again, at its end): a worker
+  // waking at the same moment looks again shortly instead of starting a transaction first.
+  return std::max(*spool_pause_end_, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+}
+
+void DeliveryEngine::pause_for_spool(std::error_code ec) {
+  if (spool_pause_end_) return;  // already paused: its end decides what comes next
+  spool_pause_ = spool_pause_.count() == 0 ? kSpoolPauseFirst : std::min(2 * spool_pause_, kSpoolPauseMax);
+  spool_pause_end_ = std::chrono::steady_clock::now() + spool_pause_;
+  stats_.spool_paused = true;
+  log::error("delivery.spool_paused",
+             {{"error", ec.message()},
+              {"pause_seconds", static_cast<std::int64_t>(spool_pause_.count())},
+              {"unrecorded_recipients", static_cast<std::int64_t>(stats_.unrecorded.load())},
+              {"unremoved_messages", static_cast<std::int64_t>(unremoved_.size())}});
+  wake();
+}
+
+asio::awaitable<void> DeliveryEngine::record_again() {
+  spool_pause_end_.reset();
+  bool wrote = false;
+  std::vector<spool::QueueId> ids;  // coroutine locals at function scope (docs/architecture.md)
+  std::vector<std::pair<std::uint32_t, spool::RecipientState>> states;
+  for (const auto& [id, kept] : unrecorded_)
+    ids.push_back(id);
+  for (auto id : ids) {
+    auto kept = unrecorded_.find(id);
+    if (kept == unrecorded_.end()) continue;
+    states.assign(kept->second.begin(), kept->second.end());
+    for (const auto& [index, state] : states) {
+      auto ec = co_await update(id, index, state);
+      if (ec && ec != spool::spool_errc::not_found) co_return;  // update() paused again, longer
+      wrote = true;
+    }
+    if (!in_flight_.contains(id) && !scheduled_.contains(id)) co_await reschedule(id);
+    if (spool_pause_end_) co_return;
+  }
+  ids.assign(unremoved_.begin(), unremoved_.end());
+  for (auto id : ids) {
+    if (in_flight_.contains(id) || scheduled_.contains(id)) continue;
+    co_await reschedule(id);
+    if (spool_pause_end_) co_return;
+    wrote = true;
+  }
+  if (wrote) spool_pause_ = std::chrono::seconds(0);  // recorded again: the next failure starts short
+  stats_.spool_paused = false;
+  log::info("delivery.spool_resumed", {{"recorded_again", wrote}});
 }
 
 asio::awaitable<std::error_code> DeliveryEngine::remove(spool::QueueId id) {

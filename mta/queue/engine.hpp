@@ -12,7 +12,10 @@
 // delivered, 5xx bounced (a DSN to the sender as its NOTIFY allows, RFC 3461, stored durably before the
 // recipient is marked failed), 4xx and connection failures deferred on the retry schedule until the queue
 // lifetime ends (then bounced as expired, 4.4.7). Every attempt is one line in the accounting log. Runs on
-// one executor; spool completions are posted back to it.
+// one executor; spool completions are posted back to it. An outcome the spool cannot record (a failed
+// sync, a full disk) is kept in memory and goes by that — a delivered recipient is never sent again by
+// this process, a deferred one waits for its retry — and delivery pauses (1 s doubling to 1 min) until
+// the spool records those outcomes again.
 #pragma once
 
 #include <atomic>
@@ -79,6 +82,9 @@ struct EngineOptions {
 // accounting log's lines), DSNs stored for senders (bounces and delay warnings), connections opened.
 struct EngineStats {
   std::uint64_t delivered = 0, deferred = 0, bounced = 0, expired = 0, dsns = 0, connections = 0;
+  std::uint64_t spool_write_failures = 0;   // outcomes (states, removals) the spool could not record
+  std::uint64_t unrecorded_recipients = 0;  // now: outcomes known only in memory
+  bool spool_paused = false;                // now: delivery waits for the spool
 };
 
 class DeliveryEngine {
@@ -205,8 +211,21 @@ class DeliveryEngine {
   asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope,
                                    const std::string& body, const std::vector<Failure>& deferred,
                                    std::chrono::system_clock::time_point retry_until);
+  // Writes a recipient's state; one the spool cannot record is kept in unrecorded_ and pauses delivery.
   asio::awaitable<std::error_code> update(spool::QueueId id, std::uint32_t index,
                                           spool::RecipientState state);
+  // The spool's copy of a message with the outcomes it could not record laid over it: what the engine
+  // schedules and sends by.
+  std::error_code load_current(spool::QueueId id, spool::Envelope& envelope) const;
+  std::error_code load_current(spool::QueueId id, spool::StoredMessage& stored) const;
+  // After the last job of a pass: schedules the message's next attempt, or removes it when done.
+  asio::awaitable<void> reschedule(spool::QueueId id);
+  // The spool could not record an outcome: no new transaction or dispatch until the pause ends.
+  void pause_for_spool(std::error_code ec);
+  std::optional<std::chrono::steady_clock::time_point> spool_paused_until() const;  // for workers
+  // At the pause's end: writes the unrecorded outcomes again; all written ends the pause, a failure
+  // starts a longer one.
+  asio::awaitable<void> record_again();
   // Writes recipients' states (each failure logged); false when the message was deleted meanwhile.
   asio::awaitable<bool> write_states(
       spool::QueueId id, const std::vector<std::pair<std::uint32_t, spool::RecipientState>>& states);
@@ -236,11 +255,19 @@ class DeliveryEngine {
   std::unordered_set<spool::QueueId> warning_;  // messages whose delay warning is being stored now
   std::unordered_map<spool::QueueId, FailureReport> reports_;  // failures of passes still in flight
   std::unordered_map<std::string, std::unique_ptr<Destination>> destinations_;
+  // Outcomes the spool could not record, per message and recipient, and finished messages it could not
+  // remove; both written again by record_again().
+  std::unordered_map<spool::QueueId, std::map<std::uint32_t, spool::RecipientState>> unrecorded_;
+  std::set<spool::QueueId> unremoved_;
+  std::optional<std::chrono::steady_clock::time_point> spool_pause_end_;
+  std::chrono::seconds spool_pause_{0};  // the last pause's length, doubled by each failed retry
   std::atomic<bool> stopped_{false};
   std::atomic<unsigned> running_workers_{0};
   std::unordered_set<asio::steady_timer*> pauses_;  // workers' pacing/back-off timers, cancelled by stop()
   struct Counters {
     std::atomic<std::uint64_t> delivered{0}, deferred{0}, bounced{0}, expired{0}, dsns{0}, connections{0};
+    std::atomic<std::uint64_t> spool_write_failures{0}, unrecorded{0};
+    std::atomic<bool> spool_paused{false};
   };
   Counters stats_;
 };

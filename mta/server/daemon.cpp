@@ -94,7 +94,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   log::info("spool.recovered", {{"directory", initial.spool.directory.string()},
                                 {"messages", recovery.messages},
                                 {"segments", recovery.segments},
-                                {"torn_bytes", recovery.torn_bytes}});
+                                {"torn_bytes", recovery.torn_bytes},
+                                {"unacknowledged_bytes", recovery.unacknowledged_bytes}});
 
   std::string error;
   auto users = auth::UserStore::open(initial.campaigns.database, error);

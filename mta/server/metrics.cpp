@@ -55,6 +55,9 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool, const qu
   metric(out, "relayctl_spool_disk_bytes", "gauge", "Bytes in spool segment files.", stats.disk_bytes);
   metric(out, "relayctl_spool_commits_total", "counter", "Group commits (fsyncs) of the spool.",
          stats.commits);
+  metric(out, "relayctl_spool_failed", "gauge",
+         "1 once a spool write or sync failed: nothing more is acknowledged until a restart.",
+         stats.failed ? 1 : 0);
   if (engine) {
     auto delivery = engine->stats();
     out +=
@@ -69,6 +72,15 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool, const qu
            "DSNs queued for senders (bounces, expiries and delay warnings).", delivery.dsns);
     metric(out, "relayctl_delivery_connections_total", "counter", "Outgoing SMTP connections opened.",
            delivery.connections);
+    metric(out, "relayctl_delivery_spool_write_failures_total", "counter",
+           "Delivery outcomes (recipient states, removals) the spool could not record.",
+           delivery.spool_write_failures);
+    metric(out, "relayctl_delivery_unrecorded_recipients", "gauge",
+           "Recipients whose latest outcome is known only in memory (the spool could not record it).",
+           delivery.unrecorded_recipients);
+    metric(out, "relayctl_delivery_spool_paused", "gauge",
+           "1 while delivery is paused because the spool cannot record outcomes.",
+           delivery.spool_paused ? 1 : 0);
   }
   return out;
 }

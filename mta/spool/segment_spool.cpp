@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <charconv>
 #include <fcntl.h>
+#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,25 @@ bool read_all(int fd, char* data, std::size_t size, off_t offset) {
   return true;
 }
 
+// After a failed sync: "SEGMENT OFFSET", where the records nobody was told are stored begin.
+constexpr const char* kUnacknowledged = "unacknowledged";
+
+struct CutMarker {
+  std::uint32_t segment = 0;
+  std::uint64_t offset = 0;
+};
+
+std::optional<CutMarker> read_cut_marker(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string name;
+  CutMarker marker;
+  if (!(in >> name >> marker.offset)) return std::nullopt;
+  auto number = parse_segment_name(name);
+  if (!number) return std::nullopt;
+  marker.segment = *number;
+  return marker;
+}
+
 std::int64_t now_micros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -118,7 +138,41 @@ SegmentSpool::~SegmentSpool() {
 }
 
 void SegmentSpool::fsync_directory() {
-  if (options_.sync && ::fsync(dir_fd_) != 0 && !failed_) failed_ = errno_code();
+  if (auto ec = sync_file(dir_fd_, false, queue_dir_)) fail_locked(ec);
+}
+
+std::error_code SegmentSpool::sync_file(int fd, bool data_only, const std::filesystem::path& path) {
+  if (!options_.sync) return {};
+  std::lock_guard lock(sync_mutex_);
+  if (!sync_error_ && (data_only ? ::fdatasync(fd) : ::fsync(fd)) != 0) {
+    sync_error_ = errno_code();
+    log::error("spool.sync_failed", {{"file", path.string()}, {"error", sync_error_.message()}});
+  }
+  return sync_error_;
+}
+
+void SegmentSpool::fail_locked(std::error_code ec) {
+  if (failed_) return;
+  failed_ = ec;
+  // Sealed segments are synced whole, so every byte not known durable is at the current segment's end.
+  Segment& segment = segments_[current_];
+  std::uint64_t unacknowledged = std::min(written_ - durable_, segment.size);
+  std::uint64_t cut = segment.size - unacknowledged;
+  auto path = queue_dir_ / kUnacknowledged;
+  std::string text = segment_name(current_) + " " + std::to_string(cut) + "\n";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  bool synced = fd >= 0 && write_all(fd, text.data(), text.size(), 0) &&
+                (!options_.sync || (::fsync(fd) == 0 && ::fsync(dir_fd_) == 0));
+  if (fd >= 0) ::close(fd);
+  // Best effort on a failing disk (the note may be read even when its sync failed): without it, recovery
+  // keeps those records, and a client that retries the refused message has it delivered twice.
+  log::error("spool.failed", {{"error", ec.message()},
+                              {"segment", segment_name(current_)},
+                              {"unacknowledged_bytes", static_cast<std::int64_t>(unacknowledged)},
+                              {"note_synced", synced},
+                              {"action",
+                               "nothing more is acknowledged; restart serve once the disk is "
+                               "checked (recovery drops what was refused)"}});
 }
 
 std::error_code SegmentSpool::recover(RecoveryReport& report) {
@@ -129,6 +183,8 @@ std::error_code SegmentSpool::recover(RecoveryReport& report) {
   }
   if (ec) return ec;
   std::sort(numbers.begin(), numbers.end());
+  auto marker_path = queue_dir_ / kUnacknowledged;
+  auto marker = read_cut_marker(marker_path);
   for (std::uint32_t number : numbers) {
     auto path = queue_dir_ / segment_name(number);
     int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
@@ -138,6 +194,17 @@ std::error_code SegmentSpool::recover(RecoveryReport& report) {
     if (::fstat(fd, &st) != 0) return errno_code();
     std::string data(static_cast<std::size_t>(st.st_size), '\0');
     if (!read_all(fd, data.data(), data.size(), 0)) return errno_code();
+    if (marker && marker->segment == number && marker->offset < data.size()) {
+      // Refused after a failed sync (see fail_locked): never acknowledged, so never queued.
+      report.unacknowledged_bytes += data.size() - marker->offset;
+      log::warn("spool.unacknowledged_dropped",
+                {{"segment", path.string()},
+                 {"offset", static_cast<std::int64_t>(marker->offset)},
+                 {"dropped_bytes", static_cast<std::int64_t>(data.size() - marker->offset)}});
+      if (::ftruncate(fd, static_cast<off_t>(marker->offset)) != 0 || (options_.sync && ::fsync(fd) != 0))
+        return errno_code();
+      data.resize(marker->offset);
+    }
     Segment& segment = segments_[number];
     segment.file = file;
     std::size_t offset = 0;
@@ -174,6 +241,10 @@ std::error_code SegmentSpool::recover(RecoveryReport& report) {
     }
     segment.size = offset;
     ++report.segments;
+  }
+  if (std::filesystem::exists(marker_path)) {
+    // Applied (and the cut synced) above, or about a segment that is gone: either way done with.
+    if (::unlink(marker_path.c_str()) != 0 || (options_.sync && ::fsync(dir_fd_) != 0)) return errno_code();
   }
   report.messages = index_.size();
   std::uint64_t max_id = 0;
@@ -212,6 +283,14 @@ SegmentSpool::PackedState SegmentSpool::pack(const RecipientState& state) {
 RecipientState SegmentSpool::unpack(const PackedState& packed) const {
   return {packed.status, packed.attempts, packed.next_attempt,
           Route{packed.route_kind, route_targets_[packed.route_target]}};
+}
+
+void SegmentSpool::erase_locked(std::unordered_map<std::uint64_t, Entry>::iterator it) {
+  if (auto s = segments_.find(it->second.segment); s != segments_.end()) {
+    s->second.live_bytes -= it->second.length;
+    s->second.live_count -= 1;
+  }
+  index_.erase(it);
 }
 
 bool SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_t segment,
@@ -272,10 +351,7 @@ bool SegmentSpool::apply(RecordType type, std::string_view payload, std::uint32_
     }
     case RecordType::remove: {
       if (!decode_remove(payload, id)) return false;
-      if (auto it = index_.find(id.value()); it != index_.end()) {
-        forget(it);
-        index_.erase(it);
-      }
+      if (auto it = index_.find(id.value()); it != index_.end()) erase_locked(it);
       return true;
     }
   }
@@ -290,8 +366,8 @@ std::error_code SegmentSpool::append_locked(RecordType type, const std::string& 
   Segment* segment = &segments_[current_];
   if (segment->size > 0 && segment->size + record.size() > options_.segment_bytes) {
     // Seal the full segment: everything in it becomes durable now, so waiters on it are covered.
-    if (options_.sync && ::fdatasync(segment->file->fd) != 0) {
-      failed_ = errno_code();
+    if (auto ec = sync_file(segment->file->fd, true, queue_dir_ / segment_name(current_))) {
+      fail_locked(ec);
       return failed_;
     }
     durable_ = written_;
@@ -300,7 +376,7 @@ std::error_code SegmentSpool::append_locked(RecordType type, const std::string& 
   }
   if (!write_all(segment->file->fd, record.data(), record.size(), static_cast<off_t>(segment->size))) {
     std::error_code ec = errno_code();
-    if (::ftruncate(segment->file->fd, static_cast<off_t>(segment->size)) != 0) failed_ = ec;
+    if (::ftruncate(segment->file->fd, static_cast<off_t>(segment->size)) != 0) fail_locked(ec);
     return ec;
   }
   apply(type, payload, current_, segment->size, record.size());
@@ -332,22 +408,27 @@ void SegmentSpool::commit_loop() {
     std::uint64_t target = written_;
     if (!failed_ && durable_ < target) {
       auto file = segments_[current_].file;
+      auto path = queue_dir_ / segment_name(current_);
       lock.unlock();
-      int rc = options_.sync ? ::fdatasync(file->fd) : 0;
-      std::error_code ec = rc == 0 ? std::error_code{} : errno_code();
+      std::error_code ec = sync_file(file->fd, true, path);
       lock.lock();
-      if (ec && !failed_) failed_ = ec;
-      if (!ec) durable_ = std::max(durable_, target);
+      if (ec) fail_locked(ec);
+      if (!failed_) durable_ = std::max(durable_, target);
       ++commits_;
     }
-    std::vector<Done> done;
+    // Once failed, what a successful sync covered before the failure is still acknowledged; the rest is
+    // refused, and a refused message leaves the index (recovery drops its record too).
+    std::vector<std::pair<Done, std::error_code>> done;
     while (!pending_.empty() && (failed_ || pending_.front().end <= durable_)) {
-      done.push_back(std::move(pending_.front().done));
+      Pending& p = pending_.front();
+      std::error_code ec = p.end <= durable_ ? std::error_code{} : failed_;
+      if (ec && p.message)
+        if (auto it = index_.find(p.message); it != index_.end()) erase_locked(it);
+      done.emplace_back(std::move(p.done), ec);
       pending_.pop_front();
     }
-    std::error_code ec = failed_;
     lock.unlock();
-    for (auto& d : done)
+    for (auto& [d, ec] : done)
       d(ec);
     lock.lock();
   }
@@ -366,6 +447,8 @@ void SegmentSpool::compact_loop() {
 std::error_code SegmentSpool::compact() {
   std::unique_lock lock(mutex_);
   while (segments_.size() > 1 && segments_.begin()->first != current_) {
+    // After a failure nothing is deleted: copies made since may not be on disk.
+    if (failed_) return make_error_code(spool_errc::unavailable);
     auto oldest = segments_.begin();
     Segment& segment = oldest->second;
     if (segment.live_count > 0) {
@@ -400,9 +483,12 @@ std::error_code SegmentSpool::compact() {
       }
       std::uint64_t target = written_;
       auto head = segments_[current_].file;
+      auto head_path = queue_dir_ / segment_name(current_);
       lock.unlock();
-      if (options_.sync && ::fdatasync(head->fd) != 0) return errno_code();
+      auto ec = sync_file(head->fd, true, head_path);
       lock.lock();
+      if (ec) fail_locked(ec);
+      if (failed_) return failed_;
       durable_ = std::max(durable_, target);
       continue;  // the oldest segment is dead now
     }
@@ -411,7 +497,7 @@ std::error_code SegmentSpool::compact() {
     if (::unlink(path.c_str()) != 0) return errno_code();
     fsync_directory();
   }
-  return {};
+  return failed_;
 }
 
 void SegmentSpool::store(Envelope envelope, std::string body, StoreDone done) {
@@ -423,7 +509,7 @@ void SegmentSpool::store(Envelope envelope, std::string body, StoreDone done) {
     next_id_ = value + 1;
     id = QueueId(value);
     ec = append_locked(RecordType::message, encode_message(id, envelope, body));
-    if (!ec) pending_.push_back({written_, [done, id](std::error_code e) { done(e, id); }});
+    if (!ec) pending_.push_back({written_, [done, id](std::error_code e) { done(e, id); }, id.value()});
   }
   if (ec) {
     done(ec, id);
@@ -546,6 +632,7 @@ SpoolStats SegmentSpool::stats() const {
   }
   stats.commits = commits_;
   stats.records = records_;
+  stats.failed = static_cast<bool>(failed_);
   return stats;
 }
 

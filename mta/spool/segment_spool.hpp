@@ -4,7 +4,10 @@
 // Recovery (open) replays the segments in order and truncates a torn tail, so a record cut short by a
 // crash is never seen. Compaction deletes the oldest segment once no queued message lives in it,
 // relocating the few long-lived messages of a mostly-dead oldest segment to the head first.
-// Errors: I/O errors are errno codes; after a failed write or fsync the spool refuses further appends.
+// Errors: I/O errors are errno codes. After any failed fsync of a spool file (Linux reports a writeback
+// error to one caller only, so no later success can be trusted) the spool acknowledges nothing more until
+// it is reopened: appends fail with spool_errc::unavailable, and what was written but never acknowledged
+// is noted (queue/unacknowledged) so that recovery drops it instead of queueing mail the client will resend.
 #pragma once
 
 #include <chrono>
@@ -34,7 +37,8 @@ struct RecoveryReport {
   std::uint64_t segments = 0;
   std::uint64_t records = 0;
   std::uint64_t messages = 0;
-  std::uint64_t torn_bytes = 0;  // bytes dropped from torn or damaged segment tails
+  std::uint64_t torn_bytes = 0;            // bytes dropped from torn or damaged segment tails
+  std::uint64_t unacknowledged_bytes = 0;  // records written but refused after a failed sync, dropped
 };
 
 class SegmentSpool final : public Spool {
@@ -86,6 +90,7 @@ class SegmentSpool final : public Spool {
   struct Pending {
     std::uint64_t end;
     Done done;
+    std::uint64_t message = 0;  // the id of a stored message, whose entry goes if the store is refused
   };
 
   explicit SegmentSpool(const SegmentSpoolOptions& options);
@@ -101,6 +106,13 @@ class SegmentSpool final : public Spool {
   std::error_code load_locked_or_file(QueueId id, Envelope& envelope, std::string* body) const;
   PackedState pack(const RecipientState& state);
   RecipientState unpack(const PackedState& state) const;
+  // Syncs one spool file; all syncs go through here, one at a time, and once one has failed every later
+  // call returns that error without trusting a new success.
+  std::error_code sync_file(int fd, bool data_only, const std::filesystem::path& path);
+  // Called with mutex_ held: the spool refuses appends from now on, and notes where the unacknowledged
+  // part of the current segment starts for the next recovery.
+  void fail_locked(std::error_code ec);
+  void erase_locked(std::unordered_map<std::uint64_t, Entry>::iterator it);
   void commit_loop();
   void compact_loop();
   void fsync_directory();
@@ -110,6 +122,8 @@ class SegmentSpool final : public Spool {
   int dir_fd_ = -1;
 
   mutable std::mutex mutex_;
+  std::mutex sync_mutex_;       // taken after mutex_ when both are held, never before it
+  std::error_code sync_error_;  // under sync_mutex_
   std::condition_variable wake_commit_;
   std::condition_variable wake_compact_;
   bool stopping_ = false;

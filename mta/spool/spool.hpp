@@ -34,6 +34,7 @@ struct SpoolStats {
   std::uint64_t live_bytes = 0;  // records of messages still queued
   std::uint64_t commits = 0;     // fsyncs done for acknowledgements (group commits)
   std::uint64_t records = 0;     // records appended since start
+  bool failed = false;           // a write or sync failed: nothing more is acknowledged until a restart
 };
 
 using StoreDone = std::function<void(std::error_code, QueueId)>;

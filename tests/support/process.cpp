@@ -142,7 +142,7 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
 }
 
 Process::Process(const std::vector<std::string>& argv, const std::string& stdout_file,
-                 const std::string& stderr_file) {
+                 const std::string& stderr_file, const std::map<std::string, std::string>& environment) {
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -155,6 +155,8 @@ Process::Process(const std::vector<std::string>& argv, const std::string& stdout
     };
     redirect(stdout_file, 1);
     redirect(stderr_file, 2);
+    for (const auto& [name, value] : environment)
+      setenv(name.c_str(), value.c_str(), 1);
     exec_child(argv);
   }
   setpgid(pid_, pid_);

@@ -31,9 +31,10 @@ RunResult run(const std::vector<std::string>& argv, const RunOptions& options = 
 
 class Process {
  public:
-  // Starts argv with stdout and stderr going to the given files (empty: /dev/null).
+  // Starts argv with stdout and stderr going to the given files (empty: /dev/null), with environment
+  // added to (or replacing in) the test's.
   Process(const std::vector<std::string>& argv, const std::string& stdout_file = "",
-          const std::string& stderr_file = "");
+          const std::string& stderr_file = "", const std::map<std::string, std::string>& environment = {});
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
 #include <netinet/in.h>
@@ -55,7 +56,8 @@ bool SmtpDaemon::start() {
   ++generation_;
   auto log_file = (dir_.path() / ("serve" + std::to_string(generation_) + ".log")).string();
   process_ = std::make_unique<Process>(
-      std::vector<std::string>{RELAYCTL_BINARY, "serve", "--config", config_path_}, "", log_file);
+      std::vector<std::string>{relayctl_binary(), "serve", "--config", config_path_}, "", log_file,
+      environment_);
   for (auto port : {submission_, smtps_, relay_, inbound_})
     if (!wait_for_port("127.0.0.1", port)) return false;
   auto socket = dir_.path() / "spool" / "control.sock";
@@ -90,6 +92,11 @@ std::vector<nlohmann::json> SmtpDaemon::accounting() const {
   for (std::string line; std::getline(in, line);)
     lines.push_back(nlohmann::json::parse(line));
   return lines;
+}
+
+std::string relayctl_binary() {
+  const char* other = std::getenv("RELAY_TEST_RELAYCTL");
+  return other && *other ? other : RELAYCTL_BINARY;
 }
 
 std::string route_all_to(unsigned short port) {
@@ -134,7 +141,7 @@ bool SmtpDaemon::reload() {
 }
 
 RunResult SmtpDaemon::relayctl(std::vector<std::string> args, const std::string& input) const {
-  args.insert(args.begin(), RELAYCTL_BINARY);
+  args.insert(args.begin(), relayctl_binary());
   args.push_back("--config");
   args.push_back(config_path_);
   RunOptions options;

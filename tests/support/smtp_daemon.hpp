@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +38,8 @@ class SmtpDaemon {
   bool start();  // starts `relayctl serve` and waits for every port; false (see log()) when it did not
   std::optional<int> stop(int signal = 15);
   std::optional<int> kill9() { return stop(9); }
+  // Variables added to serve's environment from the next start() on (e.g. LD_PRELOAD).
+  std::map<std::string, std::string>& environment() { return environment_; }
 
   unsigned short submission_port() const { return submission_; }
   unsigned short smtps_port() const { return smtps_; }
@@ -64,9 +67,13 @@ class SmtpDaemon {
   std::string config_path_;
   unsigned short submission_, smtps_, relay_, inbound_;
   std::unique_ptr<Process> process_;
+  std::map<std::string, std::string> environment_;
   int generation_ = 0;
 };
 
+// The relayctl the daemon runs: $RELAY_TEST_RELAYCTL when set (to run a scenario against another build),
+// else the one built here.
+std::string relayctl_binary();
 // A [[delivery.route]] sending every domain to 127.0.0.1:port.
 std::string route_all_to(unsigned short port);
 // Options for a daemon that delivers everything to 127.0.0.1:port, with these [delivery] lines.
