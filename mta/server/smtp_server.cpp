@@ -503,10 +503,8 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
     // A full disk or quota is "mail system full" (RFC 3463 4.3.1), not a local error.
     bool full = stored.error == std::errc::no_space_on_device ||
                 (stored.error.category() == std::generic_category() && stored.error.value() == EDQUOT);
-    if (full)
-      s.step = s.session.on_refused(452, "4.3.1", "Mail system full: message not stored; try again later");
-    else
-      s.step = s.session.on_stored(!stored.error, stored.id.to_string());
+    s.step = s.session.on_stored(!stored.error, stored.id.to_string(),
+                                 full ? smtp::SmtpError::mail_system_full : smtp::SmtpError::spool_failure);
   }
   ++(s.step.reply && s.step.reply->code == 250 ? metrics_.messages_accepted : metrics_.messages_refused);
   co_return co_await perform(s);

@@ -97,6 +97,8 @@ constexpr ReplyEntry kReplies[] = {
     {SmtpError::timeout, "timeout", 421, "4.4.2", "Timeout exceeded; closing connection"},
     {SmtpError::spool_failure, "spool_failure", 451, "4.3.0",
      "Message not stored: local error in processing; try again later"},
+    {SmtpError::mail_system_full, "mail_system_full", 452, "4.3.1",
+     "Mail system full: message not stored; try again later"},
     {SmtpError::shutting_down, "shutting_down", 421, "4.3.2", "Service shutting down; try again later"},
     {SmtpError::mail_loop, "mail_loop", 554, "5.4.6", "Too many hops: mail loop detected"},
 };

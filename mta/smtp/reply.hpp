@@ -61,6 +61,7 @@ enum class SmtpError {
   too_many_connections,    // 421 4.7.0 and close
   timeout,                 // 421 4.4.2 and close
   spool_failure,           // 451 4.3.0 message not stored
+  mail_system_full,        // 452 4.3.1 message not stored: disk full or over quota (RFC 3463)
   shutting_down,           // 421 4.3.2 and close
   mail_loop,               // 554 5.4.6 too many Received fields (RFC 5321 §6.3)
 };

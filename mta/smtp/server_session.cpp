@@ -323,9 +323,9 @@ Step ServerSession::on_data(DataReader& reader) {
   return Step{std::nullopt, Next::store};
 }
 
-Step ServerSession::on_stored(bool stored, const std::string& queue_id) {
+Step ServerSession::on_stored(bool stored, const std::string& queue_id, SmtpError failure) {
   reset_transaction();
-  if (!stored) return error(SmtpError::spool_failure);
+  if (!stored) return error(failure);
   return ok(250, "2.0.0", "Ok: queued as " + queue_id);
 }
 

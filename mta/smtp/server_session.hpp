@@ -93,7 +93,8 @@ class ServerSession {
   void on_tls_started(std::string description);
   Step on_auth_result(std::optional<auth::User> user, bool rate_limited);
   Step on_data(DataReader& reader);  // the final dot was read
-  Step on_stored(bool ok, const std::string& queue_id);
+  // failure: the refusal when the message could not be stored (spool_failure, mail_system_full).
+  Step on_stored(bool ok, const std::string& queue_id, SmtpError failure = SmtpError::spool_failure);
   // The message was read but is refused for its content (e.g. it cannot be DKIM-signed): the transaction
   // ends with that reply, the session goes on.
   Step on_refused(int code, const char* enhanced, std::string text);
