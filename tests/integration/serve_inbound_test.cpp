@@ -41,6 +41,8 @@ TEST(ServeInbound, MailForABackendDomainGoesToTheBackendNotTheOutboundRoute) {
   EXPECT_EQ(backend.messages()[0].recipients, std::vector<std::string>{"reader@local.test"});
   EXPECT_THAT(backend.messages()[0].data, HasSubstr("Subject: for the backend"));
   EXPECT_TRUE(outbound.messages().empty());
+  // The sink has the message before the daemon has read its 250 and written the accounting line.
+  ASSERT_TRUE(eventually([&] { return !daemon.accounting().empty(); })) << daemon.log();
   auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["destination"], "backend:127.0.0.1:" + std::to_string(backend.port()));

@@ -58,6 +58,8 @@ TEST(RelayDomain, TrustedRelayMailForARelayDomainGoesToItsBackend) {
   ASSERT_TRUE(eventually([&] { return !backend.messages().empty(); })) << daemon.log();
   EXPECT_EQ(backend.messages()[0].recipients, std::vector<std::string>{"reader@local.test"});
   EXPECT_TRUE(outbound.messages().empty());
+  // The sink has the message before the daemon has read its 250 and written the accounting line.
+  ASSERT_TRUE(eventually([&] { return !daemon.accounting().empty(); })) << daemon.log();
   auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["destination"], "backend:127.0.0.1:" + std::to_string(backend.port()));
