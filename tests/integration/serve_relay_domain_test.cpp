@@ -16,12 +16,6 @@ using namespace relay::test;
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
-RunResult swaks(std::vector<std::string> args) {
-  args.insert(args.begin(), "swaks");
-  args.insert(args.end(), {"--timeout", "20", "--hide-informational"});
-  return run(args);
-}
-
 DaemonOptions backend_and_route(unsigned short backend_port, unsigned short outbound_port) {
   DaemonOptions options;
   options.plaintext_auth_on_loopback = true;

@@ -11,12 +11,6 @@ namespace {
 using namespace relay::test;
 using ::testing::HasSubstr;
 
-RunResult swaks(std::vector<std::string> args) {
-  args.insert(args.begin(), "swaks");
-  args.insert(args.end(), {"--timeout", "20", "--hide-informational"});
-  return run(args);
-}
-
 DaemonOptions only_127_0_0_2_trusted() {
   DaemonOptions options;
   options.extra_server = "trusted_networks = [\"127.0.0.2/32\"]\n";

@@ -13,12 +13,6 @@ using namespace relay::test;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-RunResult swaks(std::vector<std::string> args) {
-  args.insert(args.begin(), "swaks");
-  args.insert(args.end(), {"--timeout", "20", "--hide-informational"});
-  return run(args);
-}
-
 class Submission : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(daemon.start()) << daemon.log(); }

@@ -99,6 +99,12 @@ std::string relayctl_binary() {
   return other && *other ? other : RELAYCTL_BINARY;
 }
 
+RunResult swaks(std::vector<std::string> args) {
+  args.insert(args.begin(), "swaks");
+  args.insert(args.end(), {"--timeout", "20", "--hide-informational"});
+  return run(args);
+}
+
 std::string route_all_to(unsigned short port) {
   return "[[delivery.route]]\ndomain = \"*\"\nnext_hop = \"127.0.0.1:" + std::to_string(port) + "\"\n";
 }

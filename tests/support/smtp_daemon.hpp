@@ -74,6 +74,9 @@ class SmtpDaemon {
 // The relayctl the daemon runs: $RELAY_TEST_RELAYCTL when set (to run a scenario against another build),
 // else the one built here.
 std::string relayctl_binary();
+// Runs swaks with these arguments, a 20 s timeout and without its informational lines.
+RunResult swaks(std::vector<std::string> args);
+
 // A [[delivery.route]] sending every domain to 127.0.0.1:port.
 std::string route_all_to(unsigned short port);
 // Options for a daemon that delivers everything to 127.0.0.1:port, with these [delivery] lines.
