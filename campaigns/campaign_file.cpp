@@ -9,7 +9,6 @@
 #include <sstream>
 
 #include "dns/name.hpp"
-#include "mta/config/config_loader.hpp"
 
 namespace campaigns {
 namespace {
@@ -66,8 +65,8 @@ std::string https_url_problem(const std::string& url) {
         c == '}' || c == '|' || c == '#')
       return "must not hold spaces, non-ASCII octets, '#' or any of \"<>\\`{}|; percent-encode them";
   auto host_end = url.find_first_of("/?:", scheme.size());
-  std::string host = url.substr(scheme.size(), host_end == std::string::npos ? std::string::npos
-                                                                               : host_end - scheme.size());
+  std::string host =
+      url.substr(scheme.size(), host_end == std::string::npos ? std::string::npos : host_end - scheme.size());
   if (!dns::is_valid_hostname(host) || host.find('.') == std::string::npos)
     return "'" + host + "' is not a host name";
   return {};
@@ -75,8 +74,8 @@ std::string https_url_problem(const std::string& url) {
 
 bool is_identifier(std::string_view text, std::size_t max) {
   return !text.empty() && text.size() <= max && std::all_of(text.begin(), text.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.';
   });
 }
 
@@ -92,11 +91,11 @@ std::optional<int> parse_time_of_day(const std::string& text) {
 
 std::string time_zone_problem(const std::string& zone) {
   if (zone == "UTC") return {};
-  bool syntax = !zone.empty() && zone.front() != '/' && zone.find("..") == std::string::npos &&
-                std::all_of(zone.begin(), zone.end(), [](char c) {
-                  return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
-                         c == '+';
-                });
+  bool syntax =
+      !zone.empty() && zone.front() != '/' && zone.find("..") == std::string::npos &&
+      std::all_of(zone.begin(), zone.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+';
+      });
   std::error_code ec;
   if (!syntax || !std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / zone, ec))
     return "'" + zone + "' is not a time zone; use an IANA name such as \"Europe/Berlin\" or \"UTC\"";
@@ -155,8 +154,9 @@ class Loader {
     std::string list_id;
     if (require(reader, "list_id", list_id) &&
         (!dns::is_valid_hostname(list_id) || list_id.find('.') == std::string::npos || list_id.size() > 200))
-      reader.error("list_id", "'" + list_id + "' is not a list id (RFC 2919: list-label.domain, such as "
-                                              "\"news.example.com\")");
+      reader.error("list_id", "'" + list_id +
+                                  "' is not a list id (RFC 2919: list-label.domain, such as "
+                                  "\"news.example.com\")");
     std::string view_online;
     if (reader.read("view_online_url", view_online))
       if (auto problem = https_url_problem(view_online); !problem.empty())
@@ -188,8 +188,9 @@ class Loader {
       }
       if (feedback_parts.size() > 3) table->error("parts", "at most 3 parts (Gmail's a:b:c:SenderId)");
       if (require(*table, "sender", feedback_sender) && !is_identifier(feedback_sender, 64))
-        table->error("sender", "'" + feedback_sender + "' is not a Feedback-ID sender id (letters, digits, "
-                                                       "'-', '_', '.')");
+        table->error("sender", "'" + feedback_sender +
+                                   "' is not a Feedback-ID sender id (letters, digits, "
+                                   "'-', '_', '.')");
       table->finish();
     } else if (!reader.has("feedback_id")) {
       reader.error_here("missing [feedback_id] with sender (Gmail's Feedback-ID a:b:c:SenderId)");
@@ -290,7 +291,8 @@ class Loader {
       if (!*slot) table.error(key, "'" + text + "' is not a time of day; write HH:MM (00:00 to 23:59)");
     }
     if (table.read("time_zone", window.time_zone))
-      if (auto problem = time_zone_problem(window.time_zone); !problem.empty()) table.error("time_zone", problem);
+      if (auto problem = time_zone_problem(window.time_zone); !problem.empty())
+        table.error("time_zone", problem);
     table.finish();
     if (start && end && *start == *end) table.error("end", "the window is empty: end equals start");
     if (!start || !end) return std::nullopt;
@@ -305,7 +307,8 @@ class Loader {
 
 }  // namespace
 
-CampaignLoad load_campaign_text(std::string_view text, std::string source, const std::filesystem::path& base_dir) {
+CampaignLoad load_campaign_text(std::string_view text, std::string source,
+                                const std::filesystem::path& base_dir) {
   CampaignLoad result;
   result.source = std::move(source);
   toml::table document;

@@ -47,9 +47,9 @@ struct Campaign {
   std::filesystem::path recipients;
   std::string pool;  // empty: the daemon's choice
   BounceAddress bounce;
-  std::string unsubscribe_url;     // https base; the signed token is added as ?t= (or &t=)
-  std::string unsubscribe_mailto;  // an address
-  std::string view_online_url;     // https base or empty; token added like the unsubscribe URL
+  std::string unsubscribe_url;              // https base; the signed token is added as ?t= (or &t=)
+  std::string unsubscribe_mailto;           // an address
+  std::string view_online_url;              // https base or empty; token added like the unsubscribe URL
   std::vector<std::string> feedback_parts;  // 1-3 identifiers; default: the campaign id
   std::string feedback_sender;
   std::string list_id;  // RFC 2919 list-id: list-label.domain
@@ -64,11 +64,12 @@ struct CampaignLoad {
 };
 
 // base_dir resolves relative paths (templates, recipients).
-CampaignLoad load_campaign_text(std::string_view text, std::string source, const std::filesystem::path& base_dir);
+CampaignLoad load_campaign_text(std::string_view text, std::string source,
+                                const std::filesystem::path& base_dir);
 CampaignLoad load_campaign_file(const std::filesystem::path& path);
 
 // Built-in fields every template may use besides the CSV columns.
-inline constexpr std::string_view kBuiltinFields[] = {"email", "recipient_id", "campaign_id", "unsubscribe_url",
-                                                      "view_online_url"};
+inline constexpr std::string_view kBuiltinFields[] = {"email", "recipient_id", "campaign_id",
+                                                      "unsubscribe_url", "view_online_url"};
 
 }  // namespace campaigns

@@ -17,10 +17,10 @@
 namespace campaigns {
 
 struct RenderedMessage {
-  std::string problem;        // set when the recipient cannot be rendered (then nothing else is)
-  std::string envelope_from;  // the VERP return path
-  std::string recipient;      // the envelope recipient
-  std::string message;        // CRLF line ends
+  std::string problem;          // set when the recipient cannot be rendered (then nothing else is)
+  std::string envelope_from;    // the VERP return path
+  std::string recipient;        // the envelope recipient
+  std::string message;          // CRLF line ends
   bool needs_smtputf8 = false;  // the recipient's local part is UTF-8 (RFC 6531/6532)
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+
 #include <openssl/sha.h>
 
 namespace campaigns {
@@ -73,7 +74,8 @@ void RecipientReader::read_header() {
     return;
   }
   if (!record_.problem.empty()) {
-    header_error_ = "line " + std::to_string(record_.line) + ": the header row is malformed: " + record_.problem;
+    header_error_ =
+        "line " + std::to_string(record_.line) + ": the header row is malformed: " + record_.problem;
     return;
   }
   bool has_email = false;
@@ -115,18 +117,19 @@ bool RecipientReader::next(RecipientRow& row) {
   };
   if (!record_.problem.empty()) return skip(SkipReason::malformed, record_.problem);
   if (row.cells.size() != columns_.size())
-    return skip(SkipReason::malformed, "the row has " + std::to_string(row.cells.size()) + " cells, the header " +
-                                           std::to_string(columns_.size()));
+    return skip(SkipReason::malformed, "the row has " + std::to_string(row.cells.size()) +
+                                           " cells, the header " + std::to_string(columns_.size()));
   std::string email = trim(row.cells[email_column_]);
   auto parsed = parse_address(email);
   if (!parsed.address)
-    return skip(SkipReason::invalid_address,
-                (email.empty() ? std::string("the email cell is empty") : "'" + email + "': " + parsed.problem));
+    return skip(SkipReason::invalid_address, (email.empty() ? std::string("the email cell is empty")
+                                                            : "'" + email + "': " + parsed.problem));
   row.address = *parsed.address;
   row.cells[email_column_] = row.address.str();
   auto [at, inserted] = seen_.emplace(row.address.str(), row.line);
   if (!inserted)
-    return skip(SkipReason::duplicate, row.address.str() + " is already on line " + std::to_string(at->second));
+    return skip(SkipReason::duplicate,
+                row.address.str() + " is already on line " + std::to_string(at->second));
   if (auto entry = suppression_.lookup(row.address))
     return skip(SkipReason::suppressed, row.address.str() + " is suppressed (" + entry->target.str() + ", " +
                                             std::string(to_string(entry->reason)) + ")");

@@ -39,8 +39,8 @@ RecipientId recipient_id_for(const Address& address);
 
 class RecipientReader {
  public:
-  RecipientReader(std::istream& in, SuppressionStore& suppression, CsvLimits limits = {.max_field = 4096,
-                                                                                       .max_fields = 64});
+  RecipientReader(std::istream& in, SuppressionStore& suppression,
+                  CsvLimits limits = {.max_field = 4096, .max_fields = 64});
   // Empty when the header is usable: a header row whose names are unique field names, one of them email.
   const std::string& header_error() const { return header_error_; }
   const std::vector<std::string>& columns() const { return columns_; }  // lower case

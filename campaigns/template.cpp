@@ -24,9 +24,13 @@ void Fields::set(const std::string& name, const std::string& value) {
   if (!value.empty()) impl_->data.set(name, value);
 }
 
-bool Fields::has(const std::string& name) const { return impl_->data.get(name) != nullptr; }
+bool Fields::has(const std::string& name) const {
+  return impl_->data.get(name) != nullptr;
+}
 
-void Fields::clear() { impl_->data = mustache::data(mustache::data::type::object); }
+void Fields::clear() {
+  impl_->data = mustache::data(mustache::data::type::object);
+}
 
 struct Template::Impl {
   std::string name;
@@ -39,7 +43,8 @@ namespace {
 
 std::size_t line_at(std::string_view text, std::size_t offset) {
   offset = std::min(offset, text.size());
-  return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
+  return 1 +
+         static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<long>(offset), '\n'));
 }
 
 std::string trim(std::string_view text) {
@@ -66,8 +71,8 @@ Scan scan_tags(std::string_view text, const std::string& name) {
     std::string_view close = triple ? "}}}" : "}}";
     std::size_t start = pos + (triple ? 3 : 2);
     std::size_t end = text.find(close, start);
-    if (end == std::string_view::npos) return fail(pos, "a tag opened here is never closed with " +
-                                                             std::string(close));
+    if (end == std::string_view::npos)
+      return fail(pos, "a tag opened here is never closed with " + std::string(close));
     std::string tag = trim(text.substr(start, end - start));
     pos = end + close.size();
     char sigil = triple || tag.empty() ? '\0' : tag.front();
@@ -96,7 +101,8 @@ Scan scan_tags(std::string_view text, const std::string& name) {
         break;
     }
     if (field.empty()) return fail(start, "an empty tag names no field");
-    if (field != "." && std::find(scan.variables.begin(), scan.variables.end(), field) == scan.variables.end())
+    if (field != "." &&
+        std::find(scan.variables.begin(), scan.variables.end(), field) == scan.variables.end())
       scan.variables.push_back(field);
   }
   if (!open.empty()) {
@@ -123,7 +129,8 @@ Template::Parsed Template::parse(std::string_view text, std::string name, Escapi
     auto at = message.rfind(" at ");
     if (at != std::string::npos) {
       std::size_t offset = std::strtoull(message.c_str() + at + 4, nullptr, 10);
-      return {std::nullopt, name + ":" + std::to_string(line_at(text, offset)) + ": " + message.substr(0, at)};
+      return {std::nullopt,
+              name + ":" + std::to_string(line_at(text, offset)) + ": " + message.substr(0, at)};
     }
     return {std::nullopt, name + ": " + message};
   }
@@ -136,11 +143,17 @@ Template::Parsed Template::parse(std::string_view text, std::string name, Escapi
   return {Template(std::move(impl)), {}};
 }
 
-const std::string& Template::name() const { return impl_->name; }
+const std::string& Template::name() const {
+  return impl_->name;
+}
 
-const std::vector<std::string>& Template::required_fields() const { return impl_->required; }
+const std::vector<std::string>& Template::required_fields() const {
+  return impl_->required;
+}
 
-bool Template::uses(std::string_view field) const { return impl_->used.find(field) != impl_->used.end(); }
+bool Template::uses(std::string_view field) const {
+  return impl_->used.find(field) != impl_->used.end();
+}
 
 std::optional<std::string> Template::missing_field(const Fields& fields) const {
   for (const auto& field : impl_->required)
@@ -148,6 +161,8 @@ std::optional<std::string> Template::missing_field(const Fields& fields) const {
   return std::nullopt;
 }
 
-std::string Template::render(const Fields& fields) const { return impl_->engine.render(fields.impl_->data); }
+std::string Template::render(const Fields& fields) const {
+  return impl_->engine.render(fields.impl_->data);
+}
 
 }  // namespace campaigns

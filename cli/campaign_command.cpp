@@ -45,8 +45,9 @@ int check(const Options& options) {
   if (!loaded) return kUsage;
   const auto& settings = loaded->config.campaigns;
   if (settings.token_secret_file.empty()) {
-    print_error(loaded->source + ": [campaigns] token_secret_file is not set; campaign return paths and "
-                                 "unsubscribe links are signed with it (see docs/campaigns.md)");
+    print_error(loaded->source +
+                ": [campaigns] token_secret_file is not set; campaign return paths and "
+                "unsubscribe links are signed with it (see docs/campaigns.md)");
     return kUsage;
   }
   auto campaign_load = campaigns::load_campaign_file(options.file);
@@ -57,7 +58,8 @@ int check(const Options& options) {
   if (!campaign.pool.empty()) {
     const auto& pools = loaded->config.delivery.pools;
     if (std::none_of(pools.begin(), pools.end(), [&](const auto& p) { return p.name == campaign.pool; })) {
-      print_error(options.file + ": pool: '" + campaign.pool + "' is not a [[delivery.pool]] of " + loaded->source);
+      print_error(options.file + ": pool: '" + campaign.pool + "' is not a [[delivery.pool]] of " +
+                  loaded->source);
       return kUsage;
     }
   }
@@ -87,8 +89,9 @@ int check(const Options& options) {
   campaigns::MessageBuilder builder(campaign, *secret.secret, reader.columns());
   if (auto unknown = builder.unknown_fields(); !unknown.empty()) {
     for (const auto& problem : unknown)
-      print_error(problem + " (columns of " + csv_name + " and email, recipient_id, campaign_id, "
-                                                         "unsubscribe_url, view_online_url)");
+      print_error(problem + " (columns of " + csv_name +
+                  " and email, recipient_id, campaign_id, "
+                  "unsubscribe_url, view_online_url)");
     return kUsage;
   }
   if (!options.out.empty()) {
@@ -152,7 +155,8 @@ int check(const Options& options) {
     bool first = true;
     for (std::size_t i = 0; i < by_reason.size(); ++i) {
       if (by_reason[i] == 0) continue;
-      std::cout << (first ? "" : ", ") << to_string(static_cast<campaigns::SkipReason>(i)) << " " << by_reason[i];
+      std::cout << (first ? "" : ", ") << to_string(static_cast<campaigns::SkipReason>(i)) << " "
+                << by_reason[i];
       first = false;
     }
     std::cout << ")";
@@ -167,7 +171,8 @@ int check(const Options& options) {
 }
 
 void add_campaign_command(CLI::App& app, Cli& cli) {
-  auto* campaign = app.add_subcommand("campaign", "Check campaigns: the campaign file, templates and recipients");
+  auto* campaign =
+      app.add_subcommand("campaign", "Check campaigns: the campaign file, templates and recipients");
   campaign->require_subcommand(1);
   campaign->footer(
       "Sending is not built yet: `campaign check` renders every message and sends nothing.\n"
@@ -179,12 +184,15 @@ void add_campaign_command(CLI::App& app, Cli& cli) {
       "(nothing is sent): prints the counts and the first skipped rows as FILE:LINE");
   check_command->footer(
       "Exit 0 when every row renders (suppressed rows are expected and do not count against it), 1 when\n"
-      "rows were skipped for another reason (malformed row, invalid address, duplicate, missing field) or the\n"
-      "first rendered message fails the message checks, 2 when the campaign file, a template, the CSV header\n"
+      "rows were skipped for another reason (malformed row, invalid address, duplicate, missing field) or "
+      "the\n"
+      "first rendered message fails the message checks, 2 when the campaign file, a template, the CSV "
+      "header\n"
       "or the configuration is wrong, 3 when the database stayed locked.");
   add_config_option(*check_command, options->config);
   check_command->add_option("FILE", options->file, "The campaign's TOML file")->required();
-  check_command->add_option("--out", options->out, "Write the first rendered messages here as RECIPIENT-ID.eml")
+  check_command
+      ->add_option("--out", options->out, "Write the first rendered messages here as RECIPIENT-ID.eml")
       ->type_name("DIR");
   check_command->add_option("--render", options->render, "How many messages --out writes (default 10)")
       ->type_name("N");

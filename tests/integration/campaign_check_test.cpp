@@ -41,12 +41,12 @@ const std::string kCampaign =
 
 const std::string kList =
     "email,first_name,offer\r\n"
-    "jane@example.com,Jane,10% off\r\n"              // 2 ok
-    "bob@example.com,,5% off\r\n"                    // 3 ok (the default name)
-    "not-an-address,X,1\r\n"                         // 4 invalid address
-    "jane@EXAMPLE.com,Jane again,1\r\n"              // 5 duplicate
-    "gone@example.com,Gone,1\r\n"                    // 6 suppressed
-    "carl@example.com,Carl,\r\n"                     // 7 missing field offer
+    "jane@example.com,Jane,10% off\r\n"                         // 2 ok
+    "bob@example.com,,5% off\r\n"                               // 3 ok (the default name)
+    "not-an-address,X,1\r\n"                                    // 4 invalid address
+    "jane@EXAMPLE.com,Jane again,1\r\n"                         // 5 duplicate
+    "gone@example.com,Gone,1\r\n"                               // 6 suppressed
+    "carl@example.com,Carl,\r\n"                                // 7 missing field offer
     "dee@example.com,\"Dee, \"\"D\"\"\",\"two\r\nlines\"\r\n";  // 8-9 ok
 
 class CampaignCheck : public ::testing::Test {
@@ -57,8 +57,9 @@ class CampaignCheck : public ::testing::Test {
     config = dir.write("c.toml", "[campaigns]\ndatabase = \"" + (dir.path() / "relayctl.db").string() +
                                      "\"\ntoken_secret_file = \"" + secret.string() + "\"\n");
     dir.write("news.txt", "Hi {{first_name}}{{^first_name}}there{{/first_name}},\n{{offer}}\n");
-    dir.write("news.html", "<html><body><p>Hi {{first_name}}{{^first_name}}there{{/first_name}}</p>"
-                           "<p>{{offer}}</p></body></html>\n");
+    dir.write("news.html",
+              "<html><body><p>Hi {{first_name}}{{^first_name}}there{{/first_name}}</p>"
+              "<p>{{offer}}</p></body></html>\n");
     dir.write("list.csv", kList);
     campaign = dir.write("campaign.toml", kCampaign);
   }
@@ -78,8 +79,9 @@ TEST_F(CampaignCheck, CountsAndSkippedRows) {
   auto checked = relayctl({"campaign", "check", campaign.string()});
   EXPECT_EQ(checked.exit_code, 1) << checked.err;
   EXPECT_THAT(checked.out, HasSubstr("campaign spring-24: " + campaign.string() + " is valid\n"));
-  EXPECT_THAT(checked.out, HasSubstr("recipients: 7 rows, 3 renderable, 4 skipped (invalid address 1, duplicate 1, "
-                                     "suppressed 1, missing field 1)\n"));
+  EXPECT_THAT(checked.out,
+              HasSubstr("recipients: 7 rows, 3 renderable, 4 skipped (invalid address 1, duplicate 1, "
+                        "suppressed 1, missing field 1)\n"));
   EXPECT_THAT(checked.out, HasSubstr("nothing was sent\n"));
   std::string csv = (dir.path() / "list.csv").string();
   EXPECT_THAT(checked.err, HasSubstr(csv + ":4: skipped: invalid address: 'not-an-address'"));
@@ -101,14 +103,16 @@ TEST_F(CampaignCheck, OnlySuppressedRowsSkippedIsSuccess) {
 
 TEST_F(CampaignCheck, WritesRenderedSamples) {
   auto out_dir = dir.path() / "out";
-  auto checked = relayctl({"campaign", "check", campaign.string(), "--out", out_dir.string(), "--render", "2"});
+  auto checked =
+      relayctl({"campaign", "check", campaign.string(), "--out", out_dir.string(), "--render", "2"});
   EXPECT_EQ(checked.exit_code, 1) << checked.err;  // the bad rows
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(out_dir))
     files.push_back(entry.path());
   ASSERT_EQ(files.size(), 2u);
-  EXPECT_THAT(checked.out, ::testing::ContainsRegex("wrote [^ ]+\\.eml  MAIL FROM:<bounces\\+spring-24\\.[a-z0-9]+\\."
-                                                    "[a-z0-9]+@bounce\\.acme\\.example> RCPT TO:<jane@example\\.com>"));
+  EXPECT_THAT(checked.out,
+              ::testing::ContainsRegex("wrote [^ ]+\\.eml  MAIL FROM:<bounces\\+spring-24\\.[a-z0-9]+\\."
+                                       "[a-z0-9]+@bounce\\.acme\\.example> RCPT TO:<jane@example\\.com>"));
   for (const auto& file : files) {
     std::ifstream in(file, std::ios::binary);
     std::stringstream content;
@@ -123,8 +127,8 @@ TEST_F(CampaignCheck, WritesRenderedSamples) {
   auto at = checked.out.find("MAIL FROM:<") + 11;
   std::string envelope = checked.out.substr(at, checked.out.find('>', at) - at);
   auto token_secret = campaigns::TokenSecret::from_bytes(kSecret);
-  auto decoded = campaigns::decode_verp(token_secret, *campaigns::BounceAddress::parse("bounces@bounce.acme.example"),
-                                        envelope);
+  auto decoded = campaigns::decode_verp(
+      token_secret, *campaigns::BounceAddress::parse("bounces@bounce.acme.example"), envelope);
   ASSERT_EQ(decoded.status, campaigns::TokenStatus::valid) << envelope;
   EXPECT_TRUE(std::filesystem::exists(out_dir / (decoded.ids->recipient.str() + ".eml")));
 }
@@ -135,7 +139,8 @@ TEST_F(CampaignCheck, CampaignFileErrorsExit2) {
   dir.write("campaign.toml", bad);
   auto checked = relayctl({"campaign", "check", campaign.string()});
   EXPECT_EQ(checked.exit_code, 2);
-  EXPECT_THAT(checked.err, HasSubstr(campaign.string() + ":9:1: listid: unknown key 'listid'; did you mean 'list_id'?"));
+  EXPECT_THAT(checked.err,
+              HasSubstr(campaign.string() + ":9:1: listid: unknown key 'listid'; did you mean 'list_id'?"));
   EXPECT_THAT(checked.err, HasSubstr("missing list_id (required)"));
   EXPECT_EQ(checked.out, "");
 }
@@ -144,7 +149,8 @@ TEST_F(CampaignCheck, TemplateFieldNotInCsvExit2) {
   dir.write("news.txt", "Hi {{frist_name}}\n");
   auto checked = relayctl({"campaign", "check", campaign.string()});
   EXPECT_EQ(checked.exit_code, 2);
-  EXPECT_THAT(checked.err, HasSubstr("news.txt uses {{frist_name}}, which is neither a column nor a built-in field"));
+  EXPECT_THAT(checked.err,
+              HasSubstr("news.txt uses {{frist_name}}, which is neither a column nor a built-in field"));
 }
 
 TEST_F(CampaignCheck, TemplateSyntaxErrorExit2) {

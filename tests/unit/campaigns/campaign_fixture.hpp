@@ -11,40 +11,42 @@ namespace campaigns::test {
 
 // Line numbers matter: the campaign file tests name them.
 inline const std::string kGoodCampaign =
-    "id = \"spring-24\"\n"                                                      // 1
-    "name = \"Spring news\"\n"                                                  // 2
-    "from = \"Acme News <news@acme.example>\"\n"                                // 3
-    "reply_to = \"help@acme.example\"\n"                                        // 4
-    "subject = \"Hello {{first_name}}{{^first_name}}there{{/first_name}}\"\n"   // 5
-    "text_template = \"news.txt\"\n"                                            // 6
-    "html_template = \"news.html\"\n"                                           // 7
-    "recipients = \"list.csv\"\n"                                               // 8
-    "pool = \"bulk\"\n"                                                         // 9
-    "bounce_address = \"bounces@bounce.acme.example\"\n"                        // 10
-    "list_id = \"spring.news.acme.example\"\n"                                  // 11
-    "\n"                                                                        // 12
-    "[unsubscribe]\n"                                                           // 13
-    "url = \"https://acme.example/u\"\n"                                        // 14
-    "mailto = \"unsubscribe@acme.example\"\n"                                   // 15
-    "\n"                                                                        // 16
-    "[feedback_id]\n"                                                           // 17
-    "parts = [\"spring-24\", \"news\"]\n"                                       // 18
-    "sender = \"acme\"\n"                                                       // 19
-    "\n"                                                                        // 20
-    "[window]\n"                                                                // 21
-    "start = \"09:00\"\n"                                                       // 22
-    "end = \"18:00\"\n"                                                         // 23
-    "time_zone = \"Europe/Berlin\"\n"                                           // 24
-    "\n"                                                                        // 25
-    "[rate]\n"                                                                  // 26
-    "per_second = 50\n";                                                        // 27
+    "id = \"spring-24\"\n"                                                     // 1
+    "name = \"Spring news\"\n"                                                 // 2
+    "from = \"Acme News <news@acme.example>\"\n"                               // 3
+    "reply_to = \"help@acme.example\"\n"                                       // 4
+    "subject = \"Hello {{first_name}}{{^first_name}}there{{/first_name}}\"\n"  // 5
+    "text_template = \"news.txt\"\n"                                           // 6
+    "html_template = \"news.html\"\n"                                          // 7
+    "recipients = \"list.csv\"\n"                                              // 8
+    "pool = \"bulk\"\n"                                                        // 9
+    "bounce_address = \"bounces@bounce.acme.example\"\n"                       // 10
+    "list_id = \"spring.news.acme.example\"\n"                                 // 11
+    "\n"                                                                       // 12
+    "[unsubscribe]\n"                                                          // 13
+    "url = \"https://acme.example/u\"\n"                                       // 14
+    "mailto = \"unsubscribe@acme.example\"\n"                                  // 15
+    "\n"                                                                       // 16
+    "[feedback_id]\n"                                                          // 17
+    "parts = [\"spring-24\", \"news\"]\n"                                      // 18
+    "sender = \"acme\"\n"                                                      // 19
+    "\n"                                                                       // 20
+    "[window]\n"                                                               // 21
+    "start = \"09:00\"\n"                                                      // 22
+    "end = \"18:00\"\n"                                                        // 23
+    "time_zone = \"Europe/Berlin\"\n"                                          // 24
+    "\n"                                                                       // 25
+    "[rate]\n"                                                                 // 26
+    "per_second = 50\n";                                                       // 27
 
 inline const std::string kTextTemplate =
     "Hi {{first_name}}{{^first_name}}there{{/first_name}},\n\n{{offer}} <b>not bold</b> & more.\n"
     "Unsubscribe: {{unsubscribe_url}}\n";
 inline const std::string kHtmlTemplate =
-    "<html><body><p>Hi {{first_name}}{{^first_name}}there{{/first_name}},</p><p>{{offer}}</p></body></html>\n";
-inline const std::string kCsv = "email,first_name,offer\njane@example.com,Jane,\"20% off <today> & \"\"more\"\"\"\n";
+    "<html><body><p>Hi "
+    "{{first_name}}{{^first_name}}there{{/first_name}},</p><p>{{offer}}</p></body></html>\n";
+inline const std::string kCsv =
+    "email,first_name,offer\njane@example.com,Jane,\"20% off <today> & \"\"more\"\"\"\n";
 
 class CampaignDir {
  public:
@@ -53,9 +55,7 @@ class CampaignDir {
     dir.write("news.html", kHtmlTemplate);
     dir.write("list.csv", kCsv);
   }
-  CampaignLoad load(const std::string& toml) const {
-    return load_campaign_text(toml, "c.toml", dir.path());
-  }
+  CampaignLoad load(const std::string& toml) const { return load_campaign_text(toml, "c.toml", dir.path()); }
   relay::test::TempDir dir;
 };
 

@@ -5,9 +5,10 @@
 #include "campaigns/message_builder.hpp"
 
 #include <gmime/gmime.h>
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sstream>
 
 #include "campaigns/memory_suppression_store.hpp"
 #include "campaigns/message_check.hpp"
@@ -140,7 +141,7 @@ TEST(MessageBuilder, MultipartAlternativeParsesBack) {
   std::string token = make_token(kSecret, *CampaignId::parse("spring-24"), built.id);
   std::string url = "https://acme.example/u?t=" + token;
   EXPECT_THAT(text_body, HasSubstr("Unsubscribe: " + url + "\n"));  // the template's own link
-  EXPECT_EQ(text_body.find("-- \n"), std::string::npos);           // so no footer
+  EXPECT_EQ(text_body.find("-- \n"), std::string::npos);            // so no footer
   EXPECT_THAT(html_body, HasSubstr("<a href=\"" + url + "\">Unsubscribe</a></p>\n</body>"));  // footer added
 
   EXPECT_EQ(header(m.message, "List-Unsubscribe"),
@@ -172,8 +173,8 @@ TEST(MessageBuilder, MultipartAlternativeParsesBack) {
 
 struct EncodingCase {
   std::string label;
-  std::string body;          // the text template
-  std::string encoding;      // its Content-Transfer-Encoding
+  std::string body;      // the text template
+  std::string encoding;  // its Content-Transfer-Encoding
 };
 
 class MessageEncoding : public ::testing::TestWithParam<EncodingCase> {};
@@ -188,7 +189,8 @@ TEST_P(MessageEncoding, ChosenByContent) {
   ASSERT_NE(parsed.message, nullptr);
   EXPECT_EQ(content_type(parsed.body()), "text/plain");
   EXPECT_EQ(charset(parsed.body()), "utf-8");
-  EXPECT_EQ(lines(built.rendered.message.substr(0, built.rendered.message.find("\r\n\r\n"))).size() > 0, true);
+  EXPECT_EQ(lines(built.rendered.message.substr(0, built.rendered.message.find("\r\n\r\n"))).size() > 0,
+            true);
   auto encoding = g_mime_part_get_content_encoding(GMIME_PART(parsed.body()));
   EXPECT_STREQ(g_mime_content_encoding_to_string(encoding), GetParam().encoding.c_str());
   std::string decoded = decoded_text(parsed.body());
@@ -210,8 +212,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(MessageBuilder, EncodedHeadersAndShortLines) {
   CampaignDir dir;
   std::string subject(60, 'x');
-  auto toml = replace_line(kGoodCampaign, 5,
-                           "subject = \"Grüße, {{first_name}}! " + subject + " " + subject + " " + subject + "\"");
+  auto toml =
+      replace_line(kGoodCampaign, 5,
+                   "subject = \"Grüße, {{first_name}}! " + subject + " " + subject + " " + subject + "\"");
   toml = replace_line(toml, 3, "from = \"Zoë Ünal, Shop <news@acme.example>\"");
   toml = replace_line(toml, 2, "name = \"Frühlings-News\"");
   auto built = build(dir, toml, "email,first_name,offer\njosé@example.com,Zoë,x\n");
@@ -220,13 +223,15 @@ TEST(MessageBuilder, EncodedHeadersAndShortLines) {
   std::string head = m.message.substr(0, m.message.find("\r\n\r\n"));
   for (const auto& line : lines(head)) {
     EXPECT_LE(line.size(), 998u) << line;
-    if (line.find("https://") == std::string::npos && line.find("mailto:") == std::string::npos) {  // URIs do not fold
+    if (line.find("https://") == std::string::npos &&
+        line.find("mailto:") == std::string::npos) {  // URIs do not fold
       EXPECT_LE(line.size(), 78u) << line;
     }
   }
   EXPECT_THAT(header(m.message, "Subject"), HasSubstr("=?"));
   EXPECT_THAT(header(m.message, "From"), HasSubstr("=?UTF-8?"));
-  EXPECT_THAT(header(m.message, "List-Id"), ::testing::MatchesRegex("=\\?.*\\?= <spring\\.news\\.acme\\.example>"));
+  EXPECT_THAT(header(m.message, "List-Id"),
+              ::testing::MatchesRegex("=\\?.*\\?= <spring\\.news\\.acme\\.example>"));
   Parsed parsed(m.message);
   ASSERT_NE(parsed.message, nullptr);
   EXPECT_EQ(std::string(g_mime_message_get_subject(parsed.message)),
@@ -241,8 +246,8 @@ TEST(MessageBuilder, EncodedHeadersAndShortLines) {
 TEST(MessageBuilder, MissingFieldIsARowProblem) {
   CampaignDir dir;
   auto built = build(dir, kGoodCampaign, "email,first_name,offer\na@x.test,Al,\n");
-  EXPECT_EQ(built.rendered.problem, "no value for {{offer}}, which " + (dir.dir.path() / "news.txt").string() +
-                                        " uses without a default");
+  EXPECT_EQ(built.rendered.problem, "no value for {{offer}}, which " +
+                                        (dir.dir.path() / "news.txt").string() + " uses without a default");
   EXPECT_EQ(built.rendered.message, "");
 }
 
@@ -253,12 +258,15 @@ TEST(MessageBuilder, UnknownFieldsNamedOnce) {
   MessageBuilder builder(*load.campaign, kSecret, {"email", "first_name"});
   auto unknown = builder.unknown_fields();
   ASSERT_EQ(unknown.size(), 2u);  // offer, in the text and in the HTML template
-  EXPECT_THAT(unknown[0], HasSubstr("news.txt uses {{offer}}, which is neither a column nor a built-in field"));
+  EXPECT_THAT(unknown[0],
+              HasSubstr("news.txt uses {{offer}}, which is neither a column nor a built-in field"));
 }
 
 TEST(MessageBuilder, HtmlOnlyAndViewOnline) {
   CampaignDir dir;
-  dir.dir.write("v.html", "<p>{{first_name}}{{^first_name}}Hi{{/first_name}} <a href=\"{{view_online_url}}\">web</a></p>");
+  dir.dir.write(
+      "v.html",
+      "<p>{{first_name}}{{^first_name}}Hi{{/first_name}} <a href=\"{{view_online_url}}\">web</a></p>");
   auto toml = replace_line(replace_line(kGoodCampaign, 7, "html_template = \"v.html\""), 6,
                            "view_online_url = \"https://acme.example/v?c=1\"");
   auto built = build(dir, toml, "email\na@x.test\n");
@@ -268,7 +276,8 @@ TEST(MessageBuilder, HtmlOnlyAndViewOnline) {
   EXPECT_EQ(content_type(parsed.body()), "text/html");
   std::string token = make_token(kSecret, *CampaignId::parse("spring-24"), built.id);
   std::string html = decoded_text(parsed.body());
-  EXPECT_THAT(html, HasSubstr("<p>Hi <a href=\"https://acme.example/v?c=1&amp;t=" + token + "\">web</a></p>"));
+  EXPECT_THAT(html,
+              HasSubstr("<p>Hi <a href=\"https://acme.example/v?c=1&amp;t=" + token + "\">web</a></p>"));
   EXPECT_THAT(html, HasSubstr("Unsubscribe</a></p>"));  // appended: no </body> to put it before
 }
 

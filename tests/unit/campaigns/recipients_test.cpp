@@ -3,9 +3,10 @@
 // errors; stable recipient ids.
 #include "campaigns/recipients.hpp"
 
+#include <sstream>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sstream>
 
 #include "campaigns/memory_suppression_store.hpp"
 
@@ -47,27 +48,40 @@ std::vector<Row> read_all(const std::string& csv, std::vector<RecipientRow>* row
 
 class RecipientList : public ::testing::TestWithParam<ListCase> {};
 
-TEST_P(RecipientList, RowsAndReasons) { EXPECT_EQ(read_all(GetParam().csv), GetParam().expected); }
+TEST_P(RecipientList, RowsAndReasons) {
+  EXPECT_EQ(read_all(GetParam().csv), GetParam().expected);
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Table, RecipientList,
     ::testing::Values(
         ListCase{"lf", "email,name\na@x.test,A\nb@x.test,B\n", {{2, "ok a@x.test"}, {3, "ok b@x.test"}}},
-        ListCase{"crlf_bom", "\xEF\xBB\xBF" "Email,Name\r\na@x.test,A\r\n", {{2, "ok a@x.test"}}},
-        ListCase{"quoted_comma_newline", "name,email\n\"Doe, J\nline 2\",a@x.test\nB,b@x.test\n",
+        ListCase{"crlf_bom",
+                 "\xEF\xBB\xBF"
+                 "Email,Name\r\na@x.test,A\r\n",
+                 {{2, "ok a@x.test"}}},
+        ListCase{"quoted_comma_newline",
+                 "name,email\n\"Doe, J\nline 2\",a@x.test\nB,b@x.test\n",
                  {{2, "ok a@x.test"}, {4, "ok b@x.test"}}},
         ListCase{"blank_lines", "email\n\na@x.test\n\n", {{3, "ok a@x.test"}}},
         ListCase{"utf8_local", "email\njosé@x.test\n", {{2, "ok josé@x.test"}}},
         ListCase{"domain_case_folded", "email\na@X.Test\n", {{2, "ok a@x.test"}}},
-        ListCase{"invalid", "email\nnot-an-address\n\"\"\na@[192.0.2.1]\n",
+        ListCase{"invalid",
+                 "email\nnot-an-address\n\"\"\na@[192.0.2.1]\n",
                  {{2, "invalid address"}, {3, "invalid address"}, {4, "invalid address"}}},
-        ListCase{"duplicate_domain_case", "email\na@x.test\nA@x.test\na@X.TEST\n",
+        ListCase{"duplicate_domain_case",
+                 "email\na@x.test\nA@x.test\na@X.TEST\n",
                  {{2, "ok a@x.test"}, {3, "ok A@x.test"}, {4, "duplicate"}}},
-        ListCase{"suppressed", "email\nGone@Example.com\nany@blocked.test\nok@x.test\n",
+        ListCase{"suppressed",
+                 "email\nGone@Example.com\nany@blocked.test\nok@x.test\n",
                  {{2, "suppressed"}, {3, "suppressed"}, {4, "ok ok@x.test"}}},
-        ListCase{"cell_count", "email,name\na@x.test\nb@x.test,B,extra\n", {{2, "malformed row"}, {3, "malformed row"}}},
+        ListCase{"cell_count",
+                 "email,name\na@x.test\nb@x.test,B,extra\n",
+                 {{2, "malformed row"}, {3, "malformed row"}}},
         ListCase{"broken_quote", "email,name\na@x.test,\"B\nb@x.test,B\n", {{2, "malformed row"}}},
-        ListCase{"stray_quote", "email,name\na@x.test,B\"x\nc@x.test,C\n", {{2, "malformed row"}, {3, "ok c@x.test"}}}),
+        ListCase{"stray_quote",
+                 "email,name\na@x.test,B\"x\nc@x.test,C\n",
+                 {{2, "malformed row"}, {3, "ok c@x.test"}}}),
     [](const auto& info) { return info.param.label; });
 
 TEST(RecipientList, ProblemsNameTheRow) {
@@ -101,14 +115,16 @@ TEST_P(RecipientHeader, Refused) {
   EXPECT_FALSE(reader.next(row));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, RecipientHeader,
-    ::testing::Values(HeaderCase{"empty", "", "the file is empty"},
-                      HeaderCase{"no_email", "address,name\na@x.test,A\n", "line 1: the header names no email column"},
-                      HeaderCase{"no_header", "a@x.test,A\n", "is not a field name"},
-                      HeaderCase{"repeated", "email,name,Name\n", "the column 'name' appears twice"},
-                      HeaderCase{"bad_name", "email,first name\n", "column 2 'first name' is not a field name"}),
-    [](const auto& info) { return info.param.label; });
+INSTANTIATE_TEST_SUITE_P(Table, RecipientHeader,
+                         ::testing::Values(HeaderCase{"empty", "", "the file is empty"},
+                                           HeaderCase{"no_email", "address,name\na@x.test,A\n",
+                                                      "line 1: the header names no email column"},
+                                           HeaderCase{"no_header", "a@x.test,A\n", "is not a field name"},
+                                           HeaderCase{"repeated", "email,name,Name\n",
+                                                      "the column 'name' appears twice"},
+                                           HeaderCase{"bad_name", "email,first name\n",
+                                                      "column 2 'first name' is not a field name"}),
+                         [](const auto& info) { return info.param.label; });
 
 TEST(RecipientId, StableAndFitsTokens) {
   std::vector<RecipientRow> first, second;

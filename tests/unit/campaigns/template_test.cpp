@@ -44,13 +44,20 @@ TEST_P(TemplateRender, Renders) {
 INSTANTIATE_TEST_SUITE_P(
     Table, TemplateRender,
     ::testing::Values(
-        RenderCase{"html_escaped", "<p>{{x}}</p>", Escaping::html, {{"x", "<b>&\"'"}}, "<p>&lt;b&gt;&amp;&quot;&apos;</p>"},
+        RenderCase{"html_escaped",
+                   "<p>{{x}}</p>",
+                   Escaping::html,
+                   {{"x", "<b>&\"'"}},
+                   "<p>&lt;b&gt;&amp;&quot;&apos;</p>"},
         RenderCase{"html_triple_unescaped", "{{{x}}}", Escaping::html, {{"x", "<b>"}}, "<b>"},
-        RenderCase{"text_not_escaped", "{{x}} & {{y}}", Escaping::none, {{"x", "<b>"}, {"y", "a&b"}}, "<b> & a&b"},
+        RenderCase{
+            "text_not_escaped", "{{x}} & {{y}}", Escaping::none, {{"x", "<b>"}, {"y", "a&b"}}, "<b> & a&b"},
         RenderCase{"default_used", "Hi {{n}}{{^n}}there{{/n}}!", Escaping::none, {}, "Hi there!"},
         RenderCase{"default_skipped", "Hi {{n}}{{^n}}there{{/n}}!", Escaping::none, {{"n", "Jo"}}, "Hi Jo!"},
-        RenderCase{"empty_cell_is_absent", "Hi {{n}}{{^n}}there{{/n}}!", Escaping::none, {{"n", ""}}, "Hi there!"},
-        RenderCase{"conditional", "{{#vip}}VIP {{vip}}{{/vip}}.", Escaping::none, {{"vip", "gold"}}, "VIP gold."},
+        RenderCase{
+            "empty_cell_is_absent", "Hi {{n}}{{^n}}there{{/n}}!", Escaping::none, {{"n", ""}}, "Hi there!"},
+        RenderCase{
+            "conditional", "{{#vip}}VIP {{vip}}{{/vip}}.", Escaping::none, {{"vip", "gold"}}, "VIP gold."},
         RenderCase{"utf8", "Grüße {{n}}", Escaping::html, {{"n", "Zoë"}}, "Grüße Zoë"},
         RenderCase{"comment", "a{{! note }}b", Escaping::none, {}, "ab"}),
     [](const auto& info) { return info.param.label; });
@@ -83,13 +90,18 @@ TEST_P(TemplateSyntax, NamesFileAndLine) {
 INSTANTIATE_TEST_SUITE_P(
     Table, TemplateSyntax,
     ::testing::Values(
-        SyntaxCase{"unclosed_tag", "a\nb {{name\nc", "news.html:2: a tag opened here is never closed with }}"},
+        SyntaxCase{"unclosed_tag", "a\nb {{name\nc",
+                   "news.html:2: a tag opened here is never closed with }}"},
         SyntaxCase{"unclosed_triple", "{{{name}}", "news.html:1: a tag opened here is never closed with }}}"},
-        SyntaxCase{"unclosed_section", "a\n{{#vip}}\nb\n", "news.html:2: the section {{#vip}} is never closed with {{/vip}}"},
-        SyntaxCase{"wrong_close", "{{#a}}\n\n{{/b}}", "news.html:3: {{/b}} closes nothing: the open section is {{#a}} from line 1"},
+        SyntaxCase{"unclosed_section", "a\n{{#vip}}\nb\n",
+                   "news.html:2: the section {{#vip}} is never closed with {{/vip}}"},
+        SyntaxCase{"wrong_close", "{{#a}}\n\n{{/b}}",
+                   "news.html:3: {{/b}} closes nothing: the open section is {{#a}} from line 1"},
         SyntaxCase{"stray_close", "x\n{{/a}}", "news.html:2: {{/a}} closes no open section"},
-        SyntaxCase{"partial", "\n\n{{> footer}}", "news.html:3: partials ({{> footer}}) are not supported; put the text in the template"},
-        SyntaxCase{"set_delimiter", "{{=<% %>=}}", "news.html:1: set-delimiter tags ({{=...=}}) are not supported"},
+        SyntaxCase{"partial", "\n\n{{> footer}}",
+                   "news.html:3: partials ({{> footer}}) are not supported; put the text in the template"},
+        SyntaxCase{"set_delimiter", "{{=<% %>=}}",
+                   "news.html:1: set-delimiter tags ({{=...=}}) are not supported"},
         SyntaxCase{"empty_tag", "{{ }}", "news.html:1: an empty tag names no field"}),
     [](const auto& info) { return info.param.label; });
 
