@@ -9,6 +9,7 @@
 #include <cstring>
 #include <gmime/gmime.h>
 #include <mutex>
+
 #include <openssl/rand.h>
 
 namespace campaigns {
@@ -53,6 +54,10 @@ std::string with_token(const std::string& base, const std::string& token) {
   return base + (base.find('?') == std::string::npos ? "?t=" : "&t=") + token;
 }
 
+std::string mailto_with_token(const std::string& address, const std::string& token) {
+  return "mailto:" + percent_encode(address) + "?subject=unsubscribe%20" + token;
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -60,7 +65,9 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::string text_footer(const std::string& url) { return "\n\n-- \nUnsubscribe: " + url + "\n"; }
+std::string text_footer(const std::string& url) {
+  return "\n\n-- \nUnsubscribe: " + url + "\n";
+}
 
 std::string html_with_footer(std::string html, const std::string& url) {
   std::string footer = "<p style=\"font-size:small\"><a href=\"" + url + "\">Unsubscribe</a></p>\n";
@@ -92,8 +99,8 @@ GMimeObject* text_part(const char* subtype, const std::string& content) {
   g_object_unref(stream);
   g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
   auto encoding = g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT);
-  g_mime_part_set_content_encoding(GMIME_PART(part),
-                                   encoding == GMIME_CONTENT_ENCODING_DEFAULT ? GMIME_CONTENT_ENCODING_7BIT : encoding);
+  g_mime_part_set_content_encoding(
+      GMIME_PART(part), encoding == GMIME_CONTENT_ENCODING_DEFAULT ? GMIME_CONTENT_ENCODING_7BIT : encoding);
   return GMIME_OBJECT(part);
 }
 
@@ -129,7 +136,8 @@ struct MessageBuilder::Impl {
       bool plain = std::all_of(encoded.begin(), encoded.end(), [](char ch) {
         return std::isalnum(static_cast<unsigned char>(ch)) || std::strchr(" !#$%&'*+-/=?^_`{|}~", ch);
       });
-      list_id = (plain || encoded.starts_with("=?") ? encoded : "\"" + encoded + "\"") + " <" + campaign.list_id + ">";
+      list_id = (plain || encoded.starts_with("=?") ? encoded : "\"" + encoded + "\"") + " <" +
+                campaign.list_id + ">";
     }
     for (const auto& part : campaign.feedback_parts)
       feedback_id += part + ":";
@@ -152,7 +160,8 @@ struct MessageBuilder::Impl {
   }
 };
 
-MessageBuilder::MessageBuilder(const Campaign& campaign, const TokenSecret& secret, std::vector<std::string> columns)
+MessageBuilder::MessageBuilder(const Campaign& campaign, const TokenSecret& secret,
+                               std::vector<std::string> columns)
     : impl_(std::make_unique<Impl>(campaign, secret, std::move(columns))) {}
 
 MessageBuilder::~MessageBuilder() = default;
@@ -163,9 +172,12 @@ std::vector<std::string> MessageBuilder::unknown_fields() const {
   for (const Template* tmpl : {&c.subject, c.text ? &*c.text : nullptr, c.html ? &*c.html : nullptr}) {
     if (!tmpl) continue;
     for (const auto& field : tmpl->required_fields()) {
-      bool known = std::find(impl_->columns.begin(), impl_->columns.end(), field) != impl_->columns.end() ||
-                   std::find(std::begin(kBuiltinFields), std::end(kBuiltinFields), field) != std::end(kBuiltinFields);
-      if (!known) out.push_back(tmpl->name() + " uses {{" + field + "}}, which is neither a column nor a built-in field");
+      bool known =
+          std::find(impl_->columns.begin(), impl_->columns.end(), field) != impl_->columns.end() ||
+          std::find(std::begin(kBuiltinFields), std::end(kBuiltinFields), field) != std::end(kBuiltinFields);
+      if (!known)
+        out.push_back(tmpl->name() + " uses {{" + field +
+                      "}}, which is neither a column nor a built-in field");
     }
   }
   return out;
@@ -176,8 +188,8 @@ std::string MessageBuilder::unsubscribe_url(const RecipientId& id) const {
 }
 
 std::string MessageBuilder::unsubscribe_mailto(const RecipientId& id) const {
-  return "mailto:" + percent_encode(impl_->campaign.unsubscribe_mailto) + "?subject=unsubscribe%20" +
-         make_token(impl_->secret, impl_->campaign.id, id);
+  return mailto_with_token(impl_->campaign.unsubscribe_mailto,
+                           make_token(impl_->secret, impl_->campaign.id, id));
 }
 
 RenderedMessage MessageBuilder::build(const RecipientRow& row) {
@@ -185,7 +197,8 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
   const Campaign& c = m.campaign;
   RenderedMessage out;
   const RecipientId& id = *row.id;
-  std::string unsubscribe = unsubscribe_url(id);
+  const std::string token = make_token(m.secret, c.id, id);  // one MAC per message: HMAC is the costly part
+  std::string unsubscribe = with_token(c.unsubscribe_url, token);
   m.fields.clear();
   for (std::size_t i = 0; i < m.columns.size() && i < row.cells.size(); ++i)
     m.fields.set(m.columns[i], row.cells[i]);
@@ -193,8 +206,7 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
   m.fields.set("recipient_id", id.str());
   m.fields.set("campaign_id", c.id.str());
   m.fields.set("unsubscribe_url", unsubscribe);
-  if (!c.view_online_url.empty())
-    m.fields.set("view_online_url", with_token(c.view_online_url, make_token(m.secret, c.id, id)));
+  if (!c.view_online_url.empty()) m.fields.set("view_online_url", with_token(c.view_online_url, token));
   for (const Template* tmpl : {&c.subject, c.text ? &*c.text : nullptr, c.html ? &*c.html : nullptr}) {
     if (!tmpl) continue;
     if (auto missing = tmpl->missing_field(m.fields)) {
@@ -211,7 +223,8 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
   out.needs_smtputf8 = !is_ascii(out.recipient);
   g_mime_message_add_mailbox(message.p, GMIME_ADDRESS_TYPE_TO, nullptr, out.recipient.c_str());
   std::string subject = c.subject.render(m.fields);
-  std::replace_if(subject.begin(), subject.end(), [](char ch) { return ch == '\r' || ch == '\n'; }, ' ');
+  std::replace_if(
+      subject.begin(), subject.end(), [](char ch) { return ch == '\r' || ch == '\n'; }, ' ');
   g_mime_message_set_subject(message.p, subject.c_str(), "utf-8");
   g_mime_object_set_header(object, "Date", m.current_date().c_str(), nullptr);
   std::string message_id = c.id.str() + "." + id.str() + "." + m.run_id + "@" + c.from.address.domain;
@@ -248,11 +261,12 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
   // Written as they are: GMime would RFC 2047-encode a URI longer than a line, which breaks it. Each URI
   // is at most ~600 octets (the URL limit of the campaign file), so every line stays within 998.
   std::string raw = "List-Id: " + m.list_id + "\r\nList-Unsubscribe: <" + unsubscribe + ">,\r\n <" +
-                    unsubscribe_mailto(id) + ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" +
+                    mailto_with_token(c.unsubscribe_mailto, token) +
+                    ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" +
                     "Feedback-ID: " + m.feedback_id + "\r\n";
   auto header_end = out.message.find("\r\n\r\n");
   out.message.insert(header_end == std::string::npos ? 0 : header_end + 2, raw);
-  out.envelope_from = verp_address(m.secret, c.bounce, c.id, id);
+  out.envelope_from = verp_address(c.bounce, token);
   return out;
 }
 
