@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <gmime/gmime.h>
 #include <mutex>
 
@@ -133,11 +132,7 @@ struct MessageBuilder::Impl {
       char* phrase = g_mime_utils_header_encode_phrase(nullptr, campaign.name.c_str(), "utf-8");
       std::string encoded = phrase;
       g_free(phrase);
-      bool plain = std::all_of(encoded.begin(), encoded.end(), [](char ch) {
-        return std::isalnum(static_cast<unsigned char>(ch)) || std::strchr(" !#$%&'*+-/=?^_`{|}~", ch);
-      });
-      list_id = (plain || encoded.starts_with("=?") ? encoded : "\"" + encoded + "\"") + " <" +
-                campaign.list_id + ">";
+      list_id = encoded + " <" + campaign.list_id + ">";  // GMime quotes or encodes the phrase as needed
     }
     for (const auto& part : campaign.feedback_parts)
       feedback_id += part + ":";
@@ -181,15 +176,6 @@ std::vector<std::string> MessageBuilder::unknown_fields() const {
     }
   }
   return out;
-}
-
-std::string MessageBuilder::unsubscribe_url(const RecipientId& id) const {
-  return with_token(impl_->campaign.unsubscribe_url, make_token(impl_->secret, impl_->campaign.id, id));
-}
-
-std::string MessageBuilder::unsubscribe_mailto(const RecipientId& id) const {
-  return mailto_with_token(impl_->campaign.unsubscribe_mailto,
-                           make_token(impl_->secret, impl_->campaign.id, id));
 }
 
 RenderedMessage MessageBuilder::build(const RecipientRow& row) {

@@ -34,10 +34,6 @@ class MessageBuilder {
   // Fields the templates require that are neither columns nor built-ins: every row would fail, so the
   // caller reports these once instead ("news.html uses {{first_nmae}}, ...").
   std::vector<std::string> unknown_fields() const;
-  // The signed links of a recipient (also the built-in fields of the same names).
-  std::string unsubscribe_url(const RecipientId& id) const;
-  std::string unsubscribe_mailto(const RecipientId& id) const;
-
   // row must be usable (no skip, an id).
   RenderedMessage build(const RecipientRow& row);
 

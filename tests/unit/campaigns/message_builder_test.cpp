@@ -283,3 +283,20 @@ TEST(MessageBuilder, HtmlOnlyAndViewOnline) {
 
 }  // namespace
 }  // namespace campaigns
+
+namespace campaigns {
+namespace {
+
+TEST(MessageBuilder, ListIdPhraseQuotedWhenItHasSpecials) {
+  CampaignDir dir;
+  auto toml = replace_line(kGoodCampaign, 2, R"(name = "Acme, \"Best\" news\\")");
+  auto built = build(dir, toml, test::kCsv);
+  ASSERT_EQ(built.rendered.problem, "");
+  EXPECT_EQ(header(built.rendered.message, "List-Id"),
+            R"("Acme, \"Best\" news\\" <spring.news.acme.example>)");
+  for (const auto& finding : check_message(built.rendered.message).findings)
+    EXPECT_NE(finding.status, dns::preflight::Status::fail) << finding.check << ": " << finding.detail;
+}
+
+}  // namespace
+}  // namespace campaigns
