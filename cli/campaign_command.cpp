@@ -176,6 +176,10 @@ void add_campaign_command(CLI::App& app, Cli& cli) {
   campaign->require_subcommand(1);
   campaign->footer(
       "Sending is not built yet: `campaign check` renders every message and sends nothing.\n"
+      "Templates are Mustache; their fields are the CSV columns (the header row must name an email\n"
+      "column) and email, recipient_id, campaign_id, unsubscribe_url, view_online_url. A {{field}} is\n"
+      "required unless the template also uses it as a section: {{^first_name}}there{{/first_name}} is its\n"
+      "default. A part that does not use unsubscribe_url gets an unsubscribe footer.\n"
       "See docs/campaigns.md for the campaign file, templates and the recipients CSV.");
   auto options = std::make_shared<Options>();
   auto* check_command = campaign->add_subcommand(
