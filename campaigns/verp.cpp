@@ -92,7 +92,11 @@ std::string make_token(const TokenSecret& secret, const CampaignId& campaign, co
 
 std::string verp_address(const TokenSecret& secret, const BounceAddress& bounce, const CampaignId& campaign,
                          const RecipientId& recipient) {
-  return bounce.local + "+" + make_token(secret, campaign, recipient) + "@" + bounce.domain;
+  return verp_address(bounce, make_token(secret, campaign, recipient));
+}
+
+std::string verp_address(const BounceAddress& bounce, std::string_view token) {
+  return bounce.local + "+" + std::string(token) + "@" + bounce.domain;
 }
 
 TokenCheck check_token(const TokenSecret& secret, std::string_view token) {

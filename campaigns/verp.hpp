@@ -61,6 +61,8 @@ std::string make_token(const TokenSecret& secret, const CampaignId& campaign, co
 // bounce-local+TOKEN@bounce-domain
 std::string verp_address(const TokenSecret& secret, const BounceAddress& bounce, const CampaignId& campaign,
                          const RecipientId& recipient);
+// The same for a token already made (make_token), so a caller that needs it twice computes one MAC.
+std::string verp_address(const BounceAddress& bounce, std::string_view token);
 
 enum class TokenStatus {
   not_a_token,  // not an address of the form bounce-local+...@bounce-domain
