@@ -49,7 +49,7 @@ std::string_view to_string(SkipReason reason) {
 }
 
 RecipientId recipient_id_for(const Address& address) {
-  std::string key = address.local + "@" + address.domain;
+  std::string key = SuppressionTarget::address(address).str();  // letter case folded, as suppression does
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
   SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest.data());
   std::uint64_t value = 0;
@@ -126,7 +126,8 @@ bool RecipientReader::next(RecipientRow& row) {
                                                             : "'" + email + "': " + parsed.problem));
   row.address = *parsed.address;
   row.cells[email_column_] = row.address.str();
-  auto [at, inserted] = seen_.emplace(row.address.str(), row.line);
+  // The same mailbox whatever its letter case (as the suppression list sees it): mailed once.
+  auto [at, inserted] = seen_.emplace(SuppressionTarget::address(row.address).str(), row.line);
   if (!inserted)
     return skip(SkipReason::duplicate,
                 row.address.str() + " is already on line " + std::to_string(at->second));
