@@ -1,12 +1,15 @@
-// libFuzzer target: the DATA reader on arbitrary bytes, fed in chunks whose sizes come from the input.
+// libFuzzer target: the DATA reader on arbitrary bytes, fed in chunks whose sizes come from the input,
+// then the header scan of what it accepted (Received counting for the loop guard, From domains).
 // Invariants: it never keeps more than the size limit, the body it accepts has only CRLF line endings,
-// and bytes it reports as consumed never exceed what it was given.
+// bytes it reports as consumed never exceed what it was given, and no more of the Received fields are
+// ours than there are.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "mta/smtp/data_reader.hpp"
+#include "mta/smtp/message_headers.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
@@ -27,6 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if ((body[i] == '\n' && (i == 0 || body[i - 1] != '\r')) ||
           (body[i] == '\r' && (i + 1 >= body.size() || body[i + 1] != '\n')))
         std::abort();
+    auto headers = mta::smtp::scan_headers(body, "mx.test");
+    if (headers.own_received > headers.received) std::abort();
   }
   return 0;
 }
