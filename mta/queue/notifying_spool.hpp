@@ -6,37 +6,21 @@
 
 #include <functional>
 
-#include "mta/spool/spool.hpp"
+#include "mta/spool/forwarding_spool.hpp"
 
 namespace mta::queue {
 
-class NotifyingSpool final : public spool::Spool {
+class NotifyingSpool final : public spool::ForwardingSpool {
  public:
   using Notify = std::function<void(spool::QueueId)>;
-  NotifyingSpool(spool::Spool& inner, Notify notify) : inner_(inner), notify_(std::move(notify)) {}
+  NotifyingSpool(spool::Spool& inner, Notify notify) : ForwardingSpool(inner), notify_(std::move(notify)) {}
 
   void store(spool::Envelope envelope, std::string body, spool::StoreDone done) override;
   void update_recipient(spool::QueueId id, std::uint32_t index, spool::RecipientState state,
                         spool::Done done) override;
   void set_held(spool::QueueId id, bool held, spool::Done done) override;
-  void remove(spool::QueueId id, spool::Done done) override { inner_.remove(id, std::move(done)); }
-  void set_delay_warned(spool::QueueId id, spool::Done done) override {
-    inner_.set_delay_warned(id, std::move(done));
-  }
-
-  void walk(const std::function<bool(const spool::MessageSummary&)>& visit) const override {
-    inner_.walk(visit);
-  }
-  std::error_code load(spool::QueueId id, spool::StoredMessage& out) const override {
-    return inner_.load(id, out);
-  }
-  std::error_code load_envelope(spool::QueueId id, spool::Envelope& out) const override {
-    return inner_.load_envelope(id, out);
-  }
-  spool::SpoolStats stats() const override { return inner_.stats(); }
 
  private:
-  spool::Spool& inner_;
   Notify notify_;
 };
 

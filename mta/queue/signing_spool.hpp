@@ -12,41 +12,19 @@
 #include <asio/thread_pool.hpp>
 
 #include "dkim/signer.hpp"
-#include "mta/spool/spool.hpp"
+#include "mta/spool/forwarding_spool.hpp"
 
 namespace mta::queue {
 
-class SigningSpool final : public spool::Spool {
+class SigningSpool final : public spool::ForwardingSpool {
  public:
   using CurrentSigner = std::function<std::shared_ptr<const dkim::Signer>()>;
   SigningSpool(spool::Spool& inner, asio::thread_pool& pool, CurrentSigner signer)
-      : inner_(inner), pool_(pool), signer_(std::move(signer)) {}
+      : ForwardingSpool(inner), pool_(pool), signer_(std::move(signer)) {}
 
   void store(spool::Envelope envelope, std::string body, spool::StoreDone done) override;
-  void update_recipient(spool::QueueId id, std::uint32_t index, spool::RecipientState state,
-                        spool::Done done) override {
-    inner_.update_recipient(id, index, state, std::move(done));
-  }
-  void set_held(spool::QueueId id, bool held, spool::Done done) override {
-    inner_.set_held(id, held, std::move(done));
-  }
-  void remove(spool::QueueId id, spool::Done done) override { inner_.remove(id, std::move(done)); }
-  void set_delay_warned(spool::QueueId id, spool::Done done) override {
-    inner_.set_delay_warned(id, std::move(done));
-  }
-  void walk(const std::function<bool(const spool::MessageSummary&)>& visit) const override {
-    inner_.walk(visit);
-  }
-  std::error_code load(spool::QueueId id, spool::StoredMessage& out) const override {
-    return inner_.load(id, out);
-  }
-  std::error_code load_envelope(spool::QueueId id, spool::Envelope& out) const override {
-    return inner_.load_envelope(id, out);
-  }
-  spool::SpoolStats stats() const override { return inner_.stats(); }
 
  private:
-  spool::Spool& inner_;
   asio::thread_pool& pool_;
   CurrentSigner signer_;
 };

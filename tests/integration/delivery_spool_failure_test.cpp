@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "mta/queue/engine.hpp"
+#include "mta/spool/forwarding_spool.hpp"
 #include "mta/spool/segment_spool.hpp"
 #include "tests/support/behaviour_sink.hpp"
 #include "tests/support/process.hpp"
@@ -23,40 +24,21 @@ namespace {
 using namespace std::chrono_literals;
 
 // A spool whose recipient updates and removals fail with ENOSPC while failing is set.
-class FullDiskSpool final : public spool::Spool {
+class FullDiskSpool final : public spool::ForwardingSpool {
  public:
-  explicit FullDiskSpool(spool::Spool& inner) : inner_(inner) {}
+  using ForwardingSpool::ForwardingSpool;
   std::atomic<bool> failing{false};
   std::atomic<int> refused{0};
 
-  void store(spool::Envelope envelope, std::string body, spool::StoreDone done) override {
-    inner_.store(std::move(envelope), std::move(body), std::move(done));
-  }
   void update_recipient(spool::QueueId id, std::uint32_t index, spool::RecipientState state,
                         spool::Done done) override {
     if (refuse(done)) return;
     inner_.update_recipient(id, index, std::move(state), std::move(done));
   }
-  void set_held(spool::QueueId id, bool held, spool::Done done) override {
-    inner_.set_held(id, held, std::move(done));
-  }
   void remove(spool::QueueId id, spool::Done done) override {
     if (refuse(done)) return;
     inner_.remove(id, std::move(done));
   }
-  void set_delay_warned(spool::QueueId id, spool::Done done) override {
-    inner_.set_delay_warned(id, std::move(done));
-  }
-  void walk(const std::function<bool(const spool::MessageSummary&)>& visit) const override {
-    inner_.walk(visit);
-  }
-  std::error_code load(spool::QueueId id, spool::StoredMessage& out) const override {
-    return inner_.load(id, out);
-  }
-  std::error_code load_envelope(spool::QueueId id, spool::Envelope& out) const override {
-    return inner_.load_envelope(id, out);
-  }
-  spool::SpoolStats stats() const override { return inner_.stats(); }
 
  private:
   bool refuse(const spool::Done& done) {
@@ -65,7 +47,6 @@ class FullDiskSpool final : public spool::Spool {
     done(std::make_error_code(std::errc::no_space_on_device));
     return true;
   }
-  spool::Spool& inner_;
 };
 
 TEST(EngineSpoolFailure, DeliveredButUnrecordedIsNeverSentAgainAndDeliveryPauses) {
