@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "dns/name.hpp"
+#include "mta/smtp/ascii.hpp"
 
 namespace campaigns {
 namespace {
@@ -140,10 +141,7 @@ SuppressionTarget::Parsed SuppressionTarget::parse(std::string_view text) {
 // but the mailbox providers ignore it, and a suppression that misses "Jane@" for "jane@" mails someone
 // who left, which is worse than not mailing a distinct "Jane@".
 SuppressionTarget SuppressionTarget::address(const Address& address) {
-  std::string local = address.local;
-  for (char& c : local)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return SuppressionTarget(local + "@" + address.domain);
+  return SuppressionTarget(mta::smtp::ascii_lowered(address.local) + "@" + address.domain);
 }
 
 SuppressionTarget SuppressionTarget::domain_of(const Address& address) {

@@ -11,6 +11,8 @@
 
 #include <openssl/rand.h>
 
+#include "mta/smtp/ascii.hpp"
+
 namespace campaigns {
 namespace {
 
@@ -57,20 +59,13 @@ std::string mailto_with_token(const std::string& address, const std::string& tok
   return "mailto:" + percent_encode(address) + "?subject=unsubscribe%20" + token;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string text_footer(const std::string& url) {
   return "\n\n-- \nUnsubscribe: " + url + "\n";
 }
 
 std::string html_with_footer(std::string html, const std::string& url) {
   std::string footer = "<p style=\"font-size:small\"><a href=\"" + url + "\">Unsubscribe</a></p>\n";
-  auto body_end = lower(html).rfind("</body>");
+  auto body_end = mta::smtp::ascii_lowered(html).rfind("</body>");
   if (body_end == std::string::npos)
     html += "\n" + footer;
   else

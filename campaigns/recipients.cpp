@@ -7,15 +7,10 @@
 
 #include <openssl/sha.h>
 
+#include "mta/smtp/ascii.hpp"
+
 namespace campaigns {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string trim(std::string_view text) {
   auto begin = text.find_first_not_of(" \t");
@@ -80,7 +75,7 @@ void RecipientReader::read_header() {
   }
   bool has_email = false;
   for (std::size_t i = 0; i < record_.fields.size(); ++i) {
-    std::string name = lower(trim(record_.fields[i]));
+    std::string name = mta::smtp::ascii_lowered(trim(record_.fields[i]));
     if (!is_field_name(name)) {
       header_error_ = "line " + std::to_string(record_.line) + ": column " + std::to_string(i + 1) + " '" +
                       record_.fields[i] +

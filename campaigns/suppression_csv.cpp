@@ -7,6 +7,7 @@
 
 #include "campaigns/csv.hpp"
 #include "campaigns/timestamp.hpp"
+#include "mta/smtp/ascii.hpp"
 
 namespace campaigns {
 namespace {
@@ -20,16 +21,9 @@ std::string_view trimmed(std::string_view text) {
   return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
-std::string lowered(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
-}
-
 std::optional<Column> column_named(std::string_view name) {
   for (std::size_t i = 0; i < kColumns; ++i)
-    if (lowered(trimmed(name)) == kColumnNames[i]) return static_cast<Column>(i);
+    if (mta::smtp::ascii_lowered(trimmed(name)) == kColumnNames[i]) return static_cast<Column>(i);
   return std::nullopt;
 }
 

@@ -16,6 +16,7 @@
 #include "mta/log/log.hpp"
 #include "mta/server/async_bridge.hpp"
 #include "mta/server/tls_context.hpp"
+#include "mta/smtp/ascii.hpp"
 #include "mta/smtp/command_parser.hpp"
 
 namespace mta::server {
@@ -78,12 +79,6 @@ awaitable<bool> write_all(SmtpServer::Connection& c, std::string& out) {
   co_return !ec;
 }
 
-std::string lower(std::string s) {
-  for (auto& ch : s)
-    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-  return s;
-}
-
 }  // namespace
 
 std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
@@ -96,10 +91,11 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
   settings->signer = std::move(signer);
   std::vector<std::string> relay_domains;
   for (const auto& d : config.inbound.relay_domains)
-    relay_domains.push_back(lower(d));
+    relay_domains.push_back(smtp::ascii_lowered(d));
   std::vector<std::string> untrusted_routing_domains;
   for (const auto& backend : config.inbound.backends)
-    if (backend.allow_untrusted_routing) untrusted_routing_domains.push_back(lower(backend.domain));
+    if (backend.allow_untrusted_routing)
+      untrusted_routing_domains.push_back(smtp::ascii_lowered(backend.domain));
   for (auto kind :
        {ListenerKind::submission, ListenerKind::smtps, ListenerKind::relay, ListenerKind::inbound}) {
     smtp::SessionConfig& s = settings->sessions[kind];
@@ -269,7 +265,7 @@ spool::Envelope SmtpServer::envelope_for(const smtp::ServerSession& session, con
     // A relay domain's mail goes to its backend whichever listener took it: its MX is us (a loop).
     std::string domain = smtp::mailbox_domain(rcpt);
     for (const auto& backend : settings.config.inbound.backends)
-      if (lower(backend.domain) == domain)
+      if (smtp::ascii_lowered(backend.domain) == domain)
         r.state.route = {spool::RouteKind::backend, backend.next_hop.to_string()};
     e.recipients.push_back(std::move(r));
   }

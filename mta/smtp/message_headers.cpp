@@ -8,18 +8,10 @@
 
 #include <openssl/rand.h>
 
+#include "mta/smtp/ascii.hpp"
+
 namespace mta::smtp {
 namespace {
-
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
-}
 
 // Domains of every addr-spec in a From: value: the text after '@' up to a delimiter.
 void collect_domains(std::string_view value, std::vector<std::string>& out) {
@@ -29,7 +21,7 @@ void collect_domains(std::string_view value, std::vector<std::string>& out) {
            value[end] != ';' && value[end] != ')' && value[end] != '\r' && value[end] != '\n' &&
            value[end] != '\t')
       ++end;
-    if (end > at + 1) out.push_back(lowered(value.substr(at + 1, end - at - 1)));
+    if (end > at + 1) out.push_back(ascii_lowered(value.substr(at + 1, end - at - 1)));
   }
 }
 
@@ -62,16 +54,16 @@ std::string received_by(std::string_view value) {
     else if (!separator && depth == 0 && start == std::string_view::npos)
       start = i;
   }
-  std::size_t first = !words.empty() && lowered(words[0]) == "from" ? 2 : 0;  // a HELO of "by" is no clause
+  std::size_t first = !words.empty() && iequals(words[0], "from") ? 2 : 0;  // a HELO of "by" is no clause
   for (std::size_t i = first; i + 1 < words.size(); ++i)
-    if (lowered(words[i]) == "by") return lowered(words[i + 1]);
+    if (iequals(words[i], "by")) return ascii_lowered(words[i + 1]);
   return {};
 }
 
 HeaderSummary scan_headers(std::string_view message, std::string_view own_hostname) {
   HeaderSummary summary;
   std::string current_name, current_value;
-  std::string own = lowered(own_hostname);
+  std::string own = ascii_lowered(own_hostname);
   auto finish = [&] {
     if (current_name == "message-id") summary.has_message_id = true;
     if (current_name == "date") summary.has_date = true;
@@ -100,7 +92,7 @@ HeaderSummary scan_headers(std::string_view message, std::string_view own_hostna
     std::string_view name = line.substr(0, colon);
     while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
       name.remove_suffix(1);
-    current_name = lowered(name);
+    current_name = ascii_lowered(name);
     current_value.assign(line.substr(colon + 1, 4096));
   }
   finish();
