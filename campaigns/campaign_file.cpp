@@ -168,9 +168,15 @@ class Loader {
         if (auto problem = https_url_problem(unsubscribe_url); !problem.empty())
           table->error("url", "unsubscribe url " + problem);
       if (require(*table, "mailto", unsubscribe_mailto)) {
-        auto parsed = parse_address(unsubscribe_mailto);
-        if (!parsed.address)
-          table->error("mailto", "'" + unsubscribe_mailto + "' is not an address: " + parsed.problem);
+        // The token goes into the local part (unsubscribe+TOKEN@domain), as in a return path.
+        auto parsed = BounceAddress::parse(unsubscribe_mailto);
+        if (!parsed)
+          table->error("mailto", "'" + unsubscribe_mailto + "' is not an unsubscribe mailbox: a local part of 1-" +
+                                     std::to_string(kMaxBounceLocal) +
+                                     " ASCII characters without '+' (the token is added after a '+') and a "
+                                     "host name, e.g. unsubscribe@news.example.com");
+        else
+          unsubscribe_mailto = parsed->local + "@" + parsed->domain;
       }
       table->finish();
     } else if (!reader.has("unsubscribe")) {

@@ -48,7 +48,7 @@ struct Campaign {
   std::string pool;  // empty: the daemon's choice
   BounceAddress bounce;
   std::string unsubscribe_url;              // https base; the signed token is added as ?t= (or &t=)
-  std::string unsubscribe_mailto;           // an address
+  std::string unsubscribe_mailto;           // a mailbox as bounce_address is: the token is added after '+'
   std::string view_online_url;              // https base or empty; token added like the unsubscribe URL
   std::vector<std::string> feedback_parts;  // 1-3 identifiers; default: the campaign id
   std::string feedback_sender;

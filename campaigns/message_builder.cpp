@@ -36,27 +36,14 @@ bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-std::string percent_encode(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x80 || c == '%' || c == '?' || c == '&' || c == '#' || c == ' ') {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 std::string with_token(const std::string& base, const std::string& token) {
   return base + (base.find('?') == std::string::npos ? "?t=" : "&t=") + token;
 }
 
-std::string mailto_with_token(const std::string& address, const std::string& token) {
-  return "mailto:" + percent_encode(address) + "?subject=unsubscribe%20" + token;
+// mailto:unsubscribe+TOKEN@domain?subject=unsubscribe: the token is in the address, where a mail client
+// cannot lose it (a subject can be edited); the daemon recognises it at RCPT like a VERP return path.
+std::string mailto_with_token(const BounceAddress& mailbox, const std::string& token) {
+  return "mailto:" + verp_address(mailbox, token) + "?subject=unsubscribe";
 }
 
 std::string text_footer(const std::string& url) {
@@ -108,12 +95,16 @@ struct MessageBuilder::Impl {
   std::string run_id;
   std::string list_id;
   std::string feedback_id;
+  BounceAddress unsubscribe_mailbox;  // the campaign file checked it
   std::int64_t date_second = -1;
   std::string date;
   Fields fields;
 
   Impl(const Campaign& c, const TokenSecret& s, std::vector<std::string> cols)
-      : campaign(c), secret(s), columns(std::move(cols)) {
+      : campaign(c),
+        secret(s),
+        columns(std::move(cols)),
+        unsubscribe_mailbox(BounceAddress::parse(c.unsubscribe_mailto).value_or(BounceAddress{})) {
     init_gmime();
     format = g_mime_format_options_new();
     g_mime_format_options_set_newline_format(format, GMIME_NEWLINE_FORMAT_DOS);
@@ -242,7 +233,7 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
   // Written as they are: GMime would RFC 2047-encode a URI longer than a line, which breaks it. Each URI
   // is at most ~600 octets (the URL limit of the campaign file), so every line stays within 998.
   std::string raw = "List-Id: " + m.list_id + "\r\nList-Unsubscribe: <" + unsubscribe + ">,\r\n <" +
-                    mailto_with_token(c.unsubscribe_mailto, token) +
+                    mailto_with_token(m.unsubscribe_mailbox, token) +
                     ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" +
                     "Feedback-ID: " + m.feedback_id + "\r\n";
   auto header_end = out.message.find("\r\n\r\n");

@@ -145,7 +145,7 @@ TEST(MessageBuilder, MultipartAlternativeParsesBack) {
   EXPECT_THAT(html_body, HasSubstr("<a href=\"" + url + "\">Unsubscribe</a></p>\n</body>"));  // footer added
 
   EXPECT_EQ(header(m.message, "List-Unsubscribe"),
-            "<" + url + ">, <mailto:unsubscribe@acme.example?subject=unsubscribe%20" + token + ">");
+            "<" + url + ">, <mailto:unsubscribe+" + token + "@acme.example?subject=unsubscribe>");
   EXPECT_EQ(header(m.message, "List-Unsubscribe-Post"), "List-Unsubscribe=One-Click");
   EXPECT_EQ(header(m.message, "Feedback-ID"), "spring-24:news:acme");
   EXPECT_EQ(header(m.message, "List-Id"), "Spring news <spring.news.acme.example>");
