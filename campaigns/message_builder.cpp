@@ -73,9 +73,9 @@ struct MessageBuilder::Impl {
   std::string run_id = random_name(5);
   std::string boundary_base = std::string(mime::kBoundaryPrefix) + random_name(12) + ".";
   std::uint64_t sequence = 0;
-  std::string sender_headers;   // From, Reply-To
-  std::string list_id_header;   // List-Id
-  std::string fixed_tail;       // List-Unsubscribe-Post, Feedback-ID, MIME-Version
+  std::string sender_headers;         // From, Reply-To
+  std::string list_id_header;         // List-Id
+  std::string fixed_tail;             // List-Unsubscribe-Post, Feedback-ID, MIME-Version
   BounceAddress unsubscribe_mailbox;  // the campaign file checked it
   std::int64_t date_second = -1;
   std::string date;
@@ -89,14 +89,15 @@ struct MessageBuilder::Impl {
         columns(std::move(cols)),
         unsubscribe_mailbox(BounceAddress::parse(c.unsubscribe_mailto).value_or(BounceAddress{})) {
     mime::init();
-    mime::append_header(sender_headers, "From", mime::mailbox(c.from.display_name, c.from.address.str()));
+    auto angle = [](const std::string& address) { return "<" + address + ">"; };
+    mime::append_phrase_header(
+        sender_headers, "From", c.from.display_name,
+        c.from.display_name.empty() ? c.from.address.str() : angle(c.from.address.str()));
     if (c.reply_to)
-      mime::append_header(sender_headers, "Reply-To",
-                          mime::mailbox(c.reply_to->display_name, c.reply_to->address.str()));
-    // The phrase is quoted or encoded as it needs.
-    std::string list_id = "<" + c.list_id + ">";
-    mime::append_header(list_id_header, "List-Id",
-                        c.name.empty() ? list_id : mime::encode_phrase(c.name) + " " + list_id);
+      mime::append_phrase_header(
+          sender_headers, "Reply-To", c.reply_to->display_name,
+          c.reply_to->display_name.empty() ? c.reply_to->address.str() : angle(c.reply_to->address.str()));
+    mime::append_phrase_header(list_id_header, "List-Id", c.name, angle(c.list_id));
     std::string feedback_id;
     for (const auto& part : c.feedback_parts)
       feedback_id += part + ":";
@@ -198,18 +199,18 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
   message += "To: " + out.recipient + "\r\n";
   mime::append_header(message, "Subject", mime::encode_text(subject));
   message += "Date: " + m.current_date() + "\r\n";
-  message += "Message-ID: <" + c.id.str() + "." + id.str() + "." + m.run_id + "@" + c.from.address.domain +
-             ">\r\n";
+  message +=
+      "Message-ID: <" + c.id.str() + "." + id.str() + "." + m.run_id + "@" + c.from.address.domain + ">\r\n";
   message += m.list_id_header;
   // Not folded at spaces nor encoded: RFC 2047 would break a URI. Each URI is at most ~600 octets (the
   // URL limit of the campaign file), so every line stays within 998.
-  message += "List-Unsubscribe: <" + unsubscribe + ">,\r\n <" + mailto_with_token(m.unsubscribe_mailbox, token) +
-             ">\r\n";
+  message += "List-Unsubscribe: <" + unsubscribe + ">,\r\n <" +
+             mailto_with_token(m.unsubscribe_mailbox, token) + ">\r\n";
   message += m.fixed_tail;
   if (c.text && c.html) {
     std::string boundary = m.boundary_base + std::to_string(++m.sequence);
-    message += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary +
-               "\r\n";
+    message +=
+        "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "\r\n";
     m.append_part(message, "plain", text);
     message += "\r\n--" + boundary + "\r\n";
     m.append_part(message, "html", html);

@@ -74,17 +74,21 @@ void append_header(std::string& out, std::string_view name, std::string_view val
   out += "\r\n";
 }
 
-std::string encode_phrase(std::string_view utf8) {
-  return taken(g_mime_utils_header_encode_phrase(nullptr, std::string(utf8).c_str(), "utf-8"));
-}
-
 std::string encode_text(std::string_view utf8) {
   return taken(g_mime_utils_header_encode_text(nullptr, std::string(utf8).c_str(), "utf-8"));
 }
 
-std::string mailbox(std::string_view display_name, std::string_view address) {
-  if (display_name.empty()) return std::string(address);
-  return encode_phrase(display_name) + " <" + std::string(address) + ">";
+void append_phrase_header(std::string& out, std::string_view name, std::string_view phrase,
+                          std::string_view rest) {
+  std::size_t line_start = out.size();
+  out.append(name);
+  out += ": ";
+  if (!phrase.empty()) {
+    out += taken(g_mime_utils_header_encode_phrase(nullptr, std::string(phrase).c_str(), "utf-8"));
+    out += out.size() - line_start + 1 + rest.size() > kFoldColumn ? "\r\n " : " ";
+  }
+  out.append(rest);
+  out += "\r\n";
 }
 
 std::string_view to_string(TransferEncoding encoding) {

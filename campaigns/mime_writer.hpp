@@ -23,13 +23,14 @@ inline constexpr std::string_view kBoundaryPrefix = "=_";
 // pass 78 columns. A single longer token stays whole.
 void append_header(std::string& out, std::string_view name, std::string_view value);
 
-// RFC 2047 for a display name or List-Id phrase (a quoted string when ASCII with specials) and for
-// unstructured text such as a Subject; UTF-8 in, ASCII out.
-std::string encode_phrase(std::string_view utf8);
+// RFC 2047 for unstructured text such as a Subject (UTF-8 in, ASCII out); fold with append_header.
 std::string encode_text(std::string_view utf8);
 
-// "phrase <address>", or the address alone without a display name.
-std::string mailbox(std::string_view display_name, std::string_view address);
+// Appends "name: phrase rest" CRLF, the phrase (a display name, List-Id's description) encoded or quoted
+// as it needs, or "name: rest" without one; rest is "<address>", or an address alone without a phrase.
+// The line folds only before rest: GMime's parser keeps a fold inside a phrase in the name it returns.
+void append_phrase_header(std::string& out, std::string_view name, std::string_view phrase,
+                          std::string_view rest);
 
 enum class TransferEncoding { seven_bit, quoted_printable, base64 };
 std::string_view to_string(TransferEncoding encoding);  // as Content-Transfer-Encoding writes it
