@@ -217,6 +217,7 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
     message += "\r\n--" + boundary + "--\r\n";
   } else {
     m.append_part(message, c.text ? "plain" : "html", c.text ? text : html);
+    if (!message.ends_with("\r\n")) message += "\r\n";  // SMTP's DATA ends with a whole line
   }
   m.size_hint = std::max(m.size_hint, message.size() + message.size() / 8);
   out.envelope_from = verp_address(c.bounce, token);

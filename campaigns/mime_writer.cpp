@@ -4,6 +4,7 @@
 // §6.8); quoted-printable reads either form, since its encoder writes a line end for CRLF and for LF.
 #include "campaigns/mime_writer.hpp"
 
+#include <array>
 #include <gmime/gmime.h>
 #include <mutex>
 
@@ -103,30 +104,48 @@ std::string_view to_string(TransferEncoding encoding) {
   return "base64";
 }
 
-TransferEncoding choose_encoding(std::string_view body) {
-  bool eight_bit = false, needs_quoting = false;
-  std::size_t line = 0;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    auto c = static_cast<unsigned char>(body[i]);
-    bool next_is_lf = i + 1 < body.size() && body[i + 1] == '\n';
-    if (c == '\n') {
-      line = 0;
-      continue;
-    }
-    if (c == 0) return TransferEncoding::base64;
-    if (c >= 0x80)
-      eight_bit = true;
-    else if (c == '\r' && !next_is_lf)
-      needs_quoting = true;  // a lone CR is no line end in 7bit
-    else if (c == '=' && i + 1 < body.size() && body[i + 1] == '_')
-      needs_quoting = true;  // the boundary prefix
-    if (!(c == '\r' && next_is_lf) && ++line > kMaxLine) needs_quoting = true;
+// Byte classes for choose_encoding: one table lookup per byte, the rarer questions only when they arise.
+enum ByteClass : unsigned char { kEightBit = 1, kNul = 2, kCarriageReturn = 4, kEquals = 8 };
+constexpr auto kByteClass = [] {
+  std::array<unsigned char, 256> table{};
+  for (int c = 0x80; c < 0x100; ++c)
+    table[c] = kEightBit;
+  table[0] = kNul;
+  table['\r'] = kCarriageReturn;
+  table['='] = kEquals;
+  return table;
+}();
+
+bool has_lone_cr(std::string_view body) {
+  for (auto cr = body.find('\r'); cr != std::string_view::npos; cr = body.find('\r', cr + 1))
+    if (cr + 1 == body.size() || body[cr + 1] != '\n') return true;
+  return false;
+}
+
+bool has_long_line(std::string_view body) {
+  std::size_t pos = 0;
+  while (pos < body.size()) {
+    auto lf = body.find('\n', pos);
+    std::size_t end = lf == std::string_view::npos ? body.size() : lf;
+    std::size_t length = end - pos - (lf != std::string_view::npos && end > pos && body[end - 1] == '\r');
+    if (length > kMaxLine) return true;
+    pos = end + 1;
   }
-  if (eight_bit)
+  return false;
+}
+
+TransferEncoding choose_encoding(std::string_view body) {
+  unsigned classes = 0;
+  for (char c : body)
+    classes |= kByteClass[static_cast<unsigned char>(c)];
+  if (classes & kNul) return TransferEncoding::base64;
+  if (classes & kEightBit)
     return g_mime_utils_best_encoding(reinterpret_cast<const unsigned char*>(body.data()), body.size()) ==
                    GMIME_CONTENT_ENCODING_BASE64
                ? TransferEncoding::base64
                : TransferEncoding::quoted_printable;
+  bool needs_quoting = ((classes & kEquals) && body.find(kBoundaryPrefix) != std::string_view::npos) ||
+                       ((classes & kCarriageReturn) && has_lone_cr(body)) || has_long_line(body);
   return needs_quoting ? TransferEncoding::quoted_printable : TransferEncoding::seven_bit;
 }
 

@@ -418,6 +418,15 @@ TEST(MessageBuilder, TextOnlyAndHtmlOnlyAreSingleParts) {
   }
 }
 
+TEST(MessageBuilder, SinglePartEndsWithALineEnd) {
+  CampaignDir dir;
+  dir.dir.write("news.html", "<a href=\"{{unsubscribe_url}}\">Unsubscribe</a>");  // no footer, no newline
+  auto built = build(dir, replace_line(kGoodCampaign, 6, ""), test::kCsv);
+  ASSERT_EQ(built.rendered.problem, "");
+  expect_wire_form(built.rendered.message);
+  EXPECT_TRUE(built.rendered.message.ends_with("</a>\r\n"));
+}
+
 TEST(MessageBuilder, BinaryishContentIsBase64) {
   CampaignDir dir;
   const std::string bytes("\x01\xff\xfe\x80\x00\xc3\xa9=_\n", 10);
