@@ -104,6 +104,8 @@ std::string_view to_string(TransferEncoding encoding) {
   return "base64";
 }
 
+namespace {
+
 // Byte classes for choose_encoding: one table lookup per byte, the rarer questions only when they arise.
 enum ByteClass : unsigned char { kEightBit = 1, kNul = 2, kCarriageReturn = 4, kEquals = 8 };
 constexpr auto kByteClass = [] {
@@ -133,6 +135,8 @@ bool has_long_line(std::string_view body) {
   }
   return false;
 }
+
+}  // namespace
 
 TransferEncoding choose_encoding(std::string_view body) {
   unsigned classes = 0;
