@@ -1,39 +1,36 @@
-// message_builder.cpp — the header values that GMime would not encode for us (List-Id's phrase) are
-// encoded with its RFC 2047 helper; everything else goes through GMime's typed setters, which fold
-// header lines within 78 columns. Message-IDs are <campaign.recipient.run@from-domain>: unique per run
-// and per recipient without a random number per message.
+// message_builder.cpp — the message is written as text (campaigns/mime_writer): its structure is fixed
+// (headers, at most one boundary, one or two text parts), so a GMime object tree per message would only
+// cost time — about three quarters of it. What is the same for every recipient (From, Reply-To, List-Id,
+// Feedback-ID) is formatted once per builder. Boundaries are "=_" + random per builder + a sequence number
+// (unique per message; mime::choose_encoding keeps "=_" out of every part). Message-IDs are
+// <campaign.recipient.run@from-domain>: unique per run and per recipient without a random number per
+// message.
 #include "campaigns/message_builder.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <gmime/gmime.h>
-#include <mutex>
 
 #include <openssl/rand.h>
 
+#include "campaigns/mime_writer.hpp"
 #include "mta/smtp/ascii.hpp"
 
 namespace campaigns {
 namespace {
 
-void init_gmime() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
-
-template <typename T>
-struct GObjectRef {
-  T* p = nullptr;
-  explicit GObjectRef(T* object) : p(object) {}
-  ~GObjectRef() {
-    if (p) g_object_unref(p);
-  }
-  GObjectRef(const GObjectRef&) = delete;
-  GObjectRef& operator=(const GObjectRef&) = delete;
-};
-
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+std::string random_name(std::size_t length) {
+  std::vector<unsigned char> random(length);
+  RAND_bytes(random.data(), static_cast<int>(random.size()));
+  std::string out;
+  for (unsigned char b : random)
+    out += "0123456789abcdefghijklmnopqrstuv"[b & 31];
+  return out;
 }
 
 std::string with_token(const std::string& base, const std::string& token) {
@@ -50,39 +47,21 @@ std::string text_footer(const std::string& url) {
   return "\n\n-- \nUnsubscribe: " + url + "\n";
 }
 
+std::size_t rfind_body_end(std::string_view html) {
+  constexpr std::string_view tag = "</body>";
+  for (std::size_t i = html.size() < tag.size() ? 0 : html.size() - tag.size() + 1; i-- > 0;)
+    if (html[i] == '<' && mta::smtp::iequals(html.substr(i, tag.size()), tag)) return i;
+  return std::string_view::npos;
+}
+
 std::string html_with_footer(std::string html, const std::string& url) {
   std::string footer = "<p style=\"font-size:small\"><a href=\"" + url + "\">Unsubscribe</a></p>\n";
-  auto body_end = mta::smtp::ascii_lowered(html).rfind("</body>");
+  auto body_end = rfind_body_end(html);
   if (body_end == std::string::npos)
     html += "\n" + footer;
   else
     html.insert(body_end, footer);
   return html;
-}
-
-// A display name is encoded in UTF-8 (GMime would pick ISO-8859-1 where it can).
-void add_mailbox(GMimeMessage* message, GMimeAddressType type, const Mailbox& mailbox) {
-  InternetAddress* address =
-      internet_address_mailbox_new(mailbox.display_name.c_str(), mailbox.address.str().c_str());
-  internet_address_set_charset(address, "utf-8");
-  internet_address_list_add(g_mime_message_get_addresses(message, type), address);
-  g_object_unref(address);
-}
-
-// The content is given as UTF-8 bytes: g_mime_text_part_set_text would convert it to the "best" charset
-// (ISO-8859-1 for German text), and campaigns promise UTF-8.
-GMimeObject* text_part(const char* subtype, const std::string& content) {
-  GMimeTextPart* part = g_mime_text_part_new_with_subtype(subtype);
-  GMimeStream* stream = g_mime_stream_mem_new_with_buffer(content.data(), content.size());
-  GMimeDataWrapper* wrapper = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
-  g_mime_part_set_content(GMIME_PART(part), wrapper);
-  g_object_unref(wrapper);
-  g_object_unref(stream);
-  g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
-  auto encoding = g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT);
-  g_mime_part_set_content_encoding(
-      GMIME_PART(part), encoding == GMIME_CONTENT_ENCODING_DEFAULT ? GMIME_CONTENT_ENCODING_7BIT : encoding);
-  return GMIME_OBJECT(part);
 }
 
 }  // namespace
@@ -91,40 +70,41 @@ struct MessageBuilder::Impl {
   const Campaign& campaign;
   const TokenSecret& secret;
   std::vector<std::string> columns;
-  GMimeFormatOptions* format = nullptr;
-  std::string run_id;
-  std::string list_id;
-  std::string feedback_id;
+  std::string run_id = random_name(5);
+  std::string boundary_base = std::string(mime::kBoundaryPrefix) + random_name(12) + ".";
+  std::uint64_t sequence = 0;
+  std::string sender_headers;         // From, Reply-To
+  std::string list_id_header;         // List-Id
+  std::string fixed_tail;             // List-Unsubscribe-Post, Feedback-ID, MIME-Version
   BounceAddress unsubscribe_mailbox;  // the campaign file checked it
   std::int64_t date_second = -1;
   std::string date;
   Fields fields;
+  mime::BodyEncoder encoder;
+  std::size_t size_hint = 1024;
 
   Impl(const Campaign& c, const TokenSecret& s, std::vector<std::string> cols)
       : campaign(c),
         secret(s),
         columns(std::move(cols)),
         unsubscribe_mailbox(BounceAddress::parse(c.unsubscribe_mailto).value_or(BounceAddress{})) {
-    init_gmime();
-    format = g_mime_format_options_new();
-    g_mime_format_options_set_newline_format(format, GMIME_NEWLINE_FORMAT_DOS);
-    unsigned char random[5];
-    RAND_bytes(random, sizeof random);
-    for (unsigned char b : random)
-      run_id += "0123456789abcdefghijklmnopqrstuv"[b & 31];
-    if (campaign.name.empty()) {
-      list_id = "<" + campaign.list_id + ">";
-    } else {
-      char* phrase = g_mime_utils_header_encode_phrase(nullptr, campaign.name.c_str(), "utf-8");
-      std::string encoded = phrase;
-      g_free(phrase);
-      list_id = encoded + " <" + campaign.list_id + ">";  // GMime quotes or encodes the phrase as needed
-    }
-    for (const auto& part : campaign.feedback_parts)
+    mime::init();
+    auto angle = [](const std::string& address) { return "<" + address + ">"; };
+    mime::append_phrase_header(
+        sender_headers, "From", c.from.display_name,
+        c.from.display_name.empty() ? c.from.address.str() : angle(c.from.address.str()));
+    if (c.reply_to)
+      mime::append_phrase_header(
+          sender_headers, "Reply-To", c.reply_to->display_name,
+          c.reply_to->display_name.empty() ? c.reply_to->address.str() : angle(c.reply_to->address.str()));
+    mime::append_phrase_header(list_id_header, "List-Id", c.name, angle(c.list_id));
+    std::string feedback_id;
+    for (const auto& part : c.feedback_parts)
       feedback_id += part + ":";
-    feedback_id += campaign.feedback_sender;
+    feedback_id += c.feedback_sender;
+    fixed_tail = "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nFeedback-ID: " + feedback_id +
+                 "\r\nMIME-Version: 1.0\r\n";
   }
-  ~Impl() { g_mime_format_options_free(format); }
 
   const std::string& current_date() {
     auto now = std::chrono::system_clock::now();
@@ -138,6 +118,16 @@ struct MessageBuilder::Impl {
       date_second = second;
     }
     return date;
+  }
+
+  void append_part(std::string& out, std::string_view subtype, const std::string& body) {
+    auto encoding = mime::choose_encoding(body);
+    out += "Content-Type: text/";
+    out += subtype;
+    out += "; charset=utf-8\r\nContent-Transfer-Encoding: ";
+    out += mime::to_string(encoding);
+    out += "\r\n\r\n";
+    encoder.append(out, body, encoding);
   }
 };
 
@@ -187,57 +177,49 @@ RenderedMessage MessageBuilder::build(const RecipientRow& row) {
     }
   }
 
-  GObjectRef<GMimeMessage> message(g_mime_message_new(TRUE));
-  GMimeObject* object = GMIME_OBJECT(message.p);
-  add_mailbox(message.p, GMIME_ADDRESS_TYPE_FROM, c.from);
-  if (c.reply_to) add_mailbox(message.p, GMIME_ADDRESS_TYPE_REPLY_TO, *c.reply_to);
   out.recipient = row.address.str();
   out.needs_smtputf8 = !is_ascii(out.recipient);
-  g_mime_message_add_mailbox(message.p, GMIME_ADDRESS_TYPE_TO, nullptr, out.recipient.c_str());
   std::string subject = c.subject.render(m.fields);
   std::replace_if(
       subject.begin(), subject.end(), [](char ch) { return ch == '\r' || ch == '\n'; }, ' ');
-  g_mime_message_set_subject(message.p, subject.c_str(), "utf-8");
-  g_mime_object_set_header(object, "Date", m.current_date().c_str(), nullptr);
-  std::string message_id = c.id.str() + "." + id.str() + "." + m.run_id + "@" + c.from.address.domain;
-  g_mime_message_set_message_id(message.p, message_id.c_str());
-
-  GMimeObject* text = nullptr;
-  GMimeObject* html = nullptr;
+  std::string text, html;
   if (c.text) {
-    std::string body = c.text->render(m.fields);
-    if (!c.text->uses("unsubscribe_url")) body += text_footer(unsubscribe);
-    text = text_part("plain", body);
+    text = c.text->render(m.fields);
+    if (!c.text->uses("unsubscribe_url")) text += text_footer(unsubscribe);
   }
   if (c.html) {
-    std::string body = c.html->render(m.fields);
-    if (!c.html->uses("unsubscribe_url")) body = html_with_footer(std::move(body), unsubscribe);
-    html = text_part("html", body);
+    html = c.html->render(m.fields);
+    if (!c.html->uses("unsubscribe_url")) html = html_with_footer(std::move(html), unsubscribe);
   }
-  if (text && html) {
-    GMimeMultipart* alternative = g_mime_multipart_new_with_subtype("alternative");
-    g_mime_multipart_add(alternative, text);
-    g_mime_multipart_add(alternative, html);
-    g_object_unref(text);
-    g_object_unref(html);
-    g_mime_message_set_mime_part(message.p, GMIME_OBJECT(alternative));
-    g_object_unref(alternative);
+
+  std::string& message = out.message;
+  message.reserve(m.size_hint);
+  message += m.sender_headers;
+  // The address as it is: in UTF-8 when its local part is (RFC 6532); at most 254 octets.
+  message += "To: " + out.recipient + "\r\n";
+  mime::append_header(message, "Subject", mime::encode_text(subject));
+  message += "Date: " + m.current_date() + "\r\n";
+  message +=
+      "Message-ID: <" + c.id.str() + "." + id.str() + "." + m.run_id + "@" + c.from.address.domain + ">\r\n";
+  message += m.list_id_header;
+  // Not folded at spaces nor encoded: RFC 2047 would break a URI. Each URI is at most ~600 octets (the
+  // URL limit of the campaign file), so every line stays within 998.
+  message += "List-Unsubscribe: <" + unsubscribe + ">,\r\n <" +
+             mailto_with_token(m.unsubscribe_mailbox, token) + ">\r\n";
+  message += m.fixed_tail;
+  if (c.text && c.html) {
+    std::string boundary = m.boundary_base + std::to_string(++m.sequence);
+    message +=
+        "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n--" + boundary + "\r\n";
+    m.append_part(message, "plain", text);
+    message += "\r\n--" + boundary + "\r\n";
+    m.append_part(message, "html", html);
+    message += "\r\n--" + boundary + "--\r\n";
   } else {
-    GMimeObject* part = text ? text : html;
-    g_mime_message_set_mime_part(message.p, part);
-    g_object_unref(part);
+    m.append_part(message, c.text ? "plain" : "html", c.text ? text : html);
+    if (!message.ends_with("\r\n")) message += "\r\n";  // SMTP's DATA ends with a whole line
   }
-  char* bytes = g_mime_object_to_string(object, m.format);
-  out.message = bytes;
-  g_free(bytes);
-  // Written as they are: GMime would RFC 2047-encode a URI longer than a line, which breaks it. Each URI
-  // is at most ~600 octets (the URL limit of the campaign file), so every line stays within 998.
-  std::string raw = "List-Id: " + m.list_id + "\r\nList-Unsubscribe: <" + unsubscribe + ">,\r\n <" +
-                    mailto_with_token(m.unsubscribe_mailbox, token) +
-                    ">\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" +
-                    "Feedback-ID: " + m.feedback_id + "\r\n";
-  auto header_end = out.message.find("\r\n\r\n");
-  out.message.insert(header_end == std::string::npos ? 0 : header_end + 2, raw);
+  m.size_hint = std::max(m.size_hint, message.size() + message.size() / 8);
   out.envelope_from = verp_address(c.bounce, token);
   return out;
 }
