@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "campaigns/utf8.hpp"
 #include "dns/name.hpp"
 
 namespace campaigns {
@@ -284,7 +285,15 @@ class Loader {
     }
     std::ostringstream content;
     content << in.rdbuf();
-    return parse_template(reader, key, content.str(), path.string(), escaping);
+    const std::string bytes = content.str();
+    if (auto at = invalid_utf8_at(bytes); at != std::string::npos) {
+      auto line = 1 + std::count(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+      reader.error(key, path.string() + ":" + std::to_string(line) +
+                            ": not UTF-8 text (octet " + std::to_string(at + 1) +
+                            "); save the template as UTF-8");
+      return std::nullopt;
+    }
+    return parse_template(reader, key, bytes, path.string(), escaping);
   }
 
   std::optional<SendWindow> read_window(TableReader& table) {

@@ -4,6 +4,7 @@
 // §6.8); quoted-printable reads either form, since its encoder writes a line end for CRLF and for LF.
 #include "campaigns/mime_writer.hpp"
 
+#include <algorithm>
 #include <array>
 #include <gmime/gmime.h>
 #include <mutex>
@@ -34,6 +35,13 @@ std::string taken(char* gmime_string) {
   return out;
 }
 
+// GMime passes octets that are not UTF-8 through as they are, which would put 8-bit octets in a header:
+// they become U+FFFD first (the campaign's inputs are checked as UTF-8; this is the last line).
+std::string valid_utf8(std::string_view text) {
+  if (g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr)) return std::string(text);
+  return taken(g_utf8_make_valid(text.data(), static_cast<gssize>(text.size())));
+}
+
 }  // namespace
 
 void init() {
@@ -48,17 +56,9 @@ void append_header(std::string& out, std::string_view name, std::string_view val
   bool first = true;
   std::size_t pos = 0;
   while (pos <= value.size()) {
-    std::size_t end = pos;
-    bool quoted = false;
-    for (; end < value.size(); ++end) {
-      char c = value[end];
-      if (quoted && c == '\\' && end + 1 < value.size())
-        ++end;
-      else if (c == '"')
-        quoted = !quoted;
-      else if (c == ' ' && !quoted)
-        break;
-    }
+    // Unstructured text (RFC 5322 §3.2.5): a '"' is an ordinary character, so it never stops a fold
+    // (a lone one in a subject once kept the rest of the field on one line, past 998 octets).
+    std::size_t end = std::min(value.find(' ', pos), value.size());
     std::string_view token = value.substr(pos, end - pos);
     if (!first) {
       // An empty token (two spaces) never starts a line: a continuation line of blanks only is obsolete.
@@ -76,7 +76,7 @@ void append_header(std::string& out, std::string_view name, std::string_view val
 }
 
 std::string encode_text(std::string_view utf8) {
-  return taken(g_mime_utils_header_encode_text(nullptr, std::string(utf8).c_str(), "utf-8"));
+  return taken(g_mime_utils_header_encode_text(nullptr, valid_utf8(utf8).c_str(), "utf-8"));
 }
 
 void append_phrase_header(std::string& out, std::string_view name, std::string_view phrase,
@@ -85,7 +85,7 @@ void append_phrase_header(std::string& out, std::string_view name, std::string_v
   out.append(name);
   out += ": ";
   if (!phrase.empty()) {
-    out += taken(g_mime_utils_header_encode_phrase(nullptr, std::string(phrase).c_str(), "utf-8"));
+    out += taken(g_mime_utils_header_encode_phrase(nullptr, valid_utf8(phrase).c_str(), "utf-8"));
     out += out.size() - line_start + 1 + rest.size() > kFoldColumn ? "\r\n " : " ";
   }
   out.append(rest);

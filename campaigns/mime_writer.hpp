@@ -1,5 +1,5 @@
 // mime_writer.hpp — the pieces of a campaign message's MIME text, written straight into a string (no
-// GMime object tree): header fields folded at spaces within 78 columns, RFC 2047 words and phrases and
+// GMime object tree): unstructured header fields folded at spaces within 78 columns, RFC 2047 words and phrases and
 // the transfer encodings through GMime's own encoders (g_mime_utils_header_encode_*, GMimeEncoding),
 // and the choice of 7bit, quoted-printable or base64 for a body. Output lines end in CRLF. No errors:
 // any bytes are encoded. Call init() once before the rest (it runs g_mime_init). Untrusted input:
@@ -19,8 +19,8 @@ inline constexpr std::size_t kFoldColumn = 78;  // RFC 5322 §2.1.1 "SHOULD"
 // Every multipart boundary starts with this; choose_encoding() keeps it out of every encoded part.
 inline constexpr std::string_view kBoundaryPrefix = "=_";
 
-// Appends "name: value" CRLF, folded before a space (never inside a quoted string) where the line would
-// pass 78 columns. A single longer token stays whole.
+// Appends the unstructured field "name: value" CRLF (a Subject: quotes are text), folded before a space
+// where the line would pass 78 columns. A single longer token stays whole (encode_text's words are short).
 void append_header(std::string& out, std::string_view name, std::string_view value);
 
 // RFC 2047 for unstructured text such as a Subject (UTF-8 in, ASCII out); fold with append_header.

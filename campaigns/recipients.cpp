@@ -7,6 +7,7 @@
 
 #include <openssl/sha.h>
 
+#include "campaigns/utf8.hpp"
 #include "mta/smtp/ascii.hpp"
 
 namespace campaigns {
@@ -114,6 +115,11 @@ bool RecipientReader::next(RecipientRow& row) {
   if (row.cells.size() != columns_.size())
     return skip(SkipReason::malformed, "the row has " + std::to_string(row.cells.size()) +
                                            " cells, the header " + std::to_string(columns_.size()));
+  for (std::size_t i = 0; i < row.cells.size(); ++i)
+    if (invalid_utf8_at(row.cells[i]) != std::string::npos)
+      return skip(SkipReason::malformed, "the " + columns_[i] +
+                                             " cell is not UTF-8 text; save the CSV as UTF-8 (most "
+                                             "spreadsheets offer \"CSV UTF-8\")");
   std::string email = trim(row.cells[email_column_]);
   auto parsed = parse_address(email);
   if (!parsed.address)

@@ -78,6 +78,7 @@ TEST_P(CampaignFileErrors, ReportedWithLineColumnAndKey) {
   dir.dir.write("broken.txt", "Hello\n{{#vip}}VIP\n");
   dir.dir.write("partial.html", "<p>{{> footer}}</p>");
   dir.dir.write("online.txt", "See {{view_online_url}}");
+  dir.dir.write("latin1.txt", "Hello\nGr\xfc\xdf" "e\n");
   auto load = dir.load(replace_line(kGoodCampaign, GetParam().line, GetParam().text));
   EXPECT_FALSE(load.campaign);
   ASSERT_FALSE(load.errors.empty());
@@ -110,6 +111,8 @@ INSTANTIATE_TEST_SUITE_P(
                   "c.toml:6:17: text_template: cannot read"},
         ErrorCase{"template_syntax", 6, "text_template = \"broken.txt\"",
                   "broken.txt:2: the section {{#vip}} is never closed with {{/vip}}"},
+        ErrorCase{"template_not_utf8", 6, "text_template = \"latin1.txt\"",
+                  "latin1.txt:2: not UTF-8 text (octet 9); save the template as UTF-8"},
         ErrorCase{"template_partial", 7, "html_template = \"partial.html\"",
                   "partial.html:1: partials ({{> footer}}) are not supported"},
         ErrorCase{"view_online_unset", 6, "text_template = \"online.txt\"",

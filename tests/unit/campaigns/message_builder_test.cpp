@@ -429,7 +429,7 @@ TEST(MessageBuilder, SinglePartEndsWithALineEnd) {
 
 TEST(MessageBuilder, BinaryishContentIsBase64) {
   CampaignDir dir;
-  const std::string bytes("\x01\xff\xfe\x80\x00\xc3\xa9=_\n", 10);
+  const std::string bytes("\x01\x02\x1b\x7f\x00\xc3\xa9=_\n", 10);  // UTF-8, as templates must be
   dir.dir.write("body.txt", bytes);
   auto toml = replace_line(replace_line(kGoodCampaign, 7, ""), 6, "text_template = \"body.txt\"");
   auto built = build(dir, toml, "email\na@x.test\n");
@@ -444,7 +444,7 @@ TEST(MessageBuilder, BinaryishContentIsBase64) {
   GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
   std::string decoded(reinterpret_cast<const char*>(array->data), array->len);
   g_object_unref(stream);
-  EXPECT_EQ(decoded.substr(0, 11), std::string("\x01\xff\xfe\x80\x00\xc3\xa9=_\r\n", 11));  // canonical CRLF
+  EXPECT_EQ(decoded.substr(0, 11), std::string("\x01\x02\x1b\x7f\x00\xc3\xa9=_\r\n", 11));  // canonical CRLF
 }
 
 TEST(MessageBuilder, HeadersAsWritten) {

@@ -1,5 +1,5 @@
 // The MIME pieces alone: the transfer encoding chosen for a body (table), header folding within 78
-// columns outside quoted strings, and encoded bodies with CRLF line ends, quoted-printable lines within
+// columns (quotes are text in a Subject), and encoded bodies with CRLF line ends, quoted-printable lines within
 // 76 octets, and no "=_" (the boundary prefix) in any encoded part.
 #include "campaigns/mime_writer.hpp"
 
@@ -124,10 +124,10 @@ INSTANTIATE_TEST_SUITE_P(
                       FoldCase{"at_79", k38 + " " + std::string(31, 'c'),
                                "Subject: " + k38 + "\r\n " + std::string(31, 'c') + "\r\n"},
                       FoldCase{"long_token_whole", k100 + " x", "Subject: " + k100 + "\r\n x\r\n"},
-                      FoldCase{"not_in_quotes", "\"" + k38 + " " + k38 + "\" <a@b>",
-                               "Subject: \"" + k38 + " " + k38 + "\"\r\n <a@b>\r\n"},
-                      FoldCase{"escaped_quote", "\"x\\\" " + k38 + " " + k38 + "\" y",
-                               "Subject: \"x\\\" " + k38 + " " + k38 + "\"\r\n y\r\n"},
+                      FoldCase{"quotes_are_text", "\"" + k38 + " " + k38 + "\" <a@b>",
+                               "Subject: \"" + k38 + "\r\n " + k38 + "\" <a@b>\r\n"},
+                      FoldCase{"lone_quote", "12\" " + k38 + " " + k38,
+                               "Subject: 12\" " + k38 + "\r\n " + k38 + "\r\n"},
                       FoldCase{"double_space", k38 + "  " + k38,
                                "Subject: " + k38 + " \r\n " + k38 + "\r\n"}),
     [](const auto& info) { return info.param.label; });
@@ -173,6 +173,14 @@ INSTANTIATE_TEST_SUITE_P(
         PhraseCase{"long_folds_once", std::string(70, 'n'), "<a@x.test>",
                    "From: " + std::string(70, 'n') + "\r\n <a@x.test>\r\n"}),
     [](const auto& info) { return info.param.label; });
+
+TEST(MimeWriter, OctetsThatAreNotUtf8NeverReachAHeaderRaw) {
+  std::string header;
+  append_header(header, "Subject", encode_text("caf\xe9 \xff end"));  // Latin-1, not UTF-8
+  append_phrase_header(header, "From", "Ren\xe9", "<rene@example.com>");
+  for (unsigned char c : header) EXPECT_LT(c, 0x80) << header;
+  EXPECT_NE(header.find("=?"), std::string::npos) << header;  // encoded words, U+FFFD for those octets
+}
 
 }  // namespace
 }  // namespace campaigns::mime

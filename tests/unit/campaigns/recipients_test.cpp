@@ -79,6 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
                  "email,name\na@x.test\nb@x.test,B,extra\n",
                  {{2, "malformed row"}, {3, "malformed row"}}},
         ListCase{"broken_quote", "email,name\na@x.test,\"B\nb@x.test,B\n", {{2, "malformed row"}}},
+        ListCase{"latin1_cell",  // a spreadsheet's "CSV" in Windows-1252: that row only is skipped
+                 "email,name\na@x.test,Ren\xe9\nb@x.test,Ren\xc3\xa9\n",
+                 {{2, "malformed row"}, {3, "ok b@x.test"}}},
         ListCase{"stray_quote",
                  "email,name\na@x.test,B\"x\nc@x.test,C\n",
                  {{2, "malformed row"}, {3, "ok c@x.test"}}}),
