@@ -75,10 +75,10 @@ struct NamedReference {
 
 // The named references that can spell a URL's punctuation, and the usual ones; others stay as written.
 constexpr std::array<NamedReference, 24> kNamedReferences{{
-    {"amp", "&"},     {"lt", "<"},      {"gt", ">"},       {"quot", "\""},  {"apos", "'"},   {"nbsp", " "},
-    {"colon", ":"},   {"sol", "/"},     {"bsol", "\\"},    {"period", "."}, {"commat", "@"}, {"num", "#"},
-    {"quest", "?"},   {"equals", "="},  {"percnt", "%"},   {"lpar", "("},   {"rpar", ")"},   {"Tab", "\t"},
-    {"NewLine", "\n"}, {"hyphen", "-"}, {"dash", "-"},     {"lowbar", "_"}, {"plus", "+"},   {"comma", ","},
+    {"amp", "&"},      {"lt", "<"},     {"gt", ">"},     {"quot", "\""},  {"apos", "'"},   {"nbsp", " "},
+    {"colon", ":"},    {"sol", "/"},    {"bsol", "\\"},  {"period", "."}, {"commat", "@"}, {"num", "#"},
+    {"quest", "?"},    {"equals", "="}, {"percnt", "%"}, {"lpar", "("},   {"rpar", ")"},   {"Tab", "\t"},
+    {"NewLine", "\n"}, {"hyphen", "-"}, {"dash", "-"},   {"lowbar", "_"}, {"plus", "+"},   {"comma", ","},
 }};
 
 void append_utf8(std::string& out, unsigned long code) {
@@ -164,9 +164,10 @@ void scan_text(std::string_view text, Collector& collector) {
   std::size_t i = 0;
   while (i < text.size() && !collector.full()) {
     const char c = lower(text[i]);
-    const bool scheme = c == 'h' && (starts_with_nocase(text, i, "http://") ||
-                                     starts_with_nocase(text, i, "https://"));
-    const bool www = c == 'w' && starts_with_nocase(text, i, "www.") && (i == 0 || !is_host_char(text[i - 1]));
+    const bool scheme =
+        c == 'h' && (starts_with_nocase(text, i, "http://") || starts_with_nocase(text, i, "https://"));
+    const bool www =
+        c == 'w' && starts_with_nocase(text, i, "www.") && (i == 0 || !is_host_char(text[i - 1]));
     if (!scheme && !www) {
       ++i;
       continue;
@@ -185,9 +186,9 @@ void scan_text(std::string_view text, Collector& collector) {
 // ---- HTML ----------------------------------------------------------------------------------------
 
 // Attributes whose whole value is one URL (HTML and the legacy presentational ones mail still uses).
-constexpr std::array<std::string_view, 12> kUrlAttributes{
-    "href", "src",  "action",   "formaction", "background", "poster",
-    "cite", "data", "longdesc", "lowsrc",     "dynsrc",     "xlink:href"};
+constexpr std::array<std::string_view, 12> kUrlAttributes{"href",       "src",    "action", "formaction",
+                                                          "background", "poster", "cite",   "data",
+                                                          "longdesc",   "lowsrc", "dynsrc", "xlink:href"};
 
 void scan_attribute(std::string_view name, std::string_view value, Collector& collector) {
   const std::string decoded = decode_references(value);
