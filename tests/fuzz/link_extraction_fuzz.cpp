@@ -24,7 +24,8 @@ void check_host(const std::string& host) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const auto kind = (data[0] & 1) != 0 ? campaigns::PartKind::html : campaigns::PartKind::text;
-  const campaigns::LinkLimits limits{.max_url = 16 + (data[0] >> 1), .max_hosts = 1 + (data[0] >> 4)};
+  const campaigns::LinkLimits limits{.max_url = std::size_t{16} + (data[0] >> 1u),
+                                     .max_hosts = std::size_t{1} + (data[0] >> 4u)};
   std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
 
   std::vector<std::string> hosts;
