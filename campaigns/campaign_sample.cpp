@@ -26,8 +26,11 @@ CampaignSample render_sample(const Campaign& campaign, const TokenSecret& secret
   }
   MessageBuilder builder(campaign, secret, reader.columns());
   if (auto unknown = builder.unknown_fields(); !unknown.empty()) {
-    sample.error = unknown.front() + " (not a column of " + sample.csv +
-                   ", nor email, recipient_id, campaign_id, unsubscribe_url, view_online_url)";
+    std::string fields;
+    for (const auto& problem : unknown)
+      fields += (fields.empty() ? "" : "; ") + problem;
+    sample.error = fields + " (the fields are the columns of " + sample.csv +
+                   " and email, recipient_id, campaign_id, unsubscribe_url, view_online_url)";
     return sample;
   }
   std::string first_problem;
