@@ -53,16 +53,17 @@ bool is_host_char(char c) {
 
 class Collector {
  public:
-  Collector(std::vector<std::string>& hosts, const LinkLimits& limits) : hosts_(hosts), limits_(limits) {}
-  bool full() const { return hosts_.size() >= limits_.max_hosts; }
+  Collector(LinkHosts& hosts, const LinkLimits& limits) : hosts_(hosts), limits_(limits) {}
+  bool full() const { return hosts_.names.size() + hosts_.unchecked.size() >= limits_.max_hosts; }
   std::size_t max_url() const { return limits_.max_url; }
-  void add(const std::optional<std::string>& host) {
-    if (!host || full()) return;
-    if (std::find(hosts_.begin(), hosts_.end(), *host) == hosts_.end()) hosts_.push_back(*host);
+  void add(const std::optional<UrlHost>& found) {
+    if (!found || full()) return;
+    auto& list = found->name ? hosts_.names : hosts_.unchecked;
+    if (std::find(list.begin(), list.end(), found->host) == list.end()) list.push_back(found->host);
   }
 
  private:
-  std::vector<std::string>& hosts_;
+  LinkHosts& hosts_;
   const LinkLimits& limits_;
 };
 
@@ -178,7 +179,7 @@ void scan_text(std::string_view text, Collector& collector) {
     std::string_view url = text.substr(i, end - i);
     while (!url.empty() && std::string_view(".,;:!?").find(url.back()) != std::string_view::npos)
       url.remove_suffix(1);
-    collector.add(scheme ? url_host(url) : url_host("http://" + std::string(url)));
+    collector.add(url_host(scheme ? std::string(url) : "http://" + std::string(url)));
     i = std::max(end, i + 1);
   }
 }
@@ -286,6 +287,28 @@ void scan_html(std::string_view html, Collector& collector) {
   if (!collector.full()) flush_text(html.size());
 }
 
+// Printable ASCII as it is, every other byte as %XX: safe to print, and unambiguous.
+std::string escaped(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u > 0x20 && u < 0x7f && c != '%') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+bool is_ipv4_literal(std::string_view host) {
+  return !host.empty() && host.find_first_not_of("0123456789.") == std::string_view::npos &&
+         host.find_first_of("0123456789") != std::string_view::npos;
+}
+
 std::string percent_decoded(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -302,7 +325,7 @@ std::string percent_decoded(std::string_view text) {
 
 }  // namespace
 
-std::optional<std::string> url_host(std::string_view url) {
+std::optional<UrlHost> url_host(std::string_view url) {
   auto is_trimmed = [](char c) { return static_cast<unsigned char>(c) <= 0x20; };
   while (!url.empty() && is_trimmed(url.front()))
     url.remove_prefix(1);
@@ -326,16 +349,23 @@ std::optional<std::string> url_host(std::string_view url) {
   const auto end = cleaned.find_first_of("/?#", p);
   std::string_view authority = std::string_view(cleaned).substr(p, end == std::string::npos ? end : end - p);
   if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  if (authority.empty() || authority.front() == '[') return std::nullopt;  // an IPv6 literal
+  if (!authority.empty() && authority.front() == '[') {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    return UrlHost{escaped(lowered(authority.substr(0, close + 1))), false};
+  }
   std::string host = lowered(percent_decoded(authority.substr(0, authority.find(':'))));
+  if (host.empty()) return std::nullopt;
+  const bool ascii =
+      std::all_of(host.begin(), host.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (is_ipv4_literal(host) || !ascii) return UrlHost{escaped(host), false};
   if (!dns::is_valid_hostname(host)) return std::nullopt;
   host = dns::canonical_name(host);
   if (host.find('.') == std::string::npos) return std::nullopt;
-  return host;
+  return UrlHost{host, true};
 }
 
-void extract_link_hosts(std::string_view part, PartKind kind, std::vector<std::string>& hosts,
-                        const LinkLimits& limits) {
+void extract_link_hosts(std::string_view part, PartKind kind, LinkHosts& hosts, const LinkLimits& limits) {
   Collector collector(hosts, limits);
   if (kind == PartKind::html)
     scan_html(part, collector);

@@ -341,6 +341,18 @@ std::vector<Finding> unsubscribe_findings(const Header& header, const std::optio
   return out;
 }
 
+Finding unchecked_links_finding(const std::vector<std::string>& hosts) {
+  std::string listed;
+  for (const auto& host : hosts)
+    listed += (listed.empty() ? "" : ", ") + host;
+  return {"links", "unchecked hosts", Status::warn,
+          "links to " + listed +
+              ": no domain blocklist can be asked about an IP address or a name not "
+              "written as its xn-- A-label",
+          "link to your own domain names (receivers distrust links to bare IP addresses); write an "
+          "internationalised name as its A-label (xn--...)"};
+}
+
 }  // namespace
 
 MessageCheck check_message(std::string_view message) {
@@ -356,9 +368,12 @@ MessageCheck check_message(std::string_view message) {
   const auto bodies = decode_bodies(message);
   for (auto& f : unsubscribe_findings(header, bodies))
     result.findings.push_back(std::move(f));
+  LinkHosts links;
   if (bodies)
     for (std::size_t i = 0; i < bodies->texts.size(); ++i)
-      extract_link_hosts(bodies->texts[i], bodies->kinds[i], result.link_domains);
+      extract_link_hosts(bodies->texts[i], bodies->kinds[i], links);
+  if (!links.unchecked.empty()) result.findings.push_back(unchecked_links_finding(links.unchecked));
+  result.link_domains = std::move(links.names);
   return result;
 }
 

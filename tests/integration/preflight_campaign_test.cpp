@@ -171,6 +171,7 @@ TEST_F(PreflightCampaign, ListedLinkDomainFailsWithTheListingAndTheFix) {
   dir.write("news.html",
             "<html><body><p>Hi {{first_name}}{{^first_name}}there{{/first_name}},</p>"
             "<p><a href=\"https&#58;//click.SPAMMY-LINKS.example/offer?r=1\">Offer</a></p>"
+            "<p><img src=\"http://192.0.2.7/open.gif\"></p>"
             "<p><a href=\"{{unsubscribe_url}}\">Unsubscribe</a></p></body></html>\n");
   auto r = preflight();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
@@ -183,6 +184,11 @@ TEST_F(PreflightCampaign, ListedLinkDomainFailsWithTheListingAndTheFix) {
   EXPECT_THAT(listed["fix"].get<std::string>(), HasSubstr("remove the links to spammy-links.example"));
   EXPECT_EQ(finding(out, "bulk-rules", "not-listed")["status"], "fail");
   EXPECT_EQ(finding(out, "dnsbl", "campaign.test @ uribl.campaign.test")["status"], "pass");
+  // A link to an IP address cannot be asked about: a warning that says so.
+  auto unchecked = finding(out, "links", "unchecked hosts");
+  EXPECT_EQ(unchecked["status"], "warn");
+  EXPECT_THAT(unchecked["detail"].get<std::string>(),
+              HasSubstr("sample list.csv:3 jane@example.com: links to 192.0.2.7"));
 }
 
 TEST_F(PreflightCampaign, WithoutAPoolTheSenderRulesChooseOne) {

@@ -1,7 +1,7 @@
 // campaigns::extract_link_hosts and url_host: the link hosts of HTML (attributes, character references,
 // comments, raw text, broken markup) and plain text (URLs, bare www. names, trailing punctuation), the
-// URLs a browser accepts that a naive scan misses, what is left out (IP literals, other schemes), and the
-// limits.
+// URLs a browser accepts that a naive scan misses, the hosts kept apart (IP literals, non-ASCII names),
+// what is left out (other schemes, one-label names), and the limits.
 #include "campaigns/link_extraction.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +16,7 @@ struct Case {
   PartKind kind;
   std::string input;
   Hosts expected;
+  Hosts unchecked = {};
 };
 
 std::ostream& operator<<(std::ostream& out, const Case& c) {
@@ -26,9 +27,10 @@ class LinkHosts : public ::testing::TestWithParam<Case> {};
 
 TEST_P(LinkHosts, Extracts) {
   const auto& c = GetParam();
-  Hosts hosts;
+  campaigns::LinkHosts hosts;
   campaigns::extract_link_hosts(c.input, c.kind, hosts);
-  EXPECT_EQ(hosts, c.expected) << c.input;
+  EXPECT_EQ(hosts.names, c.expected) << c.input;
+  EXPECT_EQ(hosts.unchecked, c.unchecked) << c.input;
 }
 
 const Case kCases[] = {
@@ -40,10 +42,11 @@ const Case kCases[] = {
     {"plain_userinfo_and_port", PartKind::text, "https://user:pw@d.example:8443/p", {"d.example"}},
     {"plain_trailing_dot_host", PartKind::text, "go to http://e.example./now", {"e.example"}},
     {"plain_ignores_other_schemes", PartKind::text, "ftp://f.example mailto:x@g.example file:///etc", {}},
-    {"plain_ignores_ip_literals",
+    {"plain_keeps_ipv4_literals_apart",
      PartKind::text,
-     "http://192.0.2.1/ http://[2001:db8::1]/ http://localhost/",
-     {}},
+     "http://192.0.2.1/ http://localhost/ https://x.example",
+     {"x.example"},
+     {"192.0.2.1"}},
     {"plain_www_inside_word_is_not_a_link", PartKind::text, "awww.example.com", {}},
     {"plain_angle_brackets", PartKind::text, "<https://h.example/u>", {"h.example"}},
     {"html_href_quoted_and_unquoted",
@@ -94,8 +97,16 @@ const Case kCases[] = {
     {"html_huge_numeric_reference",
      PartKind::html,
      "<a href=\"https://u&#99999999999999999999;.example\">x</a>",
-     {}},
+     {},
+     {"u%EF%BF%BD.example"}},
     {"html_underscore_host_left_out", PartKind::html, "<a href=\"https://v_w.example\">x</a>", {}},
+    {"html_ip_and_non_ascii_hosts_kept_apart",
+     PartKind::html,
+     "<a href=\"http://[2001:DB8::1]:8080/\">a</a><a href=\"https://203.0.113.9/x\">b</a>"
+     "<a href=\"https://b\xC3\xBC"
+     "cher.example/\">c</a><a href=\"https://x%00y.example\">d</a>",
+     {},
+     {"[2001:db8::1]", "203.0.113.9", "b%C3%BCcher.example"}},  // x%00y: no host a browser opens
     {"html_empty", PartKind::html, "", {}},
     {"html_only_lt", PartKind::html, "<", {}},
 };
@@ -107,35 +118,46 @@ TEST(LinkHostsLimits, StopsAtMaxHosts) {
   std::string text;
   for (int i = 0; i < 50; ++i)
     text += "https://h" + std::to_string(i) + ".example/ ";
-  Hosts hosts;
-  campaigns::extract_link_hosts(text, PartKind::text, hosts, {.max_url = 4096, .max_hosts = 10});
-  EXPECT_EQ(hosts.size(), 10u);
-  EXPECT_EQ(hosts.front(), "h0.example");
+  campaigns::LinkHosts hosts;
+  campaigns::extract_link_hosts(text + "http://192.0.2.1/", PartKind::text, hosts,
+                                {.max_url = 4096, .max_hosts = 10});
+  EXPECT_EQ(hosts.names.size(), 10u);
+  EXPECT_EQ(hosts.names.front(), "h0.example");
+  EXPECT_TRUE(hosts.unchecked.empty());
 }
 
 TEST(LinkHostsLimits, AddsToWhatIsThereOnce) {
-  Hosts hosts{"a.example"};
+  campaigns::LinkHosts hosts{{"a.example"}, {}};
   campaigns::extract_link_hosts("https://a.example https://b.example", PartKind::text, hosts);
-  EXPECT_EQ(hosts, (Hosts{"a.example", "b.example"}));
+  EXPECT_EQ(hosts.names, (Hosts{"a.example", "b.example"}));
 }
 
 TEST(LinkHostsLimits, LongUrlIsCutNotRejected) {
   const std::string text = "https://long.example/" + std::string(100000, 'a');
-  Hosts hosts;
+  campaigns::LinkHosts hosts;
   campaigns::extract_link_hosts(text, PartKind::text, hosts, {.max_url = 64, .max_hosts = 100});
-  EXPECT_EQ(hosts, Hosts{"long.example"});
+  EXPECT_EQ(hosts.names, Hosts{"long.example"});
+}
+
+// "name", "unchecked:host" or "none".
+std::string host_of(std::string_view url) {
+  auto found = campaigns::url_host(url);
+  if (!found) return "none";
+  return found->name ? found->host : "unchecked:" + found->host;
 }
 
 TEST(UrlHost, SchemesAndHosts) {
-  EXPECT_EQ(campaigns::url_host("HTTPS://WWW.Example.COM:443/x"), "www.example.com");
-  EXPECT_EQ(campaigns::url_host("http:example.com"), "example.com");  // as browsers read it
-  EXPECT_EQ(campaigns::url_host("//cdn.example.net/x.js"), "cdn.example.net");
-  EXPECT_EQ(campaigns::url_host("javascript:alert(1)"), std::nullopt);
-  EXPECT_EQ(campaigns::url_host("/relative/path"), std::nullopt);
-  EXPECT_EQ(campaigns::url_host("https://"), std::nullopt);
-  EXPECT_EQ(campaigns::url_host("https://@"), std::nullopt);
-  EXPECT_EQ(campaigns::url_host("https://a@b@c.example"), "c.example");
-  EXPECT_EQ(campaigns::url_host(""), std::nullopt);
+  EXPECT_EQ(host_of("HTTPS://WWW.Example.COM:443/x"), "www.example.com");
+  EXPECT_EQ(host_of("http:example.com"), "example.com");  // as browsers read it
+  EXPECT_EQ(host_of("//cdn.example.net/x.js"), "cdn.example.net");
+  EXPECT_EQ(host_of("javascript:alert(1)"), "none");
+  EXPECT_EQ(host_of("/relative/path"), "none");
+  EXPECT_EQ(host_of("https://"), "none");
+  EXPECT_EQ(host_of("https://@"), "none");
+  EXPECT_EQ(host_of("https://[::1"), "none");
+  EXPECT_EQ(host_of("https://a@b@c.example"), "c.example");
+  EXPECT_EQ(host_of("http://127.0.0.1:8080/"), "unchecked:127.0.0.1");
+  EXPECT_EQ(host_of(""), "none");
 }
 
 }  // namespace
