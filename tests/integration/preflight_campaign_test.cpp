@@ -1,8 +1,9 @@
 // `relayctl preflight --campaign FILE` against nsd serving tests/fixtures/dns (campaign.test, the blocklist
 // uribl.campaign.test): a good campaign passes, checked from its pool's source only, with its From and
 // bounce domains and the sampled recipient named; a campaign without a pool gets the pool the sender rules
-// give its return path; a link to a listed domain fails with the listing and the fix; an unknown pool, a
-// campaign file with a syntax error, a CSV with no usable row and conflicting flags are usage errors.
+// give its return path, or every source when nothing names one; a link to a listed domain fails with the
+// listing and the fix; an unknown pool, a campaign file with a syntax error, a CSV with no usable row, a
+// missing token secret and conflicting flags are usage errors.
 #include <filesystem>
 #include <sys/stat.h>
 
@@ -203,6 +204,23 @@ TEST_F(PreflightCampaign, WithoutAPoolTheSenderRulesChooseOne) {
   EXPECT_EQ(finding(out, "static-ip", "other1 203.0.113.66")["status"], "fail");  // PBL-listed
   EXPECT_FALSE(checked(out, "203.0.113.10"));
   EXPECT_EQ(r.exit_code, 1) << r.err;
+}
+
+TEST_F(PreflightCampaign, WithoutAnyPoolEverySourceIsChecked) {
+  dir.write("campaign.toml", kCampaign.substr(0, kCampaign.find("pool = ")) +
+                                 kCampaign.substr(kCampaign.find("bounce_address")));
+  auto out = parsed(preflight());
+  EXPECT_THAT(finding(out, "campaign", "spring-24")["detail"].get<std::string>(),
+              HasSubstr("no pool (the campaign, [[delivery.sender_pool]] and default_pool name none)"));
+  EXPECT_TRUE(checked(out, "bulk1 203.0.113.10"));
+  EXPECT_TRUE(checked(out, "other1 203.0.113.66"));
+}
+
+TEST_F(PreflightCampaign, TheTokenSecretIsRequired) {
+  dir.write("relayctl.toml", config_text.substr(0, config_text.find("token_secret_file")));
+  auto r = preflight();
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_THAT(r.err, HasSubstr(config.string() + ": [campaigns] token_secret_file is not set"));
 }
 
 TEST_F(PreflightCampaign, UnknownPoolIsAUsageError) {
