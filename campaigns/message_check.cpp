@@ -1,6 +1,6 @@
 // message_check.cpp — the header section is read here, line by line, because its syntax is what is being
 // judged (GMime repairs what it parses); the bodies are decoded with GMime (multipart, quoted-printable,
-// base64) to find the visible unsubscribe link and the link domains.
+// base64) to find the visible unsubscribe link and the link domains (campaigns/link_extraction).
 #include "campaigns/message_check.hpp"
 
 #include <algorithm>
@@ -10,7 +10,7 @@
 #include <mutex>
 #include <optional>
 
-#include "dns/name.hpp"
+#include "campaigns/link_extraction.hpp"
 
 namespace campaigns {
 namespace {
@@ -145,6 +145,7 @@ struct Ref {
 
 struct Bodies {
   std::vector<std::string> texts;  // decoded text/plain and text/html parts
+  std::vector<PartKind> kinds;     // of each text
   std::size_t total = 0;
 };
 
@@ -152,9 +153,8 @@ void collect_part(GMimeObject* /*parent*/, GMimeObject* part, gpointer data) {
   auto* bodies = static_cast<Bodies*>(data);
   if (!GMIME_IS_PART(part)) return;
   GMimeContentType* type = g_mime_object_get_content_type(part);
-  if (!type || !(g_mime_content_type_is_type(type, "text", "plain") ||
-                 g_mime_content_type_is_type(type, "text", "html")))
-    return;
+  const bool html = type && g_mime_content_type_is_type(type, "text", "html");
+  if (!html && !(type && g_mime_content_type_is_type(type, "text", "plain"))) return;
   GMimeDataWrapper* content = g_mime_part_get_content(GMIME_PART(part));
   if (!content) return;
   Ref<GMimeStream> stream(g_mime_stream_mem_new());
@@ -163,6 +163,7 @@ void collect_part(GMimeObject* /*parent*/, GMimeObject* part, gpointer data) {
   if (!bytes || bodies->total + bytes->len > kMaxMessageSize) return;
   bodies->total += bytes->len;
   bodies->texts.emplace_back(reinterpret_cast<const char*>(bytes->data), bytes->len);
+  bodies->kinds.push_back(html ? PartKind::html : PartKind::text);
 }
 
 std::optional<Bodies> decode_bodies(std::string_view message) {
@@ -174,27 +175,6 @@ std::optional<Bodies> decode_bodies(std::string_view message) {
   Bodies bodies;
   g_mime_message_foreach(parsed.p, collect_part, &bodies);
   return bodies;
-}
-
-// The host of each http(s) URL in text.
-void link_hosts(std::string_view text, std::vector<std::string>& out) {
-  const std::string lowered = lower(text);
-  std::size_t pos = 0;
-  while ((pos = lowered.find("http", pos)) != std::string::npos) {
-    std::size_t start = pos + 4;
-    if (lowered.compare(start, 1, "s") == 0) ++start;
-    pos = start;
-    if (lowered.compare(start, 3, "://") != 0) continue;
-    start += 3;
-    auto end = lowered.find_first_of("/?#:\"'<> \t\r\n)]", start);
-    std::string host = lowered.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    auto at = host.rfind('@');
-    if (at != std::string::npos) host = host.substr(at + 1);
-    if (dns::is_valid_hostname(host) && host.find('.') != std::string::npos) {
-      host = dns::canonical_name(host);
-      if (std::find(out.begin(), out.end(), host) == out.end() && out.size() < 100) out.push_back(host);
-    }
-  }
 }
 
 Finding format_finding(const Header& header) {
@@ -361,6 +341,18 @@ std::vector<Finding> unsubscribe_findings(const Header& header, const std::optio
   return out;
 }
 
+Finding unchecked_links_finding(const std::vector<std::string>& hosts) {
+  std::string listed;
+  for (const auto& host : hosts)
+    listed += (listed.empty() ? "" : ", ") + host;
+  return {"links", "unchecked hosts", Status::warn,
+          "links to " + listed +
+              ": no domain blocklist can be asked about an IP address or a name not "
+              "written as its xn-- A-label",
+          "link to your own domain names (receivers distrust links to bare IP addresses); write an "
+          "internationalised name as its A-label (xn--...)"};
+}
+
 }  // namespace
 
 MessageCheck check_message(std::string_view message) {
@@ -376,9 +368,12 @@ MessageCheck check_message(std::string_view message) {
   const auto bodies = decode_bodies(message);
   for (auto& f : unsubscribe_findings(header, bodies))
     result.findings.push_back(std::move(f));
+  LinkHosts links;
   if (bodies)
-    for (const auto& text : bodies->texts)
-      link_hosts(text, result.link_domains);
+    for (std::size_t i = 0; i < bodies->texts.size(); ++i)
+      extract_link_hosts(bodies->texts[i], bodies->kinds[i], links);
+  if (!links.unchecked.empty()) result.findings.push_back(unchecked_links_finding(links.unchecked));
+  result.link_domains = std::move(links.names);
   return result;
 }
 

@@ -5,6 +5,8 @@
 //   unsubscribe     RFC 8058 one-click: List-Unsubscribe with an https URI (mailto alone does not satisfy
 //                   Gmail), List-Unsubscribe-Post: List-Unsubscribe=One-Click, both covered by the DKIM
 //                   signature when one is present, and a visible unsubscribe link in the body
+//   links           (only when there are some) links to IP literals or non-ASCII names, which no domain list
+//                   can be asked about
 // and the domains of the links in its text and HTML parts (for the domain blocklists).
 // MIME structure and transfer encodings are decoded with GMime. Untrusted input: the whole message
 // (bounded by kMaxMessageSize); bad input gives findings, never an exception.

@@ -1,7 +1,9 @@
 // preflight_command.cpp — `relayctl preflight`: the deliverability check before a campaign. Gathers what
-// to check from the configuration (egress sources, the DKIM signing table, [server] hostname and TLS) and
-// the flags (which add to or replace it), runs dns::preflight::run_preflight, prints a table or JSON.
-// Thin: the checks live in dns/preflight, the DKIM key check in dkim/, the message checks in campaigns/.
+// to check from the configuration (egress sources, the DKIM signing table, [server] hostname and TLS), a
+// campaign (--campaign: its From and bounce domains, its pool's sources, a rendered sample's checks and
+// links) and the flags (which add to or replace it), runs dns::preflight::run_preflight, prints a table or
+// JSON. Thin: the checks live in dns/preflight, the DKIM key check in dkim/, the message checks in
+// campaigns/, the campaign part in cli/preflight_campaign.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,6 +13,7 @@
 #include "cli/common.hpp"
 #include "cli/dns_options.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/preflight_campaign.hpp"
 #include "cli/preflight_dkim.hpp"
 #include "cli/registry.hpp"
 #include "dkim/signing_table.hpp"
@@ -34,6 +37,7 @@ struct Options {
   bool no_blocklists = false;
   std::string pbl_zone = "zen.spamhaus.org";
   std::string message;
+  std::string campaign;
   std::string hostname;
   std::string certificate;
   std::string certificate_key;
@@ -61,13 +65,20 @@ std::optional<std::vector<dns::dnsbl::ListDefinition>> lists_from(const std::str
 }
 
 // The input from the configuration and the flags; nothing (after printing why) when they do not make sense.
-std::optional<dns::preflight::PreflightInput> gather(const Options& options,
-                                                     const mta::config::Config& config,
+std::optional<dns::preflight::PreflightInput> gather(const Options& options, const LoadedConfig& loaded,
                                                      std::vector<dns::preflight::Finding>& extra) {
+  const mta::config::Config& config = loaded.config;
   dns::preflight::PreflightInput input;
+  std::optional<CampaignPreflight> campaign;
+  if (!options.campaign.empty()) {
+    campaign = prepare_campaign(options.campaign, loaded);
+    if (!campaign) return std::nullopt;
+    extra = std::move(campaign->findings);
+    input.link_domains = std::move(campaign->link_domains);
+  }
   const std::string default_ehlo =
       config.server.hostname.empty() ? mta::config::machine_hostname() : config.server.hostname;
-  // Sending IPs: --ip replaces the configured egress sources.
+  // Sending IPs: --ip replaces the configured egress sources; a campaign's pool keeps its own.
   if (!options.ips.empty()) {
     for (const auto& text : options.ips) {
       asio::error_code error;
@@ -80,6 +91,10 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options,
     }
   } else {
     for (const auto& source : config.delivery.sources) {
+      if (campaign && !campaign->pool.empty() &&
+          std::find(campaign->sources.begin(), campaign->sources.end(), source.name) ==
+              campaign->sources.end())
+        continue;
       asio::error_code error;
       auto address = asio::ip::make_address(source.address, error);
       if (error) continue;  // the loader has validated it
@@ -93,11 +108,12 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options,
     return std::nullopt;
   }
 
-  // From domains: --domain, else the domains the signing table names explicitly.
+  // From domains: --domain, else the campaign's, else the domains the signing table names explicitly.
   for (const auto& d : options.domains) {
     if (!valid_domain("--domain", d)) return std::nullopt;
     input.from_domains.push_back(dns::canonical_name(d));
   }
+  if (campaign) input.from_domains.push_back(campaign->from_domain);
   if (input.from_domains.empty())
     for (const auto& rule : config.dkim.sign)
       if (rule.from_pattern != "*" && rule.from_pattern.rfind("*.", 0) != 0)
@@ -106,6 +122,7 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options,
     if (!valid_domain("--envelope-domain", d)) return std::nullopt;
     input.envelope_domains.push_back(dns::canonical_name(d));
   }
+  if (campaign) input.envelope_domains.push_back(campaign->envelope_domain);
   if (input.envelope_domains.empty()) input.envelope_domains = input.from_domains;
 
   // DKIM keys: from the flags (--selector with --key: d= each --domain, signing its mail; --dkim-key: signing
@@ -114,8 +131,8 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options,
     print_error(options.selector.empty() ? "--key needs --selector" : "--selector needs --key");
     return std::nullopt;
   }
-  if (!options.selector.empty() && options.domains.empty()) {
-    print_error("--selector and --key sign as each --domain: give at least one --domain");
+  if (!options.selector.empty() && options.domains.empty() && !campaign) {
+    print_error("--selector and --key sign as each --domain: give at least one --domain (or --campaign)");
     return std::nullopt;
   }
   if (!options.dkim_keys.empty() || !options.selector.empty()) {
@@ -194,7 +211,7 @@ std::optional<dns::preflight::PreflightInput> gather(const Options& options,
     auto checked = campaigns::check_message(text.str());
     for (auto& f : checked.findings)
       extra.push_back(std::move(f));
-    input.link_domains = std::move(checked.link_domains);
+    input.link_domains = registrable_link_domains(checked.link_domains);
   }
   return input;
 }
@@ -203,7 +220,7 @@ int run_preflight(const Options& options) {
   auto loaded = load_config(options.dns.config_path);
   if (!loaded) return kUsage;
   std::vector<dns::preflight::Finding> extra;
-  auto input = gather(options, loaded->config, extra);
+  auto input = gather(options, *loaded, extra);
   if (!input) return kUsage;
   asio::io_context io;
   auto resolver = make_resolver(io, options.dns, &loaded->config);
@@ -231,7 +248,10 @@ void add_preflight_command(CLI::App& app, Cli& cli) {
       "certificate, and a sample message's format and one-click unsubscribe; then the Gmail, Yahoo and "
       "Outlook.com bulk-sender rules from those results. What to check comes from the configuration "
       "([[delivery.source]], the [dkim] sign table, [server] hostname and tls); the flags add or replace "
-      "it. Exit 0 when nothing failed, 1 when a check failed, 2 for bad flags or configuration, 3 when "
+      "it. With --campaign FILE, the campaign says it: its first usable recipient's message is rendered "
+      "(nothing is sent, the suppression list is not consulted) and checked, its From and bounce domains "
+      "are the domains, its pool's sources the IPs, its links' registrable domains join the domain lists. "
+      "Exit 0 when nothing failed, 1 when a check failed, 2 for bad flags or configuration, 3 when "
       "nothing failed but something could not be checked.");
   command
       ->add_option("--ip", options->ips, "A sending IP (repeatable); replaces the configured egress sources")
@@ -281,6 +301,16 @@ void add_preflight_command(CLI::App& app, Cli& cli) {
                    "List-Unsubscribe-Post headers (RFC 8058), a visible unsubscribe link; its link "
                    "domains join the domain blocklist check")
       ->type_name("FILE");
+  command
+      ->add_option("--campaign", options->campaign,
+                   "A campaign's TOML file: renders its first usable recipient's message (nothing is sent) "
+                   "and checks it as --message does; its From and bounce domains replace --domain and "
+                   "--envelope-domain, its pool's egress sources the configured ones (--ip still replaces "
+                   "them); needs [campaigns] token_secret_file")
+      ->type_name("FILE")
+      ->excludes("--domain")
+      ->excludes("--envelope-domain")
+      ->excludes("--message");
   command
       ->add_option("--hostname", options->hostname,
                    "The server host name the certificate must name (default: [server] hostname)")

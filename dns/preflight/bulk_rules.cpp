@@ -75,7 +75,8 @@ std::vector<Finding> evaluate_bulk_rules(const Report& report) {
       line.detail = std::string(rule.requirement) + " (" + rule.providers + "): not checked";
       line.fix = std::string(rule.checks.front()) == "unsubscribe" ||
                          std::string(rule.checks.front()) == "message-format"
-                     ? "give a sample campaign message with --message FILE to check it"
+                     ? "give a sample campaign message with --message FILE, or the campaign with --campaign "
+                       "FILE, to check it"
                      : "configure what this rule rests on, or give it with flags";
     } else {
       line.status = worst->status;

@@ -70,6 +70,10 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   if (!name.empty() && std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
 }
 
+bool contains_name(const std::vector<std::string>& list, const std::string& name) {
+  return std::find(list.begin(), list.end(), lower_name(name)) != list.end();
+}
+
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
   for (const auto& item : items) {
@@ -484,6 +488,16 @@ Finding dnsbl_finding(const dnsbl::ListResult& r) {
   return f;
 }
 
+// A domain the message links to: receivers judge the mail by it, and the sender can drop the links.
+Finding link_dnsbl_finding(const dnsbl::ListResult& r) {
+  auto f = dnsbl_finding(r);
+  if (f.status != Status::fail) return f;
+  f.detail = "the message links to " + r.target + ", " + f.detail;
+  f.fix = "remove the links to " + r.target + " (and its subdomains) from the message, or point them at a " +
+          "domain that is not listed; if " + r.target + " is yours: " + f.fix;
+  return f;
+}
+
 }  // namespace
 
 asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& input,
@@ -505,6 +519,11 @@ asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& 
     add_unique(blocklist_domains, k.domain);
   for (const auto& d : input.link_domains)
     add_unique(blocklist_domains, d);
+  std::vector<std::string> signing_domains, link_only;  // link_only: link domains that are not sending ones
+  for (const auto& k : input.dkim_keys)
+    add_unique(signing_domains, k.domain);
+  for (const auto& d : input.link_domains)
+    if (!contains_name(spf_domains, d) && !contains_name(signing_domains, d)) add_unique(link_only, d);
   std::vector<std::string> mx_domains = envelope_domains;
   for (const auto& d : from_domains)
     add_unique(mx_domains, d);
@@ -601,7 +620,7 @@ asio::awaitable<Report> run_preflight(Resolver& resolver, const PreflightInput& 
       report.add(dnsbl_finding(r));
   for (const auto& results : domain_list_answers)
     for (const auto& r : results)
-      report.add(dnsbl_finding(r));
+      report.add(contains_name(link_only, r.target) ? link_dnsbl_finding(r) : dnsbl_finding(r));
 
   for (std::size_t i = 0; i < mx_domains.size(); ++i) {
     const bool envelope =

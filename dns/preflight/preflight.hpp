@@ -57,7 +57,9 @@ struct PreflightInput {
   std::vector<std::string> from_domains;      // RFC 5322.From domains
   std::vector<std::string> envelope_domains;  // MAIL FROM (bounce) domains
   std::vector<DkimKey> dkim_keys;
-  std::vector<std::string> link_domains;  // domains of links in the campaign's message (domain lists only)
+  // Domains of the links in the campaign's message: domain lists only; a listed one's fix is to drop the
+  // links.
+  std::vector<std::string> link_domains;
   std::vector<dnsbl::ListDefinition> ip_lists;
   std::vector<dnsbl::ListDefinition> domain_lists;
   std::string pbl_zone = "zen.spamhaus.org";  // "" skips the policy-list part of the static-IP check
