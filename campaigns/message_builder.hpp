@@ -1,9 +1,10 @@
-// message_builder.hpp — one campaign message per recipient, built with GMime: text and/or HTML parts
-// (multipart/alternative when both), UTF-8, quoted-printable or base64 as the content needs, RFC 2047
-// headers, Date, Message-ID under the sender's domain, List-Unsubscribe (+ RFC 8058 Post), List-Id,
-// Feedback-ID, and the VERP return path signed with the campaign token. Templates were parsed once (the
-// campaign); the builder reuses its GMime options. Errors: a row a template cannot render (a required field
-// it lacks) gives a problem, never an exception. Untrusted input: the recipient's cells.
+// message_builder.hpp — one campaign message per recipient, its MIME text written by campaigns/mime_writer
+// with GMime's encoders: text and/or HTML parts (multipart/alternative when both), UTF-8,
+// quoted-printable or base64 as the content needs, RFC 2047 headers, Date, Message-ID under the sender's
+// domain, List-Unsubscribe (+ RFC 8058 Post), List-Id, Feedback-ID, and the VERP return path signed with
+// the campaign token. Templates were parsed once (the campaign); what is the same for every recipient is
+// formatted once. Errors: a row a template cannot render (a required field it lacks) gives a problem,
+// never an exception. Untrusted input: the recipient's cells.
 #pragma once
 
 #include <cstddef>
