@@ -2,7 +2,8 @@
 # smtp-sink, a `relayctl serve` whose every message goes to it (a relay listener for 127.0.0.0/8, optional
 # DKIM signing as the Postfix peer does it, metrics on loopback), and the wait for the sink to count N.
 # The caller sets BENCH_DIR, RELAYCTL, PORT, SINK_PORT, STALL_S and DKIM, defines log() and die(), and
-# may append TOML to the configuration with EXTRA_TOML. Loopback only. Needs root (smtp-sink -u nobody).
+# may add TOML to [campaigns] with CAMPAIGNS_TOML and at the end with EXTRA_TOML, and define
+# prepare_bench_dir() to put files there (a token secret) before relayctl reads its configuration. Loopback only. Needs root (smtp-sink -u nobody).
 
 PIDS=()
 cleanup() {
@@ -39,6 +40,7 @@ start_relay_and_sink() {
 	mkdir -p "$BENCH_DIR"/{spool,sink,log}
 	chmod 755 "$BENCH_DIR"
 	chown nobody "$BENCH_DIR/sink"
+	if declare -F prepare_bench_dir >/dev/null; then prepare_bench_dir; fi
 
 	# The sink counts messages (smtp-sink -c writes "... mesg=N" as they arrive).
 	smtp-sink -u nobody -c "127.0.0.1:$SINK_PORT" 1024 >"$BENCH_DIR/sink/count.out" 2>"$BENCH_DIR/log/sink.err" &
