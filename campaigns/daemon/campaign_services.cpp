@@ -1,0 +1,42 @@
+#include "campaigns/daemon/campaign_services.hpp"
+
+#include "campaigns/daemon/campaign_directory.hpp"
+#include "campaigns/web/unsubscribe_server.hpp"
+
+namespace campaigns {
+
+mta::server::CampaignServices start_campaign_services(const mta::config::Config& config,
+                                                      const mta::server::TlsFiles& tls,
+                                                      mta::server::Metrics& metrics, std::string& error) {
+  if (config.campaigns.token_secret_file.empty()) {
+    if (config.web.listen)
+      error = "[web] listen needs [campaigns] token_secret_file, the secret that signs unsubscribe tokens; "
+              "set it, or remove [web] listen";
+    return {};
+  }
+  auto secret = TokenSecret::load(config.campaigns.token_secret_file);
+  if (!secret.secret) {
+    error = secret.error;
+    return {};
+  }
+  auto opened = CampaignDirectory::open(config.campaigns.database, std::move(*secret.secret), metrics);
+  if (!opened.directory) {
+    error = "campaigns: " + opened.error;
+    return {};
+  }
+  mta::server::CampaignServices services{opened.directory, nullptr};
+  if (config.web.listen) {
+    auto started = UnsubscribeServer::start(config.web, config.web.tls ? &tls : nullptr, *opened.directory,
+                                            metrics);
+    if (!started.server) {
+      error = started.error;
+      return {};
+    }
+    // The server's handlers use the directory: both live as long as the stop function.
+    std::shared_ptr<UnsubscribeServer> server = std::move(started.server);
+    services.stop = [server, directory = opened.directory] { server->stop(); };
+  }
+  return services;
+}
+
+}  // namespace campaigns
