@@ -53,7 +53,9 @@ TEST_P(Respond, StatusAndResult) {
   auto response = respond(c.request, tokens);
   EXPECT_EQ(response.status, c.status) << c.label;
   EXPECT_EQ(response.result, c.result) << c.label;
-  if (c.request.method == "GET") EXPECT_EQ(tokens.unsubscribes, 0) << c.label;
+  if (c.request.method == "GET") {
+    EXPECT_EQ(tokens.unsubscribes, 0) << c.label;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
