@@ -30,10 +30,9 @@ bool contains(const nlohmann::json& list, const std::string& address) {
 
 TEST(ServeUnsubscribeOneClick, PostUnsubscribesGetOnlyConfirmsBadTokensAreRefused) {
   unsigned short web = free_tcp_port();
-  DaemonOptions options;
-  options.extra = "[web]\nlisten = \"127.0.0.1:" + std::to_string(web) + "\"\nthreads = 2\n";
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon;
   CampaignSeed seed(daemon);
+  enable_web(daemon, web, "threads = 2\n");
   unsigned short metrics = enable_metrics_listener(daemon);
   seed.add_campaign("spring-24", "", "bounces@bounce.test", "unsubscribe@unsub.test");
   seed.add_recipient("spring-24", "1", "bob@dest.test");

@@ -14,10 +14,9 @@ using ::testing::HasSubstr;
 
 TEST(ServeUnsubscribeTls, OneClickPostOverHttpsWithTheServerCertificate) {
   unsigned short web = free_tcp_port();
-  DaemonOptions options;
-  options.extra = "[web]\nlisten = \"127.0.0.1:" + std::to_string(web) + "\"\ntls = true\n";
-  SmtpDaemon daemon(options);
+  SmtpDaemon daemon;
   CampaignSeed seed(daemon);
+  enable_web(daemon, web, "tls = true\n");
   seed.add_campaign("autumn", "", "bounces@bounce.test", "unsubscribe@unsub.test");
   seed.add_recipient("autumn", "1", "erin@dest.test");
   ASSERT_TRUE(daemon.start()) << daemon.log();

@@ -106,6 +106,13 @@ inline std::string get_metrics(unsigned short port) {
   return http_request(false, port, "GET", "/metrics").body;
 }
 
+// Adds a [web] section listening on 127.0.0.1:port (with these lines): after CampaignSeed, which sets the
+// token secret [web] listen needs.
+inline void enable_web(SmtpDaemon& daemon, unsigned short port, const std::string& lines = "") {
+  EXPECT_TRUE(daemon.edit_config("[admin]\n", "[web]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n" +
+                                                 lines + "[admin]\n"));
+}
+
 // Replaces the disabled admin listener of the helper's configuration with one on a free port; that port.
 inline unsigned short enable_metrics_listener(SmtpDaemon& daemon) {
   unsigned short port = free_tcp_port();
