@@ -25,14 +25,19 @@ void add_distinct(std::vector<BounceAddress>& list, const BounceAddress& mailbox
 }
 
 // Only an address with a '+' in its local part can carry a token: ordinary mail never touches SQLite.
-bool may_carry_token(std::string_view address) {
+bool has_plus(std::string_view address) {
   auto at = address.rfind('@');
   return at != std::string_view::npos && address.substr(0, at).find('+') != std::string_view::npos;
 }
 
 }  // namespace
 
-CampaignDirectory::Opened CampaignDirectory::open(const std::filesystem::path& database, TokenSecret secret,
+bool CampaignDirectory::may_carry_token(std::string_view address) const {
+  return secret_ && has_plus(address);
+}
+
+CampaignDirectory::Opened CampaignDirectory::open(const std::filesystem::path& database,
+                                                  std::optional<TokenSecret> secret,
                                                   mta::server::Metrics& metrics) {
   auto reader = Database::open(database);
   if (!reader.database) return {nullptr, reader.error};
@@ -51,7 +56,7 @@ CampaignDirectory::Opened CampaignDirectory::open(const std::filesystem::path& d
 }
 
 CampaignDirectory::CampaignDirectory(std::unique_ptr<Database> reader, std::unique_ptr<Database> writer,
-                                     TokenSecret secret, mta::server::Metrics& metrics)
+                                     std::optional<TokenSecret> secret, mta::server::Metrics& metrics)
     : reader_(std::move(reader)), writer_(std::move(writer)), secret_(std::move(secret)), metrics_(metrics) {
   data_version_ = std::make_unique<Statement>(*reader_, "PRAGMA data_version");
   suppression_ =
@@ -104,9 +109,10 @@ void CampaignDirectory::load_locked() {
 }
 
 CampaignDirectory::Match CampaignDirectory::match_once(std::string_view address, Role role) const {
+  if (!secret_) return {};
   const auto& mailboxes = role == Role::bounce ? snapshot_.bounces : snapshot_.unsubscribes;
   for (const auto& mailbox : mailboxes) {
-    auto check = decode_verp(secret_, mailbox, address);
+    auto check = decode_verp(*secret_, mailbox, address);
     if (check.status == TokenStatus::not_a_token) continue;
     if (check.status == TokenStatus::forged) return {TokenStatus::forged, std::nullopt, nullptr};
     auto row = snapshot_.by_id.find(check.ids->campaign.str());
@@ -203,7 +209,8 @@ bool CampaignDirectory::unsubscribe_by_mail(std::string_view recipient) {
 }
 
 TokenRecipient CampaignDirectory::find(std::string_view token) {
-  auto check = check_token(secret_, token);
+  if (!secret_) return {TokenLookup::bad_token, "", ""};
+  auto check = check_token(*secret_, token);
   if (check.status != TokenStatus::valid) return {TokenLookup::bad_token, "", ""};
   try {
     std::lock_guard lock(read_mutex_);
@@ -228,7 +235,7 @@ UnsubscribeOutcome CampaignDirectory::unsubscribe(std::string_view token) {
     case TokenLookup::valid:
       break;
   }
-  auto ids = check_token(secret_, token).ids;
+  auto ids = check_token(*secret_, token).ids;
   return suppress(*ids, found.address, "one-click");
 }
 

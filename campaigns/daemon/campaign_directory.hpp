@@ -36,7 +36,9 @@ class CampaignDirectory final : public mta::smtp::CampaignHooks, public Unsubscr
  public:
   struct Opened;
   // Opens two connections to the database (migrating it like every other opener) and reads the campaigns.
-  static Opened open(const std::filesystem::path& database, TokenSecret secret, mta::server::Metrics& metrics);
+  // Without a secret no token is valid: only suppressed() is of use (check_suppression = "all").
+  static Opened open(const std::filesystem::path& database, std::optional<TokenSecret> secret,
+                     mta::server::Metrics& metrics);
   ~CampaignDirectory() override;
 
   std::optional<std::string> campaign_pool(std::string_view sender) override;
@@ -59,14 +61,15 @@ class CampaignDirectory final : public mta::smtp::CampaignHooks, public Unsubscr
   };
 
  private:
-  CampaignDirectory(std::unique_ptr<Database> reader, std::unique_ptr<Database> writer, TokenSecret secret,
-                    mta::server::Metrics& metrics);
+  CampaignDirectory(std::unique_ptr<Database> reader, std::unique_ptr<Database> writer,
+                    std::optional<TokenSecret> secret, mta::server::Metrics& metrics);
   enum class Role { bounce, unsubscribe };
   struct Match {
     TokenStatus status = TokenStatus::not_a_token;  // valid only for a known campaign with this mailbox
     std::optional<TokenIds> ids;
     const CampaignRow* row = nullptr;
   };
+  bool may_carry_token(std::string_view address) const;
   Match match_locked(std::string_view address, Role role);
   Match match_once(std::string_view address, Role role) const;
   void refresh_locked(bool miss);
@@ -77,7 +80,7 @@ class CampaignDirectory final : public mta::smtp::CampaignHooks, public Unsubscr
 
   std::unique_ptr<Database> reader_;
   std::unique_ptr<Database> writer_;
-  TokenSecret secret_;
+  std::optional<TokenSecret> secret_;
   mta::server::Metrics& metrics_;
   std::mutex read_mutex_;  // reader_, its statements, the snapshot
   std::mutex write_mutex_;

@@ -8,18 +8,23 @@ namespace campaigns {
 mta::server::CampaignServices start_campaign_services(const mta::config::Config& config,
                                                       const mta::server::TlsFiles& tls,
                                                       mta::server::Metrics& metrics, std::string& error) {
-  if (config.campaigns.token_secret_file.empty()) {
-    if (config.web.listen)
-      error = "[web] listen needs [campaigns] token_secret_file, the secret that signs unsubscribe tokens; "
-              "set it, or remove [web] listen";
+  bool check_all = config.campaigns.check_suppression == mta::config::SuppressionCheck::all;
+  std::optional<TokenSecret> secret;
+  if (!config.campaigns.token_secret_file.empty()) {
+    auto loaded = TokenSecret::load(config.campaigns.token_secret_file);
+    if (!loaded.secret) {
+      error = loaded.error;
+      return {};
+    }
+    secret = std::move(loaded.secret);
+  } else if (config.web.listen) {
+    error = "[web] listen needs [campaigns] token_secret_file, the secret that signs unsubscribe tokens; "
+            "set it, or remove [web] listen";
     return {};
+  } else if (!check_all) {
+    return {};  // no campaigns to recognize, and suppression only for campaign mail
   }
-  auto secret = TokenSecret::load(config.campaigns.token_secret_file);
-  if (!secret.secret) {
-    error = secret.error;
-    return {};
-  }
-  auto opened = CampaignDirectory::open(config.campaigns.database, std::move(*secret.secret), metrics);
+  auto opened = CampaignDirectory::open(config.campaigns.database, std::move(secret), metrics);
   if (!opened.directory) {
     error = "campaigns: " + opened.error;
     return {};
