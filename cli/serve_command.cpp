@@ -38,11 +38,14 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       auto loaded = load_config(*path);
       if (!loaded) return kUsage;
       std::string source = *path;
-      return mta::server::run_daemon(loaded->config, [source]() -> std::optional<mta::config::Config> {
-        auto again = load_config(source);
-        if (!again) return std::nullopt;
-        return again->config;
-      }, campaigns::start_campaign_services);
+      return mta::server::run_daemon(
+          loaded->config,
+          [source]() -> std::optional<mta::config::Config> {
+            auto again = load_config(source);
+            if (!again) return std::nullopt;
+            return again->config;
+          },
+          campaigns::start_campaign_services);
     };
   });
 }

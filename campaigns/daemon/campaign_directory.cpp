@@ -1,8 +1,8 @@
 #include "campaigns/daemon/campaign_directory.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
+
+#include <sqlite3.h>
 
 #include "campaigns/address.hpp"
 #include "campaigns/sqlite_suppression_store.hpp"
@@ -243,8 +243,9 @@ UnsubscribeOutcome CampaignDirectory::suppress(const TokenIds& ids, const std::s
                                                std::string_view via) {
   auto parsed = parse_address(address);
   if (!parsed.address) {
-    mta::log::warn("campaigns.bad_recipient_address",
-                   {{"campaign", ids.campaign.str()}, {"recipient", ids.recipient.str()}, {"address", address}});
+    mta::log::warn(
+        "campaigns.bad_recipient_address",
+        {{"campaign", ids.campaign.str()}, {"recipient", ids.recipient.str()}, {"address", address}});
     return UnsubscribeOutcome::unknown_recipient;
   }
   Suppression entry{SuppressionTarget::address(*parsed.address), Reason::unsubscribe,

@@ -18,8 +18,9 @@ mta::server::CampaignServices start_campaign_services(const mta::config::Config&
     }
     secret = std::move(loaded.secret);
   } else if (config.web.listen) {
-    error = "[web] listen needs [campaigns] token_secret_file, the secret that signs unsubscribe tokens; "
-            "set it, or remove [web] listen";
+    error =
+        "[web] listen needs [campaigns] token_secret_file, the secret that signs unsubscribe tokens; "
+        "set it, or remove [web] listen";
     return {};
   } else if (!check_all) {
     return {};  // no campaigns to recognize, and suppression only for campaign mail
@@ -31,8 +32,8 @@ mta::server::CampaignServices start_campaign_services(const mta::config::Config&
   }
   mta::server::CampaignServices services{opened.directory, nullptr};
   if (config.web.listen) {
-    auto started = UnsubscribeServer::start(config.web, config.web.tls ? &tls : nullptr, *opened.directory,
-                                            metrics);
+    auto started =
+        UnsubscribeServer::start(config.web, config.web.tls ? &tls : nullptr, *opened.directory, metrics);
     if (!started.server) {
       error = started.error;
       return {};

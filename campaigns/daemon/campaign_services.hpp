@@ -1,7 +1,7 @@
 // campaign_services.hpp — what campaigns add to `relayctl serve` (mta::server::CampaignStarter): with
 // [campaigns] token_secret_file set (or check_suppression = "all"), a CampaignDirectory as the daemon's
-// campaign hooks, and with [web] listen the one-click unsubscribe endpoint. Errors: a message naming the key or file to fix (the daemon
-// exits 2). Untrusted input: none here (see campaign_directory.hpp and web/).
+// campaign hooks, and with [web] listen the one-click unsubscribe endpoint. Errors: a message naming the key
+// or file to fix (the daemon exits 2). Untrusted input: none here (see campaign_directory.hpp and web/).
 #pragma once
 
 #include <string>

@@ -35,11 +35,11 @@ UnsubscribeResponse failed() {
 }
 
 UnsubscribeResponse confirmation(const std::string& token, const TokenRecipient& recipient) {
-  std::string form =
-      "<p>Unsubscribe <strong>" + html_escape(recipient.address) + "</strong> from these messages?</p>\n" +
-      "<form method=\"post\" action=\"?t=" + html_escape(token) +
-      "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-      "<button type=\"submit\">Unsubscribe</button></form>\n";
+  std::string form = "<p>Unsubscribe <strong>" + html_escape(recipient.address) +
+                     "</strong> from these messages?</p>\n" +
+                     "<form method=\"post\" action=\"?t=" + html_escape(token) +
+                     "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
+                     "<button type=\"submit\">Unsubscribe</button></form>\n";
   return {200, page("Unsubscribe", form), UnsubscribeResult::confirmation};
 }
 

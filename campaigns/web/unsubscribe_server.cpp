@@ -30,15 +30,16 @@ void send(httplib::Response& response, const UnsubscribeResponse& answer) {
 
 UnsubscribeServer::Started UnsubscribeServer::start(const mta::config::WebConfig& config,
                                                     const mta::server::TlsFiles* tls,
-                                                    UnsubscribeTokens& tokens, mta::server::Metrics& metrics) {
+                                                    UnsubscribeTokens& tokens,
+                                                    mta::server::Metrics& metrics) {
   std::unique_ptr<UnsubscribeServer> server(new UnsubscribeServer());
   std::string where = config.listen->to_string();
   if (tls) {
-    auto https =
-        std::make_unique<httplib::SSLServer>(tls->certificate.c_str(), tls->key.c_str());
+    auto https = std::make_unique<httplib::SSLServer>(tls->certificate.c_str(), tls->key.c_str());
     if (!https->is_valid())
       return {nullptr, "[web] tls: cannot load the certificate " + tls->certificate.string() + " and key " +
-                           tls->key.string() + "; check [server.tls], or set [web] tls = false behind a proxy"};
+                           tls->key.string() +
+                           "; check [server.tls], or set [web] tls = false behind a proxy"};
     server->http_ = std::move(https);
   } else {
     server->http_ = std::make_unique<httplib::Server>();
@@ -66,19 +67,20 @@ UnsubscribeServer::Started UnsubscribeServer::start(const mta::config::WebConfig
   http.Put(".*", handle);
   http.Delete(".*", handle);
   http.Patch(".*", handle);
-  http.set_exception_handler([&metrics](const httplib::Request&, httplib::Response& response, std::exception_ptr e) {
-    std::string what = "unknown";
-    try {
-      std::rethrow_exception(e);
-    } catch (const std::exception& error) {
-      what = error.what();
-    } catch (...) {
-    }
-    mta::log::error("web.request_failed", {{"error", what}});
-    ++metrics.unsubscribe_requests[static_cast<std::size_t>(mta::server::UnsubscribeResult::failed)];
-    response.status = 500;
-    response.set_content("internal error\n", "text/plain");
-  });
+  http.set_exception_handler(
+      [&metrics](const httplib::Request&, httplib::Response& response, std::exception_ptr e) {
+        std::string what = "unknown";
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& error) {
+          what = error.what();
+        } catch (...) {
+        }
+        mta::log::error("web.request_failed", {{"error", what}});
+        ++metrics.unsubscribe_requests[static_cast<std::size_t>(mta::server::UnsubscribeResult::failed)];
+        response.status = 500;
+        response.set_content("internal error\n", "text/plain");
+      });
   if (!http.bind_to_port(config.listen->host, config.listen->port))
     return {nullptr, "[web] listen: cannot listen on " + where +
                          "; free the port or change [web] listen in the configuration"};

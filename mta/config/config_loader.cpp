@@ -481,8 +481,9 @@ class Loader {
       } else {
         auto parsed = dns::parse_host_port(text, 0, false);
         if (parsed.value && campaigns.token_secret_file.empty())
-          t.error("listen", "the unsubscribe endpoint needs [campaigns] token_secret_file (the secret that "
-                            "signs its tokens); set it, or remove [web] listen");
+          t.error("listen",
+                  "the unsubscribe endpoint needs [campaigns] token_secret_file (the secret that "
+                  "signs its tokens); set it, or remove [web] listen");
         else if (parsed.value)
           out.listen = *parsed.value;
         else

@@ -83,7 +83,8 @@ void fail(const std::string& message) {
 
 }  // namespace
 
-int run_daemon(const config::Config& initial, const ConfigReloader& reload, const CampaignStarter& campaigns) {
+int run_daemon(const config::Config& initial, const ConfigReloader& reload,
+               const CampaignStarter& campaigns) {
   std::signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
   spool::RecoveryReport recovery;

@@ -29,6 +29,7 @@ struct CampaignServices {
 using CampaignStarter =
     std::function<CampaignServices(const config::Config&, const TlsFiles&, Metrics&, std::string& error)>;
 
-int run_daemon(const config::Config& config, const ConfigReloader& reload, const CampaignStarter& campaigns = {});
+int run_daemon(const config::Config& config, const ConfigReloader& reload,
+               const CampaignStarter& campaigns = {});
 
 }  // namespace mta::server

@@ -24,9 +24,9 @@ void metric(std::string& out, const char* name, const char* type, const char* he
          std::to_string(value) + "\n";
 }
 
-constexpr const char* kUnsubscribeResultNames[] = {
-    "unsubscribed", "already_unsubscribed", "confirmation", "bad_token", "unknown_recipient", "bad_request",
-    "failed"};
+constexpr const char* kUnsubscribeResultNames[] = {"unsubscribed", "already_unsubscribed", "confirmation",
+                                                   "bad_token",    "unknown_recipient",    "bad_request",
+                                                   "failed"};
 static_assert(std::size(kUnsubscribeResultNames) == kUnsubscribeResultCount);
 
 }  // namespace
@@ -58,13 +58,15 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool, const qu
            smtp::to_string(static_cast<smtp::SmtpError>(i)) + "\"} " + std::to_string(m.refusals[i].load()) +
            "\n";
   out +=
-      "# HELP relayctl_unsubscribe_requests_total Requests to the one-click unsubscribe endpoint, by result.\n"
+      "# HELP relayctl_unsubscribe_requests_total Requests to the one-click unsubscribe endpoint, by "
+      "result.\n"
       "# TYPE relayctl_unsubscribe_requests_total counter\n";
   for (std::size_t i = 0; i < kUnsubscribeResultCount; ++i)
     out += std::string("relayctl_unsubscribe_requests_total{result=\"") + kUnsubscribeResultNames[i] +
            "\"} " + std::to_string(m.unsubscribe_requests[i].load()) + "\n";
   metric(out, "relayctl_unsubscribe_mail_total", "counter",
-         "Recipients suppressed by mail to a campaign's unsubscribe+TOKEN mailbox.", m.unsubscribes_by_mail.load());
+         "Recipients suppressed by mail to a campaign's unsubscribe+TOKEN mailbox.",
+         m.unsubscribes_by_mail.load());
   metric(out, "relayctl_campaign_lookup_failures_total", "counter",
          "Campaign database reads or writes that failed (the mail went on as if not campaign mail).",
          m.campaign_lookup_failures.load());

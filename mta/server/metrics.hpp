@@ -31,7 +31,8 @@ enum class UnsubscribeResult {
   bad_request,           // wrong method, or a POST without List-Unsubscribe=One-Click
   failed,                // the database could not record it (busy, failing)
 };
-inline constexpr std::size_t kUnsubscribeResultCount = static_cast<std::size_t>(UnsubscribeResult::failed) + 1;
+inline constexpr std::size_t kUnsubscribeResultCount =
+    static_cast<std::size_t>(UnsubscribeResult::failed) + 1;
 const char* to_string(UnsubscribeResult result);
 
 struct Metrics {
@@ -44,7 +45,7 @@ struct Metrics {
   std::atomic<std::uint64_t> auth_failures{0};
   std::array<std::atomic<std::uint64_t>, smtp::kSmtpErrorCount> refusals{};  // by smtp::SmtpError
   std::array<std::atomic<std::uint64_t>, kUnsubscribeResultCount> unsubscribe_requests{};
-  std::atomic<std::uint64_t> unsubscribes_by_mail{0};      // recipients suppressed by mail to unsubscribe+TOKEN@
+  std::atomic<std::uint64_t> unsubscribes_by_mail{0};  // recipients suppressed by mail to unsubscribe+TOKEN@
   std::atomic<std::uint64_t> campaign_lookup_failures{0};  // campaign database reads or writes that failed
 };
 

@@ -167,7 +167,8 @@ Step ServerSession::mail(const Command& c) {
   transaction_.eight_bit = c.params.eight_bit_mime;
   transaction_.ret = c.params.ret;
   transaction_.envid = c.params.envid;
-  transaction_.campaign = config_.campaigns && config_.check_suppression == config::SuppressionCheck::campaign &&
+  transaction_.campaign = config_.campaigns &&
+                          config_.check_suppression == config::SuppressionCheck::campaign &&
                           !c.path.empty() && config_.campaigns->campaign_pool(c.path).has_value();
   state_ = SessionState::mail;
   return ok(250, "2.1.0", "Ok");
@@ -179,7 +180,8 @@ Step ServerSession::rcpt(const Command& c) {
     return error(SmtpError::too_many_recipients);
   if (has_non_ascii(c.path) && !transaction_.smtputf8) return error(SmtpError::utf8_needs_smtputf8);
   // Our own unsubscribe mailboxes, on any listener and for any client: recorded here, never relayed.
-  auto mailbox = config_.campaigns ? config_.campaigns->unsubscribe_mailbox(c.path) : UnsubscribeMailbox::not_ours;
+  auto mailbox =
+      config_.campaigns ? config_.campaigns->unsubscribe_mailbox(c.path) : UnsubscribeMailbox::not_ours;
   if (mailbox == UnsubscribeMailbox::invalid) return error(SmtpError::unsubscribe_invalid);
   if (mailbox == UnsubscribeMailbox::valid) {
     transaction_.unsubscribes.push_back(c.path);

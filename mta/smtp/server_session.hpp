@@ -87,10 +87,10 @@ struct Transaction {
     std::optional<std::string> orcpt;
   };
   std::vector<RecipientDsn> recipient_dsn;  // NOTIFY and ORCPT, one per recipient (same order)
-  bool campaign = false;                    // MAIL FROM is a valid VERP token of a known campaign
+  std::string message;                      // after DATA: the message with our headers, ready to store
+  bool campaign = false;                    // MAIL FROM is a valid VERP return path of a known campaign
   // Recipients that are our unsubscribe mailboxes: recorded after DATA, never stored or forwarded.
   std::vector<std::string> unsubscribes;
-  std::string message;                      // after DATA: the message with our headers, ready to store
 };
 
 class ServerSession {

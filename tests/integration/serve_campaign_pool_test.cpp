@@ -42,9 +42,10 @@ TEST(ServeCampaignPool, CampaignMailLeavesFromItsPoolOtherMailFromTheDefault) {
   std::string forged = campaign_sender;
   auto at = forged.find('@');
   forged[at - 1] = forged[at - 1] == 'a' ? 'b' : 'a';
-  for (auto [from, to] : {std::pair{campaign_sender, std::string("accept-campaign@dest.test")},
-                          std::pair{std::string("news@example.com"), std::string("accept-ordinary@dest.test")},
-                          std::pair{forged, std::string("accept-forged@dest.test")}}) {
+  for (auto [from, to] :
+       {std::pair{campaign_sender, std::string("accept-campaign@dest.test")},
+        std::pair{std::string("news@example.com"), std::string("accept-ordinary@dest.test")},
+        std::pair{forged, std::string("accept-forged@dest.test")}}) {
     auto sent = relay_in(daemon, from, to);
     ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
   }

@@ -55,7 +55,8 @@ TEST(ServeCampaignSuppression, CampaignMailToSuppressedRecipientsIsRefusedOrdina
   for (const auto& reply : rcpt_replies(daemon, forged, recipients))
     EXPECT_EQ(reply_code(reply), 250) << reply;
 
-  EXPECT_THAT(get_metrics(metrics), HasSubstr("relayctl_smtp_refusals_total{reason=\"suppressed_recipient\"} 2\n"));
+  EXPECT_THAT(get_metrics(metrics),
+              HasSubstr("relayctl_smtp_refusals_total{reason=\"suppressed_recipient\"} 2\n"));
   EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 

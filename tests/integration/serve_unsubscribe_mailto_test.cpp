@@ -56,7 +56,8 @@ TEST(ServeUnsubscribeMailto, MailToTheUnsubscribeMailboxSuppressesForgedTokensAr
   auto other = send_to(daemon.inbound_port(), "someone@unsub.test");
   EXPECT_THAT(other.out + other.err, HasSubstr("554 5.7.1 Relay access denied"));
 
-  EXPECT_THAT(get_metrics(metrics), HasSubstr("relayctl_smtp_refusals_total{reason=\"unsubscribe_invalid\"} 2\n"));
+  EXPECT_THAT(get_metrics(metrics),
+              HasSubstr("relayctl_smtp_refusals_total{reason=\"unsubscribe_invalid\"} 2\n"));
   EXPECT_THAT(get_metrics(metrics), HasSubstr("relayctl_unsubscribe_mail_total 2\n"));
   EXPECT_TRUE(daemon.queued_ids().empty());
   EXPECT_EQ(daemon.stop(), 0) << daemon.log();

@@ -84,8 +84,8 @@ TEST(ServeUnsubscribeOneClick, PostUnsubscribesGetOnlyConfirmsBadTokensAreRefuse
   // Altered, forged (another secret) and missing tokens: 400, with a page that echoes nothing of them.
   std::string altered = seed.token("spring-24", "1");
   altered.back() = altered.back() == 'a' ? 'b' : 'a';
-  auto bad = http_request(false, web, "POST", "/unsubscribe?t=" + altered, "application/x-www-form-urlencoded",
-                          "List-Unsubscribe=One-Click");
+  auto bad = http_request(false, web, "POST", "/unsubscribe?t=" + altered,
+                          "application/x-www-form-urlencoded", "List-Unsubscribe=One-Click");
   EXPECT_EQ(bad.status, 400) << bad.body;
   EXPECT_THAT(bad.body, Not(HasSubstr(altered)));
   auto script = http_request(false, web, "GET", "/unsubscribe?t=%3Cscript%3Ealert(1)%3C/script%3E");

@@ -5,9 +5,8 @@
 // relay_campaigns, include it.
 #pragma once
 
-#include <sys/stat.h>
-
 #include <string>
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
@@ -28,8 +27,8 @@ class CampaignSeed {
       : secret_(campaigns::TokenSecret::from_bytes(kTestTokenSecret)) {
     auto path = daemon.dir().write("token.secret", kTestTokenSecret);
     ::chmod(path.c_str(), 0600);
-    bool edited = daemon.edit_config("[campaigns]\n", "[campaigns]\ntoken_secret_file = \"" + path.string() +
-                                                          "\"\n" + campaigns_lines);
+    bool edited = daemon.edit_config(
+        "[campaigns]\n", "[campaigns]\ntoken_secret_file = \"" + path.string() + "\"\n" + campaigns_lines);
     EXPECT_TRUE(edited);
     auto opened = campaigns::Database::open(daemon.dir().path() / "relayctl.db");
     EXPECT_TRUE(opened.database) << opened.error;
@@ -38,9 +37,10 @@ class CampaignSeed {
 
   void add_campaign(const std::string& id, const std::string& pool, const std::string& bounce,
                     const std::string& unsubscribe) {
-    campaigns::Statement insert(*db_,
-                                "INSERT INTO campaigns (id, file, pool, bounce_address, unsubscribe_mailto, state, "
-                                "created_at, updated_at) VALUES (?, 'test.toml', ?, ?, ?, 'sending', 0, 0)");
+    campaigns::Statement insert(
+        *db_,
+        "INSERT INTO campaigns (id, file, pool, bounce_address, unsubscribe_mailto, state, "
+        "created_at, updated_at) VALUES (?, 'test.toml', ?, ?, ?, 'sending', 0, 0)");
     insert.bind(1, id).bind(2, pool).bind(3, bounce).bind(4, unsubscribe).step();
   }
 
@@ -75,8 +75,9 @@ struct HttpReply {
 
 // One request with Python's http.client (TLS without certificate checks: the daemon's is self-signed).
 // content_type empty: no body.
-inline HttpReply http_request(bool tls, unsigned short port, const std::string& method, const std::string& target,
-                              const std::string& content_type = "", const std::string& body = "") {
+inline HttpReply http_request(bool tls, unsigned short port, const std::string& method,
+                              const std::string& target, const std::string& content_type = "",
+                              const std::string& body = "") {
   auto result = run({"python3", "-c",
                      "import http.client,ssl,sys\n"
                      "tls,port,method,target,ctype,body=sys.argv[1:7]\n"
@@ -109,8 +110,8 @@ inline std::string get_metrics(unsigned short port) {
 // Adds a [web] section listening on 127.0.0.1:port (with these lines): after CampaignSeed, which sets the
 // token secret [web] listen needs.
 inline void enable_web(SmtpDaemon& daemon, unsigned short port, const std::string& lines = "") {
-  EXPECT_TRUE(daemon.edit_config("[admin]\n", "[web]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n" +
-                                                 lines + "[admin]\n"));
+  EXPECT_TRUE(daemon.edit_config(
+      "[admin]\n", "[web]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\n" + lines + "[admin]\n"));
 }
 
 // Replaces the disabled admin listener of the helper's configuration with one on a free port; that port.

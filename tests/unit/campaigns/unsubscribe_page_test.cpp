@@ -1,10 +1,10 @@
 // The one-click endpoint's answers without HTTP (campaigns/web/unsubscribe_page.hpp), over a fake token
 // store: GET confirms and never unsubscribes, POST needs List-Unsubscribe=One-Click, bad tokens are 400,
 // unknown recipients 404, failures 503; whatever is echoed is HTML-escaped.
+#include "campaigns/web/unsubscribe_page.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include "campaigns/web/unsubscribe_page.hpp"
 
 namespace {
 
@@ -26,7 +26,8 @@ class FakeTokens final : public UnsubscribeTokens {
     ++unsubscribes;
     switch (find(token).status) {
       case TokenLookup::valid:
-        return unsubscribes == 1 ? UnsubscribeOutcome::unsubscribed : UnsubscribeOutcome::already_unsubscribed;
+        return unsubscribes == 1 ? UnsubscribeOutcome::unsubscribed
+                                 : UnsubscribeOutcome::already_unsubscribed;
       case TokenLookup::unknown_recipient:
         return UnsubscribeOutcome::unknown_recipient;
       case TokenLookup::failed:
@@ -60,20 +61,21 @@ TEST_P(Respond, StatusAndResult) {
 
 INSTANTIATE_TEST_SUITE_P(
     Table, Respond,
-    ::testing::Values(Case{"get confirms", {"GET", "good", false}, 200, UnsubscribeResult::confirmation},
-                      Case{"get with one-click still only confirms", {"GET", "good", true}, 200,
-                           UnsubscribeResult::confirmation},
-                      Case{"post one-click", {"POST", "good", true}, 200, UnsubscribeResult::unsubscribed},
-                      Case{"post without field", {"POST", "good", false}, 400, UnsubscribeResult::bad_request},
-                      Case{"bad token", {"POST", "forged", true}, 400, UnsubscribeResult::bad_token},
-                      Case{"missing token", {"POST", std::nullopt, true}, 400, UnsubscribeResult::bad_token},
-                      Case{"empty token", {"GET", "", false}, 400, UnsubscribeResult::bad_token},
-                      Case{"unknown recipient", {"POST", "nobody", true}, 404,
-                           UnsubscribeResult::unknown_recipient},
-                      Case{"unknown recipient get", {"GET", "nobody", false}, 404,
-                           UnsubscribeResult::unknown_recipient},
-                      Case{"database down", {"POST", "down", true}, 503, UnsubscribeResult::failed},
-                      Case{"put", {"PUT", "good", true}, 405, UnsubscribeResult::bad_request}),
+    ::testing::Values(
+        Case{"get confirms", {"GET", "good", false}, 200, UnsubscribeResult::confirmation},
+        Case{"get with one-click still only confirms",
+             {"GET", "good", true},
+             200,
+             UnsubscribeResult::confirmation},
+        Case{"post one-click", {"POST", "good", true}, 200, UnsubscribeResult::unsubscribed},
+        Case{"post without field", {"POST", "good", false}, 400, UnsubscribeResult::bad_request},
+        Case{"bad token", {"POST", "forged", true}, 400, UnsubscribeResult::bad_token},
+        Case{"missing token", {"POST", std::nullopt, true}, 400, UnsubscribeResult::bad_token},
+        Case{"empty token", {"GET", "", false}, 400, UnsubscribeResult::bad_token},
+        Case{"unknown recipient", {"POST", "nobody", true}, 404, UnsubscribeResult::unknown_recipient},
+        Case{"unknown recipient get", {"GET", "nobody", false}, 404, UnsubscribeResult::unknown_recipient},
+        Case{"database down", {"POST", "down", true}, 503, UnsubscribeResult::failed},
+        Case{"put", {"PUT", "good", true}, 405, UnsubscribeResult::bad_request}),
     [](const auto& info) {
       std::string name;
       for (char ch : info.param.label)

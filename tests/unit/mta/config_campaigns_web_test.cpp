@@ -1,5 +1,6 @@
 // [web] and [campaigns] check_suppression: defaults, good values, and errors naming the key and the fix
-// (an unknown check_suppression, [web] listen without the token secret, a bad listen address or thread count).
+// (an unknown check_suppression, [web] listen without the token secret, a bad listen address or thread
+// count).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
