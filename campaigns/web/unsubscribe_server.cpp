@@ -8,7 +8,9 @@
 namespace campaigns {
 namespace {
 
-constexpr std::size_t kKeepAliveRequests = 10;
+// One request per connection: a one-click POST needs no keep-alive, and an idle connection would hold one
+// of the few workers until its timeout.
+constexpr std::size_t kRequestsPerConnection = 1;
 constexpr const char* kField = "List-Unsubscribe";
 
 // RFC 8058: the POST body is List-Unsubscribe=One-Click, form-urlencoded (cpp-httplib puts it among the
@@ -51,8 +53,7 @@ UnsubscribeServer::Started UnsubscribeServer::start(const mta::config::WebConfig
   http.set_read_timeout(timeout, 0);
   http.set_write_timeout(timeout, 0);
   http.set_idle_interval(0, 100'000);
-  http.set_keep_alive_max_count(kKeepAliveRequests);
-  http.set_keep_alive_timeout(timeout);
+  http.set_keep_alive_max_count(kRequestsPerConnection);
   http.set_payload_max_length(kMaxBody);
   auto handle = [&tokens, &metrics](const httplib::Request& request, httplib::Response& response) {
     UnsubscribeRequest parsed{request.method, std::nullopt, one_click(request)};

@@ -1,12 +1,12 @@
 // unsubscribe_server.hpp — the one-click unsubscribe endpoint over HTTP or HTTPS ([web] listen, [web] tls
 // with [server.tls]'s certificate), on cpp-httplib (Debian's libcpp-httplib-dev): its own listener thread
 // and a pool of [web] threads workers, a read and write timeout of [web] timeout, request bodies of at
-// most kMaxBody octets, keep-alive limited. Any path is accepted: the token is the t query parameter (or
-// form field), as campaigns' unsubscribe URLs carry it; unsubscribe_page.hpp decides the answer. It lives
-// in campaigns/ (not mta/server/) because it needs the campaigns database and verp.hpp, which relay_mta
-// cannot call. Errors: start() names the address or certificate that failed; a request never throws
-// (handler exceptions answer 500, counted as failed). Untrusted input: every HTTP request (parsed by
-// cpp-httplib within its limits, headers at most 8 KiB).
+// most kMaxBody octets, one request per connection. Any path is accepted: the token is the t query
+// parameter (or form field), as campaigns' unsubscribe URLs carry it; unsubscribe_page.hpp decides the
+// answer. It lives in campaigns/ (not mta/server/) because it needs the campaigns database and verp.hpp,
+// which relay_mta cannot call. Errors: start() names the address or certificate that failed; a request
+// never throws (handler exceptions answer 500, counted as failed). Untrusted input: every HTTP request
+// (parsed by cpp-httplib within its limits, headers at most 8 KiB).
 #pragma once
 
 #include <cstddef>
