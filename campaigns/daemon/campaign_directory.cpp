@@ -13,7 +13,6 @@ namespace campaigns {
 namespace {
 
 constexpr auto kRecheck = std::chrono::seconds(1);
-constexpr auto kRecheckOnMiss = std::chrono::milliseconds(100);
 
 bool same_mailbox(const BounceAddress& a, const BounceAddress& b) {
   return mta::smtp::iequals(a.local, b.local) && a.domain == b.domain;
@@ -28,6 +27,16 @@ void add_distinct(std::vector<BounceAddress>& list, const BounceAddress& mailbox
 bool has_plus(std::string_view address) {
   auto at = address.rfind('@');
   return at != std::string_view::npos && address.substr(0, at).find('+') != std::string_view::npos;
+}
+
+// The mailbox an address would carry a token at: its local part up to the first '+' (a bounce or
+// unsubscribe mailbox has none of its own), at its domain. decode_verp checks the rest.
+std::optional<BounceAddress> token_mailbox(std::string_view address) {
+  auto at = address.rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  auto plus = address.substr(0, at).find('+');
+  if (plus == std::string_view::npos) return std::nullopt;
+  return BounceAddress::parse(std::string(address.substr(0, plus)) + std::string(address.substr(at)));
 }
 
 }  // namespace
@@ -48,7 +57,7 @@ CampaignDirectory::Opened CampaignDirectory::open(const std::filesystem::path& d
       std::move(reader.database), std::move(writer.database), std::move(secret), metrics));
   try {
     std::lock_guard lock(directory->read_mutex_);
-    directory->refresh_locked(true);
+    directory->refresh_locked();
   } catch (const StoreError& e) {
     return {nullptr, e.what() + std::string("; check [campaigns] database")};
   }
@@ -63,6 +72,8 @@ CampaignDirectory::CampaignDirectory(std::unique_ptr<Database> reader, std::uniq
       std::make_unique<Statement>(*reader_, "SELECT 1 FROM suppression WHERE target IN (?1, ?2) LIMIT 1");
   recipient_ = std::make_unique<Statement>(
       *reader_, "SELECT address FROM recipients WHERE campaign_id = ?1 AND recipient_id = ?2");
+  campaign_ = std::make_unique<Statement>(
+      *reader_, "SELECT id, pool, bounce_address, unsubscribe_mailto FROM campaigns WHERE id = ?1");
 }
 
 CampaignDirectory::~CampaignDirectory() {
@@ -70,6 +81,7 @@ CampaignDirectory::~CampaignDirectory() {
   data_version_.reset();
   suppression_.reset();
   recipient_.reset();
+  campaign_.reset();
 }
 
 void CampaignDirectory::failed(std::string_view doing, const std::exception& error) {
@@ -77,11 +89,9 @@ void CampaignDirectory::failed(std::string_view doing, const std::exception& err
   mta::log::warn("campaigns.database_failed", {{"doing", doing}, {"error", error.what()}});
 }
 
-void CampaignDirectory::refresh_locked(bool miss) {
+void CampaignDirectory::refresh_locked() {
   auto now = std::chrono::steady_clock::now();
-  if (version_ >= 0 && now - checked_ < (miss ? std::chrono::steady_clock::duration(kRecheckOnMiss)
-                                              : std::chrono::steady_clock::duration(kRecheck)))
-    return;
+  if (version_ >= 0 && now - checked_ < kRecheck) return;
   checked_ = now;
   data_version_->reset();
   std::int64_t version = data_version_->step() ? data_version_->integer(0) : 0;
@@ -91,47 +101,60 @@ void CampaignDirectory::refresh_locked(bool miss) {
   version_ = version;
 }
 
+std::optional<CampaignDirectory::CampaignRow> CampaignDirectory::row_of(const Statement& rows) {
+  auto bounce = BounceAddress::parse(rows.text(2));
+  if (!bounce) {
+    mta::log::warn("campaigns.bad_row", {{"campaign", rows.text(0)}, {"bounce_address", rows.text(2)}});
+    return std::nullopt;
+  }
+  return CampaignRow{rows.text(1), *bounce, BounceAddress::parse(rows.text(3))};
+}
+
+void CampaignDirectory::remember(Snapshot& snapshot, std::string id, CampaignRow row) {
+  add_distinct(snapshot.bounces, row.bounce);
+  if (row.unsubscribe) add_distinct(snapshot.unsubscribes, *row.unsubscribe);
+  snapshot.by_id.insert_or_assign(std::move(id), std::move(row));
+}
+
 void CampaignDirectory::load_locked() {
   Snapshot next;
   Statement rows(*reader_, "SELECT id, pool, bounce_address, unsubscribe_mailto FROM campaigns");
-  while (rows.step()) {
-    auto bounce = BounceAddress::parse(rows.text(2));
-    if (!bounce) {
-      mta::log::warn("campaigns.bad_row", {{"campaign", rows.text(0)}, {"bounce_address", rows.text(2)}});
-      continue;
-    }
-    CampaignRow row{rows.text(1), *bounce, BounceAddress::parse(rows.text(3))};
-    add_distinct(next.bounces, row.bounce);
-    if (row.unsubscribe) add_distinct(next.unsubscribes, *row.unsubscribe);
-    next.by_id.emplace(rows.text(0), std::move(row));
-  }
+  while (rows.step())
+    if (auto row = row_of(rows)) remember(next, rows.text(0), std::move(*row));
   snapshot_ = std::move(next);
 }
 
-CampaignDirectory::Match CampaignDirectory::match_once(std::string_view address, Role role) const {
-  if (!secret_) return {};
-  const auto& mailboxes = role == Role::bounce ? snapshot_.bounces : snapshot_.unsubscribes;
-  for (const auto& mailbox : mailboxes) {
-    auto check = decode_verp(*secret_, mailbox, address);
-    if (check.status == TokenStatus::not_a_token) continue;
-    if (check.status == TokenStatus::forged) return {TokenStatus::forged, std::nullopt, nullptr};
-    auto row = snapshot_.by_id.find(check.ids->campaign.str());
-    if (row != snapshot_.by_id.end()) {
-      const auto& own = role == Role::bounce ? std::optional(row->second.bounce) : row->second.unsubscribe;
-      if (own && same_mailbox(*own, mailbox)) return {TokenStatus::valid, check.ids, &row->second};
-    }
-    return {TokenStatus::forged, check.ids, nullptr};  // a true MAC, but not a campaign of this mailbox
-  }
-  return {};
+const CampaignDirectory::CampaignRow* CampaignDirectory::campaign_locked(const std::string& id) {
+  if (auto it = snapshot_.by_id.find(id); it != snapshot_.by_id.end()) return &it->second;
+  // Not in the snapshot: a campaign created since it was read. Only a true MAC gets here, so a forger
+  // cannot make us query.
+  campaign_->reset();
+  campaign_->bind(1, id);
+  std::optional<CampaignRow> row;
+  if (campaign_->step()) row = row_of(*campaign_);
+  campaign_->reset();
+  if (!row) return nullptr;
+  remember(snapshot_, id, std::move(*row));
+  return &snapshot_.by_id.at(id);
 }
 
 CampaignDirectory::Match CampaignDirectory::match_locked(std::string_view address, Role role) {
-  refresh_locked(false);
-  auto found = match_once(address, role);
-  if (found.status == TokenStatus::valid) return found;
-  // A campaign created since the last look: read again (rate-limited) before saying no.
-  refresh_locked(true);
-  return match_once(address, role);
+  refresh_locked();
+  auto mailbox = token_mailbox(address);
+  if (!secret_ || !mailbox) return {};
+  auto check = decode_verp(*secret_, *mailbox, address);
+  if (check.status == TokenStatus::valid) {
+    if (const CampaignRow* row = campaign_locked(check.ids->campaign.str())) {
+      const auto& own = role == Role::bounce ? std::optional(row->bounce) : row->unsubscribe;
+      if (own && same_mailbox(*own, *mailbox)) return {TokenStatus::valid, check.ids, row};
+    }
+  }
+  // Forged (or a true token of no campaign of this mailbox) only at one of our mailboxes; anywhere else
+  // it is someone's address with a '+' in it.
+  const auto& ours = role == Role::bounce ? snapshot_.bounces : snapshot_.unsubscribes;
+  if (std::any_of(ours.begin(), ours.end(), [&](const auto& m) { return same_mailbox(m, *mailbox); }))
+    return {TokenStatus::forged, std::nullopt, nullptr};
+  return {};
 }
 
 std::optional<std::string> CampaignDirectory::campaign_pool(std::string_view sender) {

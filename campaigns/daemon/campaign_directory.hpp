@@ -1,13 +1,13 @@
 // campaign_directory.hpp — the daemon's view of the campaigns database: mta::smtp::CampaignHooks (a VERP
 // sender's campaign and its pool, suppression at RCPT, the unsubscribe mailboxes) and the one-click
 // endpoint's tokens (UnsubscribeTokens). Campaign rows (rarely changed) are a cached snapshot, reloaded
-// when SQLite's data_version says another connection wrote — looked at once a second, or on a miss at most
-// ten times a second; suppression and recipient reads are prepared point lookups on one read connection
-// with a short busy timeout (kReadBusyTimeout), so an I/O thread never waits long; unsubscribes are written
-// through a second connection. Errors: nothing throws out of here: a failed read falls back (not campaign
-// mail, not suppressed, not ours), a failed write reports failure; both are logged and counted
-// (Metrics::campaign_lookup_failures). Untrusted input: every address and token (verp.hpp decodes them;
-// values reach SQL only as bound parameters).
+// when SQLite's data_version says another connection wrote (looked at once a second); a true token of a
+// campaign not in it yet is looked up at once. Suppression and recipient reads are prepared point lookups
+// on one read connection with a short busy timeout (kReadBusyTimeout), so an I/O thread never waits long;
+// unsubscribes are written through a second connection. Errors: nothing throws out of here: a failed read
+// falls back (not campaign mail, not suppressed, not ours), a failed write reports failure; both are
+// logged and counted (Metrics::campaign_lookup_failures). Untrusted input: every address and token
+// (verp.hpp decodes them; values reach SQL only as bound parameters).
 #pragma once
 
 #include <chrono>
@@ -71,9 +71,11 @@ class CampaignDirectory final : public mta::smtp::CampaignHooks, public Unsubscr
   };
   bool may_carry_token(std::string_view address) const;
   Match match_locked(std::string_view address, Role role);
-  Match match_once(std::string_view address, Role role) const;
-  void refresh_locked(bool miss);
+  const CampaignRow* campaign_locked(const std::string& id);
+  void refresh_locked();
   void load_locked();
+  static std::optional<CampaignRow> row_of(const Statement& rows);
+  static void remember(Snapshot& snapshot, std::string id, CampaignRow row);
   std::optional<std::string> recipient_address_locked(const TokenIds& ids);
   UnsubscribeOutcome suppress(const TokenIds& ids, const std::string& address, std::string_view via);
   void failed(std::string_view doing, const std::exception& error);
@@ -84,7 +86,7 @@ class CampaignDirectory final : public mta::smtp::CampaignHooks, public Unsubscr
   mta::server::Metrics& metrics_;
   std::mutex read_mutex_;  // reader_, its statements, the snapshot
   std::mutex write_mutex_;
-  std::unique_ptr<Statement> data_version_, suppression_, recipient_;
+  std::unique_ptr<Statement> data_version_, suppression_, recipient_, campaign_;
   Snapshot snapshot_;
   std::int64_t version_ = -1;
   std::chrono::steady_clock::time_point checked_{};

@@ -1,7 +1,8 @@
 // Suppression at RCPT for campaign mail ([campaigns] check_suppression = "campaign", the default): a
 // message whose MAIL FROM is a valid VERP return path of a known campaign gets 550 5.7.1 for a recipient
 // on the suppression list (the address, or its whole domain), counted as suppressed_recipient; the same
-// recipients from an ordinary sender, or from a forged return path, are accepted as before.
+// recipients from an ordinary sender, or from a forged return path, are accepted as before. A campaign
+// created while the daemon runs is recognized at once. "all" checks every relayed message, "off" none.
 #include <optional>
 
 #include <gmock/gmock.h>
@@ -55,8 +56,13 @@ TEST(ServeCampaignSuppression, CampaignMailToSuppressedRecipientsIsRefusedOrdina
   for (const auto& reply : rcpt_replies(daemon, forged, recipients))
     EXPECT_EQ(reply_code(reply), 250) << reply;
 
+  // A campaign created while the daemon runs is recognized from its first message on.
+  seed.add_campaign("late", "", "bounces@bounce.test", "unsubscribe@unsub.test");
+  auto late = rcpt_replies(daemon, seed.address("bounces@bounce.test", "late", "1"), {"bob@dest.test"});
+  EXPECT_THAT(late[0], HasSubstr("550 5.7.1"));
+
   EXPECT_THAT(get_metrics(metrics),
-              HasSubstr("relayctl_smtp_refusals_total{reason=\"suppressed_recipient\"} 2\n"));
+              HasSubstr("relayctl_smtp_refusals_total{reason=\"suppressed_recipient\"} 3\n"));
   EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 
