@@ -1,4 +1,5 @@
 // serve_command.cpp — `relayctl serve`: run the mail engine until SIGTERM (see mta/server/daemon.hpp).
+#include "campaigns/daemon/campaign_services.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/registry.hpp"
@@ -18,13 +19,17 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "sends queued mail to each recipient's MX hosts, a [[delivery.route]] or an [[inbound.backend]], "
       "retries, bounces with DSNs (as senders ask with RFC 3461 NOTIFY) "
       "and writes one JSON line per attempt to [delivery] accounting_log; the control socket "
-      "SPOOL/control.sock that `relayctl queue` talks to; and Prometheus metrics at [admin] metrics_listen. "
+      "SPOOL/control.sock that `relayctl queue` talks to; Prometheus metrics at [admin] metrics_listen; with "
+      "[campaigns] token_secret_file, campaign mail (a VERP return path) leaves from its campaign's pool, "
+      "is checked against the suppression list at RCPT ([campaigns] check_suppression) and mail to a "
+      "campaign's unsubscribe+TOKEN mailbox suppresses its recipient; and the one-click unsubscribe "
+      "endpoint at [web] listen (RFC 8058). "
       "Runs in the foreground and logs to stderr.\n\n"
       "SIGTERM or SIGINT drains (stops accepting, lets sessions and delivery transactions in progress "
       "finish, 30 s at most each, flushes the spool) and exits 0. "
       "SIGHUP reloads [server], [dns], [dkim], [delivery] and [inbound] (sessions and delivery decisions "
       "from then on) and reopens the accounting log (after logrotate); listeners, [spool], [admin], "
-      "[campaigns] and delivery.accounting_log change at a restart. Exit 2 when the "
+      "[campaigns], [web] and delivery.accounting_log change at a restart. Exit 2 when the "
       "configuration, a listener's port, the spool (or a spool written by a newer relayctl) or the user "
       "database cannot be used. Operations guide: docs/operations.md.");
   add_config_option(*serve, *path);
@@ -33,11 +38,14 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       auto loaded = load_config(*path);
       if (!loaded) return kUsage;
       std::string source = *path;
-      return mta::server::run_daemon(loaded->config, [source]() -> std::optional<mta::config::Config> {
-        auto again = load_config(source);
-        if (!again) return std::nullopt;
-        return again->config;
-      });
+      return mta::server::run_daemon(
+          loaded->config,
+          [source]() -> std::optional<mta::config::Config> {
+            auto again = load_config(source);
+            if (!again) return std::nullopt;
+            return again->config;
+          },
+          campaigns::start_campaign_services);
     };
   });
 }

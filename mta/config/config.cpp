@@ -29,6 +29,29 @@ std::optional<ListenerKind> parse_listener_kind(std::string_view text) {
   return std::nullopt;
 }
 
+namespace {
+
+struct SuppressionCheckName {
+  SuppressionCheck check;
+  std::string_view name;
+};
+constexpr SuppressionCheckName kSuppressionChecks[] = {
+    {SuppressionCheck::campaign, "campaign"}, {SuppressionCheck::all, "all"}, {SuppressionCheck::off, "off"}};
+
+}  // namespace
+
+std::string_view to_string(SuppressionCheck check) {
+  for (const auto& entry : kSuppressionChecks)
+    if (entry.check == check) return entry.name;
+  return "campaign";
+}
+
+std::optional<SuppressionCheck> parse_suppression_check(std::string_view text) {
+  for (const auto& entry : kSuppressionChecks)
+    if (entry.name == text) return entry.check;
+  return std::nullopt;
+}
+
 std::string to_string(const Rate& rate) {
   if (rate.count == 0) return "unlimited";
   std::string per = format_duration(rate.per);

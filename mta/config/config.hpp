@@ -140,10 +140,25 @@ struct InboundConfig {
   Seconds max_queue_lifetime{5 * 24 * 60 * 60};
 };
 
+// Which mail the suppression list is checked for at RCPT: campaign mail (a valid VERP return path), all
+// mail from submission, smtps and relay listeners, or none.
+enum class SuppressionCheck { campaign, all, off };
+std::string_view to_string(SuppressionCheck check);
+std::optional<SuppressionCheck> parse_suppression_check(std::string_view text);
+
 struct CampaignsConfig {
   std::filesystem::path database = "/var/lib/relayctl/relayctl.db";
   // The secret that signs VERP return paths and unsubscribe URLs (campaigns/verp.hpp); empty: none set.
   std::filesystem::path token_secret_file;
+  SuppressionCheck check_suppression = SuppressionCheck::campaign;
+};
+
+// The one-click unsubscribe endpoint (RFC 8058), campaigns/web/.
+struct WebConfig {
+  std::optional<dns::HostPort> listen;  // none: disabled (the default)
+  bool tls = false;                     // serve HTTPS with [server.tls]'s certificate
+  unsigned threads = 4;                 // requests handled at once
+  Seconds timeout{10};                  // read and write timeout per request
 };
 
 struct AdminConfig {
@@ -158,6 +173,7 @@ struct Config {
   DeliveryConfig delivery;
   InboundConfig inbound;
   CampaignsConfig campaigns;
+  WebConfig web;
   AdminConfig admin;
 };
 

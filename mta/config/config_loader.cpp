@@ -104,6 +104,7 @@ class Loader {
     if (auto t = root.table("delivery")) delivery(*t, config.delivery);
     if (auto t = root.table("inbound")) inbound(*t, config.inbound);
     if (auto t = root.table("campaigns")) campaigns(*t, config.campaigns);
+    if (auto t = root.table("web")) web(*t, config.web, config.campaigns);
     if (auto t = root.table("admin")) admin(*t, config.admin);
     root.finish();
     return config;
@@ -462,6 +463,37 @@ class Loader {
         }
       }
     }
+    std::string check;
+    if (t.read("check_suppression", check)) {
+      if (auto parsed = parse_suppression_check(check))
+        out.check_suppression = *parsed;
+      else
+        t.error("check_suppression", "\"" + check + "\" is not one of \"campaign\", \"all\", \"off\"");
+    }
+    t.finish();
+  }
+
+  void web(TableReader& t, WebConfig& out, const CampaignsConfig& campaigns) {
+    std::string text;
+    if (t.read("listen", text)) {
+      if (text.empty()) {
+        out.listen.reset();
+      } else {
+        auto parsed = dns::parse_host_port(text, 0, false);
+        if (parsed.value && campaigns.token_secret_file.empty())
+          t.error("listen",
+                  "the unsubscribe endpoint needs [campaigns] token_secret_file (the secret that "
+                  "signs its tokens); set it, or remove [web] listen");
+        else if (parsed.value)
+          out.listen = *parsed.value;
+        else
+          t.error("listen", parsed.error + "; write IP:PORT, e.g. \"127.0.0.1:8080\", or \"\" to disable");
+      }
+    }
+    t.read("tls", out.tls);
+    long long threads = 0;
+    if (t.read_integer("threads", 1, 64, threads)) out.threads = static_cast<unsigned>(threads);
+    positive_duration(t, "timeout", out.timeout);
     t.finish();
   }
 

@@ -125,8 +125,14 @@ toml::table to_toml(const Config& c) {
                                                                         {"allow_untrusted_routing",
                                                                          b.allow_untrusted_routing}};
                                                    })}}},
-      {"campaigns", toml::table{{"database", c.campaigns.database.string()},
-                                {"token_secret_file", c.campaigns.token_secret_file.string()}}},
+      {"campaigns",
+       toml::table{{"database", c.campaigns.database.string()},
+                   {"token_secret_file", c.campaigns.token_secret_file.string()},
+                   {"check_suppression", std::string(to_string(c.campaigns.check_suppression))}}},
+      {"web", toml::table{{"listen", c.web.listen ? c.web.listen->to_string() : ""},
+                          {"tls", c.web.tls},
+                          {"threads", static_cast<std::int64_t>(c.web.threads)},
+                          {"timeout", duration(c.web.timeout)}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
   };

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -35,11 +36,13 @@ namespace {
 
 constexpr auto kDrainTimeout = std::chrono::seconds(30);
 
-std::shared_ptr<asio::ssl::context> load_tls(const config::Config& config, std::string& error) {
+std::shared_ptr<asio::ssl::context> load_tls(const config::Config& config, std::string& error,
+                                             TlsFiles* loaded = nullptr) {
   std::string hostname = config.server.hostname.empty() ? config::machine_hostname() : config.server.hostname;
   auto files = tls_files(config.server.tls.certificate, config.server.tls.key, config.spool.directory,
                          hostname, error);
   if (!error.empty()) return nullptr;
+  if (loaded) *loaded = files;
   return make_server_tls_context(files, error);
 }
 
@@ -68,7 +71,8 @@ std::vector<std::string> needs_restart(const config::Config& running, const conf
     auto x = a.at_path(path), y = b.at_path(path);
     return x != y;
   };
-  for (std::string_view path : {"server.listener", "spool", "admin", "campaigns", "delivery.accounting_log"})
+  for (std::string_view path :
+       {"server.listener", "spool", "admin", "campaigns", "web", "delivery.accounting_log"})
     if (differs(path)) changed.emplace_back(path);
   return changed;
 }
@@ -79,7 +83,8 @@ void fail(const std::string& message) {
 
 }  // namespace
 
-int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
+int run_daemon(const config::Config& initial, const ConfigReloader& reload,
+               const CampaignStarter& campaigns) {
   std::signal(SIGPIPE, SIG_IGN);
   std::error_code ec;
   spool::RecoveryReport recovery;
@@ -103,7 +108,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
     fail("cannot open the user database: " + error + "; check [campaigns] database");
     return 2;
   }
-  auto tls = load_tls(initial, error);
+  TlsFiles tls_paths;
+  auto tls = load_tls(initial, error, &tls_paths);
   if (!tls) {
     fail("TLS: " + error);
     return 2;
@@ -132,8 +138,26 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
     std::lock_guard lock(signer_mutex);
     return current_signer;
   });
-  queue::DeliveryEngine engine(delivery_io.get_executor(), engine_spool, router,
-                               queue::engine_options(initial), &accounting);
+  // Campaigns before anything runs: the engine asks them for a campaign message's pool.
+  Metrics metrics;
+  CampaignServices services;
+  if (campaigns) {
+    services = campaigns(initial, tls_paths, metrics, error);
+    if (!error.empty()) {
+      fail(error);
+      return 2;
+    }
+  }
+  auto stop_services = [&services] {
+    if (services.stop) std::exchange(services.stop, nullptr)();
+  };
+  queue::EngineOptions options = queue::engine_options(initial);
+  if (auto hooks = services.hooks)
+    options.requested_pool = [hooks](const spool::Envelope& envelope) {
+      return hooks->campaign_pool(envelope.sender).value_or("");
+    };
+  queue::DeliveryEngine engine(delivery_io.get_executor(), engine_spool, router, std::move(options),
+                               &accounting);
   asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts
   queue::NotifyingSpool notifying(*spool, [&engine](spool::QueueId id) { engine.submit(id); });
 
@@ -141,22 +165,24 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   // Before anything listens: a SIGTERM that arrives once clients can connect is queued, not fatal.
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
-  Metrics metrics;
   SmtpServer server(io, notifying, *users, blocking, signing, metrics,
-                    make_settings(initial, tls, signer, &metrics));
+                    make_settings(initial, tls, signer, &metrics, services.hooks));
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
     fail(problem);
+    stop_services();
     return 2;
   }
   ControlServer control(io, notifying, blocking);
   if (auto problem = control.listen(control_socket_path(initial.spool.directory)); !problem.empty()) {
     fail(problem);
+    stop_services();
     return 2;
   }
   AdminServer admin(io, metrics, *spool, &engine);
   if (initial.admin.metrics_listen) {
     if (auto problem = admin.listen(*initial.admin.metrics_listen); !problem.empty()) {
       fail(problem);
+      stop_services();
       return 2;
     }
     admin.start();
@@ -196,7 +222,9 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
           } else if (!dkim_error.empty()) {
             log::error("serve.reload_failed", {{"error", "DKIM: " + dkim_error}});
           } else {
-            server.apply(make_settings(*next, next_tls, next_signer, &metrics));
+            config::Config applied = *next;
+            applied.campaigns = running.campaigns;  // at a restart, as needs_restart() tells the operator
+            server.apply(make_settings(applied, next_tls, next_signer, &metrics, services.hooks));
             {
               std::lock_guard lock(signer_mutex);
               current_signer = next_signer;
@@ -229,6 +257,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
       server.drain();
       control.stop();
       admin.stop();
+      stop_services();
       drain_deadline = std::chrono::steady_clock::now() + kDrainTimeout;
       check_drained();
     });
@@ -245,6 +274,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload) {
   io.run();
   for (auto& t : threads)
     t.join();
+  stop_services();
   blocking.join();
   // Delivery: transactions in progress finish (their outcome recorded, so nothing is sent twice), within
   // the same bound as SMTP sessions; what is still running then is abandoned and stays pending.

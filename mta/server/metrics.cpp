@@ -1,6 +1,7 @@
 #include "mta/server/metrics.hpp"
 
 #include <chrono>
+#include <iterator>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
@@ -23,7 +24,16 @@ void metric(std::string& out, const char* name, const char* type, const char* he
          std::to_string(value) + "\n";
 }
 
+constexpr const char* kUnsubscribeResultNames[] = {"unsubscribed", "already_unsubscribed", "confirmation",
+                                                   "bad_token",    "unknown_recipient",    "bad_request",
+                                                   "failed"};
+static_assert(std::size(kUnsubscribeResultNames) == kUnsubscribeResultCount);
+
 }  // namespace
+
+const char* to_string(UnsubscribeResult result) {
+  return kUnsubscribeResultNames[static_cast<std::size_t>(result)];
+}
 
 std::string render_metrics(const Metrics& m, const spool::Spool& spool, const queue::DeliveryEngine* engine) {
   std::string out;
@@ -47,6 +57,19 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool, const qu
     out += std::string("relayctl_smtp_refusals_total{reason=\"") +
            smtp::to_string(static_cast<smtp::SmtpError>(i)) + "\"} " + std::to_string(m.refusals[i].load()) +
            "\n";
+  out +=
+      "# HELP relayctl_unsubscribe_requests_total Requests to the one-click unsubscribe endpoint, by "
+      "result.\n"
+      "# TYPE relayctl_unsubscribe_requests_total counter\n";
+  for (std::size_t i = 0; i < kUnsubscribeResultCount; ++i)
+    out += std::string("relayctl_unsubscribe_requests_total{result=\"") + kUnsubscribeResultNames[i] +
+           "\"} " + std::to_string(m.unsubscribe_requests[i].load()) + "\n";
+  metric(out, "relayctl_unsubscribe_mail_total", "counter",
+         "Recipients suppressed by mail to a campaign's unsubscribe+TOKEN mailbox.",
+         m.unsubscribes_by_mail.load());
+  metric(out, "relayctl_campaign_lookup_failures_total", "counter",
+         "Campaign database reads or writes that failed (the mail went on as if not campaign mail).",
+         m.campaign_lookup_failures.load());
   auto stats = spool.stats();
   metric(out, "relayctl_queue_messages", "gauge", "Messages in the queue.", stats.messages);
   metric(out, "relayctl_queue_recipients_pending", "gauge", "Recipients waiting for delivery.",

@@ -21,6 +21,20 @@
 
 namespace mta::server {
 
+// What became of a request to the one-click unsubscribe endpoint (campaigns/web/), a metrics label each.
+enum class UnsubscribeResult {
+  unsubscribed,          // POST with a valid token: suppressed now
+  already_unsubscribed,  // POST with a valid token: it was suppressed before
+  confirmation,          // GET with a valid token: the confirmation page, nothing suppressed
+  bad_token,             // missing, malformed, altered or forged token
+  unknown_recipient,     // a valid token naming a campaign or recipient the database does not have
+  bad_request,           // wrong method, or a POST without List-Unsubscribe=One-Click
+  failed,                // the database could not record it (busy, failing)
+};
+inline constexpr std::size_t kUnsubscribeResultCount =
+    static_cast<std::size_t>(UnsubscribeResult::failed) + 1;
+const char* to_string(UnsubscribeResult result);
+
 struct Metrics {
   std::atomic<std::uint64_t> sessions{0};
   std::atomic<std::uint64_t> connections_refused{0};
@@ -30,6 +44,9 @@ struct Metrics {
   std::atomic<std::uint64_t> auth_successes{0};
   std::atomic<std::uint64_t> auth_failures{0};
   std::array<std::atomic<std::uint64_t>, smtp::kSmtpErrorCount> refusals{};  // by smtp::SmtpError
+  std::array<std::atomic<std::uint64_t>, kUnsubscribeResultCount> unsubscribe_requests{};
+  std::atomic<std::uint64_t> unsubscribes_by_mail{0};  // recipients suppressed by mail to unsubscribe+TOKEN@
+  std::atomic<std::uint64_t> campaign_lookup_failures{0};  // campaign database reads or writes that failed
 };
 
 // The exposition text (Prometheus text format 0.0.4); delivery counters when an engine is given.

@@ -84,7 +84,8 @@ awaitable<bool> write_all(SmtpServer::Connection& c, std::string& out) {
 std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
                                                     std::shared_ptr<asio::ssl::context> tls,
                                                     std::shared_ptr<const dkim::Signer> signer,
-                                                    Metrics* metrics) {
+                                                    Metrics* metrics,
+                                                    std::shared_ptr<smtp::CampaignHooks> campaigns) {
   auto settings = std::make_shared<ServerSettings>();
   settings->config = config;
   settings->tls = std::move(tls);
@@ -108,6 +109,8 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
     s.untrusted_routing_domains = untrusted_routing_domains;
     if (metrics)
       s.on_refusal = [metrics](smtp::SmtpError e) { ++metrics->refusals[static_cast<std::size_t>(e)]; };
+    s.campaigns = campaigns;
+    s.check_suppression = config.campaigns.check_suppression;
   }
   return settings;
 }
@@ -453,6 +456,13 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
   dkim::Result<std::string> signature;
   std::shared_ptr<const dkim::Signer> signer;
   if (s.kind != ListenerKind::inbound) signer = s.settings->signer;
+  bool unsubscribed = false;
+  std::function<bool()> record_unsubscribes = [&s] {
+    bool all = true;
+    for (const auto& mailbox : s.session.transaction().unsubscribes)
+      all = s.settings->sessions.at(s.kind).campaigns->unsubscribe_by_mail(mailbox) && all;
+    return all;
+  };
 
   arm(s.c, limits.command_timeout);
   if (!co_await write_all(*s.c, s.out)) co_return false;
@@ -474,6 +484,15 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
   }
   s.lines.feed(std::string_view(pending).substr(used));
   s.step = s.session.on_data(data);
+  if (s.step.next == smtp::Next::store && !s.session.transaction().unsubscribes.empty()) {
+    // Mail to our unsubscribe mailboxes: recorded (a SQLite write, on the blocking pool), never stored.
+    unsubscribed = co_await async_run<bool>(blocking_, record_unsubscribes);
+    log::info("unsubscribe.mail", {{"client", s.c->address},
+                                   {"mailboxes", s.session.transaction().unsubscribes.size()},
+                                   {"recorded", unsubscribed}});
+    if (!unsubscribed || s.session.transaction().recipients.empty())
+      s.step = s.session.on_unsubscribed(unsubscribed);
+  }
   if (s.step.next == smtp::Next::store && signer) {
     // Signed before it is spooled (docs/architecture.md, "DKIM signing"), on the signing pool.
     auto sign = [signer, &s]() { return signer->sign(s.session.transaction().message); };

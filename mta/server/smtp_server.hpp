@@ -38,11 +38,12 @@ struct ServerSettings {
   // Signs what submission, smtps and relay listeners accept (never inbound mail); null: no [dkim] sign rules.
   std::shared_ptr<const dkim::Signer> signer;
 };
-// metrics, when given, counts every refusal by reason.
+// metrics, when given, counts every refusal by reason; campaigns, when given, are asked at MAIL and RCPT.
 std::shared_ptr<const ServerSettings> make_settings(const config::Config& config,
                                                     std::shared_ptr<asio::ssl::context> tls,
                                                     std::shared_ptr<const dkim::Signer> signer = nullptr,
-                                                    Metrics* metrics = nullptr);
+                                                    Metrics* metrics = nullptr,
+                                                    std::shared_ptr<smtp::CampaignHooks> campaigns = nullptr);
 
 class SmtpServer {
  public:

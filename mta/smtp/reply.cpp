@@ -101,6 +101,12 @@ constexpr ReplyEntry kReplies[] = {
      "Mail system full: message not stored; try again later"},
     {SmtpError::shutting_down, "shutting_down", 421, "4.3.2", "Service shutting down; try again later"},
     {SmtpError::mail_loop, "mail_loop", 554, "5.4.6", "Too many hops: mail loop detected"},
+    {SmtpError::suppressed_recipient, "suppressed_recipient", 550, "5.7.1",
+     "Recipient is on the suppression list (unsubscribed, bounced or complained); campaign mail not sent"},
+    {SmtpError::unsubscribe_invalid, "unsubscribe_invalid", 550, "5.1.1",
+     "Unsubscribe address not valid: its token is altered, forged or unknown; use the link in the message"},
+    {SmtpError::unsubscribe_failed, "unsubscribe_failed", 451, "4.3.0",
+     "Unsubscribe not recorded: local error in processing; try again later"},
 };
 
 constexpr bool in_enum_order() {

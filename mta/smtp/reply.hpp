@@ -64,8 +64,11 @@ enum class SmtpError {
   mail_system_full,        // 452 4.3.1 message not stored: disk full or over quota (RFC 3463)
   shutting_down,           // 421 4.3.2 and close
   mail_loop,               // 554 5.4.6 too many Received fields (RFC 5321 §6.3)
+  suppressed_recipient,    // 550 5.7.1 campaign mail to an address (or domain) on the suppression list
+  unsubscribe_invalid,     // 550 5.1.1 unsubscribe+TOKEN@ with a forged, altered or unknown token
+  unsubscribe_failed,      // 451 4.3.0 the unsubscribe could not be recorded (database busy or failing)
 };
-inline constexpr std::size_t kSmtpErrorCount = static_cast<std::size_t>(SmtpError::mail_loop) + 1;
+inline constexpr std::size_t kSmtpErrorCount = static_cast<std::size_t>(SmtpError::unsubscribe_failed) + 1;
 
 Reply reply_for(SmtpError error);
 const char* to_string(SmtpError error);  // "relay_denied": a stable name for logs and metrics labels

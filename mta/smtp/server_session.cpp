@@ -38,6 +38,18 @@ bool ServerSession::untrusted_routing_allowed(const std::string& domain) const {
   return std::find(allowed.begin(), allowed.end(), domain) != allowed.end();
 }
 
+bool ServerSession::suppression_applies() const {
+  switch (config_.check_suppression) {
+    case config::SuppressionCheck::campaign:
+      return transaction_.campaign;
+    case config::SuppressionCheck::all:
+      return config_.kind != ListenerKind::inbound;
+    case config::SuppressionCheck::off:
+      return false;
+  }
+  return false;
+}
+
 bool ServerSession::requires_auth() const {
   return config_.kind == ListenerKind::submission || config_.kind == ListenerKind::smtps;
 }
@@ -155,15 +167,27 @@ Step ServerSession::mail(const Command& c) {
   transaction_.eight_bit = c.params.eight_bit_mime;
   transaction_.ret = c.params.ret;
   transaction_.envid = c.params.envid;
+  transaction_.campaign = config_.campaigns &&
+                          config_.check_suppression == config::SuppressionCheck::campaign &&
+                          !c.path.empty() && config_.campaigns->campaign_pool(c.path).has_value();
   state_ = SessionState::mail;
   return ok(250, "2.1.0", "Ok");
 }
 
 Step ServerSession::rcpt(const Command& c) {
   if (!in_transaction()) return error_reply(make_reply(503, "5.5.1", "Error: need MAIL command"));
-  if (transaction_.recipients.size() >= config_.limits.max_recipients)
+  if (transaction_.recipients.size() + transaction_.unsubscribes.size() >= config_.limits.max_recipients)
     return error(SmtpError::too_many_recipients);
   if (has_non_ascii(c.path) && !transaction_.smtputf8) return error(SmtpError::utf8_needs_smtputf8);
+  // Our own unsubscribe mailboxes, on any listener and for any client: recorded here, never relayed.
+  auto mailbox =
+      config_.campaigns ? config_.campaigns->unsubscribe_mailbox(c.path) : UnsubscribeMailbox::not_ours;
+  if (mailbox == UnsubscribeMailbox::invalid) return error(SmtpError::unsubscribe_invalid);
+  if (mailbox == UnsubscribeMailbox::valid) {
+    transaction_.unsubscribes.push_back(c.path);
+    state_ = SessionState::rcpt;
+    return ok(250, "2.1.5", "Ok");
+  }
   std::string domain = mailbox_domain(c.path);
   bool local = iequals(c.path, "postmaster") ||
                std::find(config_.relay_domains.begin(), config_.relay_domains.end(), domain) !=
@@ -174,6 +198,8 @@ Step ServerSession::rcpt(const Command& c) {
     return error(SmtpError::untrusted_routing);
   if (local && !may_relay && config_.kind == ListenerKind::inbound && config_.inbound_recipient_check)
     if (auto refusal = config_.inbound_recipient_check(c.path)) return error_reply(std::move(*refusal));
+  if (config_.campaigns && suppression_applies() && config_.campaigns->suppressed(c.path))
+    return error(SmtpError::suppressed_recipient);
   transaction_.recipients.push_back(c.path);
   transaction_.recipient_dsn.push_back({c.params.notify, c.params.orcpt});
   state_ = SessionState::rcpt;
@@ -332,6 +358,12 @@ Step ServerSession::on_stored(bool stored, const std::string& queue_id, SmtpErro
 Step ServerSession::on_refused(int code, const char* enhanced, std::string text) {
   reset_transaction();
   return ok(code, enhanced, std::move(text));
+}
+
+Step ServerSession::on_unsubscribed(bool recorded) {
+  reset_transaction();
+  if (!recorded) return error(SmtpError::unsubscribe_failed);
+  return ok(250, "2.0.0", "Ok: unsubscribed");
 }
 
 Step ServerSession::on_timeout() {

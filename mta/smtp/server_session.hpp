@@ -7,12 +7,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "mta/auth/user_store.hpp"
 #include "mta/config/config.hpp"
+#include "mta/smtp/campaign_hooks.hpp"
 #include "mta/smtp/command_parser.hpp"
 #include "mta/smtp/data_reader.hpp"
 #include "mta/smtp/line_reader.hpp"
@@ -46,6 +48,10 @@ struct SessionConfig {
   std::function<std::optional<Reply>(const std::string& recipient)> inbound_recipient_check;
   std::function<std::int64_t()> now;          // unix seconds; default: the system clock
   std::function<void(SmtpError)> on_refusal;  // told of every refusal from the table (metrics)
+  // Campaigns: unsubscribe mailboxes accepted on every listener, the suppression list checked at RCPT
+  // for the mail check_suppression names. Null: no campaign hooks (tests, no database).
+  std::shared_ptr<CampaignHooks> campaigns;
+  config::SuppressionCheck check_suppression = config::SuppressionCheck::campaign;
 };
 
 struct ClientInfo {
@@ -82,6 +88,9 @@ struct Transaction {
   };
   std::vector<RecipientDsn> recipient_dsn;  // NOTIFY and ORCPT, one per recipient (same order)
   std::string message;                      // after DATA: the message with our headers, ready to store
+  bool campaign = false;                    // MAIL FROM is a valid VERP return path of a known campaign
+  // Recipients that are our unsubscribe mailboxes: recorded after DATA, never stored or forwarded.
+  std::vector<std::string> unsubscribes;
 };
 
 class ServerSession {
@@ -98,6 +107,9 @@ class ServerSession {
   // The message was read but is refused for its content (e.g. it cannot be DKIM-signed): the transaction
   // ends with that reply, the session goes on.
   Step on_refused(int code, const char* enhanced, std::string text);
+  // The transaction's unsubscribe mailboxes were recorded (ok) or not; called when it has no other
+  // recipients to store, or when recording failed (the whole message is then refused with 451).
+  Step on_unsubscribed(bool ok);
   Step on_timeout();
   Step on_shutdown();
 
@@ -126,6 +138,7 @@ class ServerSession {
   bool in_transaction() const { return state_ == SessionState::mail || state_ == SessionState::rcpt; }
   bool requires_auth() const;
   bool untrusted_routing_allowed(const std::string& domain) const;
+  bool suppression_applies() const;
   void reset_transaction();
   std::string protocol() const;
   std::int64_t now() const;
