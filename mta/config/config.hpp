@@ -144,6 +144,10 @@ struct CampaignsConfig {
   std::filesystem::path database = "/var/lib/relayctl/relayctl.db";
   // The secret that signs VERP return paths and unsubscribe URLs (campaigns/verp.hpp); empty: none set.
   std::filesystem::path token_secret_file;
+  // Where `campaign send` injects: a relay listener of the daemon that trusts this host. Unset: the first
+  // [[server.listener]] of kind relay.
+  std::optional<dns::HostPort> inject;
+  unsigned inject_connections = 4;  // persistent SMTP connections, one message in flight on each
 };
 
 struct AdminConfig {

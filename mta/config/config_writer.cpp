@@ -126,7 +126,9 @@ toml::table to_toml(const Config& c) {
                                                                          b.allow_untrusted_routing}};
                                                    })}}},
       {"campaigns", toml::table{{"database", c.campaigns.database.string()},
-                                {"token_secret_file", c.campaigns.token_secret_file.string()}}},
+                                {"token_secret_file", c.campaigns.token_secret_file.string()},
+                                {"inject", c.campaigns.inject ? c.campaigns.inject->to_string() : ""},
+                                {"inject_connections", static_cast<std::int64_t>(c.campaigns.inject_connections)}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
   };

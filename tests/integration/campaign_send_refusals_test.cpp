@@ -1,0 +1,82 @@
+// What `relayctl campaign send` refuses, each with a clear message and exit code, recording nothing it
+// should not: the daemon down (exit 3 at once, the campaign resumable), a campaign id sent before without
+// --resume (2), --resume after the recipients CSV changed (2, naming the line), --dry-run (counts, nothing
+// sent or recorded), and `campaign status` of an unknown id (1).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/campaign_send.hpp"
+
+namespace {
+
+using namespace relay::test;
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+struct CampaignSendRefusals : ::testing::Test {
+  SmtpSink sink;
+  TempDir keys;
+  std::unique_ptr<SmtpDaemon> daemon = campaign_daemon(sink.port(), keys);
+};
+
+TEST_F(CampaignSendRefusals, DaemonDownExitsThreeAndTheCampaignResumes) {
+  CampaignFiles files("down-1", 20, false);
+  auto sent = daemon->relayctl({"campaign", "send", files.campaign.string()});  // not started
+  EXPECT_EQ(sent.exit_code, 3) << sent.out << sent.err;
+  EXPECT_THAT(sent.err, HasSubstr("cannot connect to the daemon at 127.0.0.1:" +
+                                  std::to_string(daemon->relay_port())));
+  EXPECT_THAT(sent.err, HasSubstr("--resume"));
+  auto status = daemon->relayctl({"campaign", "status", "down-1", "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(nlohmann::json::parse(status.out)["pending"], 20);
+
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  auto resumed = daemon->relayctl({"campaign", "send", files.campaign.string(), "--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  auto json = nlohmann::json::parse(daemon->relayctl({"campaign", "status", "down-1", "--json"}).out);
+  EXPECT_EQ(json["injected"], 20);
+  EXPECT_EQ(json["state"], "done");
+}
+
+TEST_F(CampaignSendRefusals, ReusedIdWithoutResumeIsRefused) {
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  CampaignFiles files("reuse-1", 5, false);
+  ASSERT_EQ(daemon->relayctl({"campaign", "send", files.campaign.string()}).exit_code, 0);
+  auto again = daemon->relayctl({"campaign", "send", files.campaign.string()});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("campaign 'reuse-1' was already sent"));
+  EXPECT_THAT(again.err, HasSubstr("--resume"));
+  EXPECT_THAT(again.err, HasSubstr("new id"));
+  // Resuming a finished campaign sends nothing more.
+  auto resumed = daemon->relayctl({"campaign", "send", files.campaign.string(), "--resume"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.out, HasSubstr("0 injected"));
+}
+
+TEST_F(CampaignSendRefusals, ResumeWithAChangedCsvIsRefused) {
+  CampaignFiles files("changed-1", 30, false);
+  ASSERT_EQ(daemon->relayctl({"campaign", "send", files.campaign.string()}).exit_code, 3);  // daemon down
+  files.rewrite_csv(30, 7);  // row 8 of the file (recipient 7) now names someone else
+  auto resumed = daemon->relayctl({"campaign", "send", files.campaign.string(), "--resume"});
+  EXPECT_EQ(resumed.exit_code, 2);
+  EXPECT_THAT(resumed.err, HasSubstr("list.csv:9: the recipients CSV changed since campaign 'changed-1' began"));
+  EXPECT_THAT(resumed.err, HasSubstr("r7@dest.test"));
+  EXPECT_THAT(resumed.err, HasSubstr("changed7@dest.test"));
+}
+
+TEST_F(CampaignSendRefusals, DryRunSendsAndRecordsNothing) {
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  CampaignFiles files("dry-1", 40, true);
+  auto dry = daemon->relayctl({"campaign", "send", files.campaign.string(), "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("recipients: 44 rows, 41 to send, 3 skipped"));
+  EXPECT_THAT(dry.out, HasSubstr("nothing was sent or recorded"));
+  EXPECT_THAT(dry.err, HasSubstr("skipped: missing field"));
+  auto status = daemon->relayctl({"campaign", "status", "dry-1"});
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_THAT(status.err, HasSubstr("no campaign 'dry-1'"));
+  EXPECT_THAT(daemon->relayctl({"campaign", "list"}).out, HasSubstr("no campaigns have been sent"));
+  EXPECT_TRUE(sink.messages().empty());
+}
+
+}  // namespace
