@@ -65,6 +65,12 @@ void Progress::waiting(std::string_view why) {
   waiting_ = why;
 }
 
+void Progress::note(std::string_view line) {
+  if (terminal_ && drawn_) out_ << "\r\033[K";
+  out_ << "relayctl: " << line << "\n";
+  out_.flush();
+}
+
 void Progress::finish(const ProgressCounts& counts, Clock::time_point now) {
   if (terminal_) {
     update(counts, now);

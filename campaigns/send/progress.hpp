@@ -24,6 +24,7 @@ class Progress {
   Clock::duration tick() const;  // how often update() should be called
   void update(const ProgressCounts& counts, Clock::time_point now);
   void waiting(std::string_view why);  // "" when sending again
+  void note(std::string_view line);    // a line of its own ("relayctl: " is added), above the bar
   void finish(const ProgressCounts& counts, Clock::time_point now);
   // "4512/10000 sent, 0 refused, 12 skipped, 1520 msg/s, ETA 0:04", for both forms.
   std::string line(const ProgressCounts& counts, Clock::time_point now) const;

@@ -20,11 +20,12 @@ namespace campaigns::send {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr std::int64_t kReportedSkips = 20;
 
 class StoreLog final : public InjectionLog {
  public:
-  StoreLog(CampaignStore& store, std::string id, Progress& progress)
-      : store_(store), id_(std::move(id)), progress_(progress) {}
+  StoreLog(CampaignStore& store, std::string id, std::string csv, Progress& progress)
+      : store_(store), id_(std::move(id)), csv_(std::move(csv)), progress_(progress) {}
   void injected(const Job& job, std::string_view queue_id) override {
     store_.mark_injected(id_, job.line, queue_id);
     ++counts.injected;
@@ -35,14 +36,16 @@ class StoreLog final : public InjectionLog {
   }
   void unrenderable(const Job& job) override {
     store_.mark_skipped(id_, job.line, job.skip_reason, job.message.problem);
-    ++counts.skipped;
+    if (counts.skipped++ < kReportedSkips)
+      progress_.note(csv_ + ":" + std::to_string(job.line) + ": skipped: " + job.skip_reason + ": " +
+                     job.message.problem);
   }
   void waiting(std::string_view why) override { progress_.waiting(why); }
   ProgressCounts counts;
 
  private:
   CampaignStore& store_;
-  std::string id_;
+  std::string id_, csv_;
   Progress& progress_;
 };
 
@@ -102,7 +105,7 @@ SendReport run_send(SendRequest& request, CampaignStore& store) {
   asio::io_context io;
   JobQueue jobs(io, 64 + 16 * std::max(1u, request.injector.connections));
   Progress progress(request.progress_out, request.terminal, request.pending_count, started);
-  StoreLog log(store, request.campaign.id.str(), progress);
+  StoreLog log(store, request.campaign.id.str(), request.campaign.recipients.string(), progress);
   Injector injector(io, request.injector, jobs, log);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   asio::steady_timer progress_timer(io);
