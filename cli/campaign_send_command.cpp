@@ -229,8 +229,8 @@ int send(const SendOptions& options) {
               << " injected, " << counts->refused << " refused, " << counts->skipped << " skipped, "
               << counts->pending << " pending\n";
   if (report.end == campaigns::send::InjectorEnd::gave_up) {
-    print_error(report.reason + "; nothing is lost: run `relayctl campaign send " + options.file +
-                " --resume` once the daemon is back");
+    print_error(report.reason + "; the campaign's state is saved: run `relayctl campaign send " + options.file +
+                " --resume` to go on once that is fixed");
     return kTemporary;
   }
   if (report.interrupted || report.end == campaigns::send::InjectorEnd::stopped) {

@@ -165,7 +165,14 @@ asio::awaitable<void> Injector::connection_loop() {
       reply = result.recipients.empty() ? mta::delivery::Reply{421, {"4.4.2 no reply"}, {}} : result.recipients[0];
       if (!result.connection_usable) connection.reset();
       if (reply.positive()) {
+        accepted_any_ = true;
         log_.injected(*job, queue_id_from_reply(reply.text()));
+      } else if (reply.permanent() && !accepted_any_ && reply.enhanced && reply.enhanced->subject == 7) {
+        give_up("the daemon at " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) +
+                " refuses this host's mail (" + reply.text() +
+                "): set [campaigns] inject to a relay listener whose [server] trusted_networks include this "
+                "host");
+        break;
       } else if (reply.permanent()) {
         log_.refused(*job, reply.text());
       } else {

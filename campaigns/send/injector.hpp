@@ -5,7 +5,9 @@
 // at most `connections` messages are ever sent without their answer being recorded.
 // Errors: a daemon that cannot be reached at the start ends the run at once (gave_up); later, a broken
 // connection is reopened and a 4xx retried with back-off until give_up_after passes without any answer
-// (gave_up, state left resumable); 5xx is the recipient's refusal. Untrusted input: the daemon's replies,
+// (gave_up, state left resumable); 5xx is the recipient's refusal — except a policy refusal (5.7.x, e.g.
+// "Relay access denied") before the daemon has accepted any message of this run: that is this host not
+// being allowed to inject, so the run gives up without marking anyone refused. Untrusted input: the daemon's replies,
 // through the client's bounded ReplyReader.
 #pragma once
 
@@ -76,7 +78,7 @@ class Injector {
   asio::ssl::context tls_;
   std::function<void(InjectorEnd)> done_;
   unsigned running_ = 0;
-  bool stopping_ = false, gave_up_ = false, ever_connected_ = false;
+  bool stopping_ = false, gave_up_ = false, ever_connected_ = false, accepted_any_ = false;
   std::string reason_;
 };
 

@@ -1,7 +1,8 @@
 // What `relayctl campaign send` refuses, each with a clear message and exit code, recording nothing it
 // should not: the daemon down (exit 3 at once, the campaign resumable), a campaign id sent before without
-// --resume (2), --resume after the recipients CSV changed (2, naming the line), --dry-run (counts, nothing
-// sent or recorded), and `campaign status` of an unknown id (1).
+// --resume (2), --resume after the recipients CSV changed (2, naming the line), a daemon that does not let
+// this host relay (exit 3, nobody marked refused), --dry-run (counts, nothing sent or recorded), and
+// `campaign status` of an unknown id (1).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -62,6 +63,19 @@ TEST_F(CampaignSendRefusals, ResumeWithAChangedCsvIsRefused) {
   EXPECT_THAT(resumed.err, HasSubstr("list.csv:9: the recipients CSV changed since campaign 'changed-1' began"));
   EXPECT_THAT(resumed.err, HasSubstr("r7@dest.test"));
   EXPECT_THAT(resumed.err, HasSubstr("changed7@dest.test"));
+}
+
+TEST_F(CampaignSendRefusals, UntrustedHostStopsWithoutRefusingAnyone) {
+  ASSERT_TRUE(daemon->edit_config("[server]\n", "[server]\ntrusted_networks = [\"192.0.2.0/24\"]\n"));
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  CampaignFiles files("untrusted-1", 10, false);
+  auto sent = daemon->relayctl({"campaign", "send", files.campaign.string()});
+  EXPECT_EQ(sent.exit_code, 3) << sent.out << sent.err;
+  EXPECT_THAT(sent.err, HasSubstr("Relay access denied"));
+  EXPECT_THAT(sent.err, HasSubstr("trusted_networks"));
+  auto json = nlohmann::json::parse(daemon->relayctl({"campaign", "status", "untrusted-1", "--json"}).out);
+  EXPECT_EQ(json["refused"], 0);
+  EXPECT_EQ(json["pending"], 10);
 }
 
 TEST_F(CampaignSendRefusals, DryRunSendsAndRecordsNothing) {
