@@ -39,18 +39,28 @@ Injector::Injector(asio::io_context& io, InjectorSettings settings, JobQueue& jo
 
 void Injector::start(std::function<void(InjectorEnd)> done) {
   done_ = std::move(done);
-  running_ = std::max(1u, settings_.connections);
-  for (unsigned i = 0; i < running_; ++i)
-    asio::co_spawn(io_, connection_loop(), [this](std::exception_ptr error) {
-      if (error) {
-        try {
-          std::rethrow_exception(error);
-        } catch (const std::exception& e) {
-          give_up(e.what());
-        }
+  last_answer_ = Clock::now();
+  spawn_connection();  // the others once this one is in: a daemon that is down is then told at once
+}
+
+void Injector::spawn_connection() {
+  ++running_;
+  asio::co_spawn(io_, connection_loop(), [this](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        give_up(e.what());
       }
-      ended();
-    });
+    }
+    ended();
+  });
+}
+
+void Injector::drop(std::unique_ptr<SmtpConnection>& connection) {
+  if (!connection) return;
+  connection.reset();
+  --open_;
 }
 
 void Injector::ended() {
@@ -134,14 +144,18 @@ asio::awaitable<void> Injector::connection_loop() {
     failure.clear();
     if (connection && sent_on_connection >= settings_.max_messages_per_connection) {
       co_await connection->quit();
-      connection.reset();
+      drop(connection);
     }
-    if (!connection || !connection->usable()) {
-      connection.reset();
+    if (connection && !connection->usable()) drop(connection);
+    if (!connection) {
       sent_on_connection = 0;
       auto opened = co_await SmtpConnection::open(endpoint, options, tls_);
       if (opened.first) {
         connection = std::move(opened.first);
+        ++open_;
+        if (!ever_connected_)
+          for (unsigned i = 1; i < settings_.connections; ++i)
+            spawn_connection();
         ever_connected_ = true;
       } else {
         failure = "cannot connect to the daemon at " + endpoint.address().to_string() + ":" +
@@ -150,6 +164,11 @@ asio::awaitable<void> Injector::connection_loop() {
         if (opened.second && opened.second->reply) failure += " (" + opened.second->reply->text() + ")";
         if (!ever_connected_) {
           give_up(failure);
+          break;
+        }
+        if (open_ > 0) {  // the others get in: the daemon limits connections, so go on with fewer
+          jobs_.put_back(std::move(*job));
+          job.reset();
           break;
         }
       }
@@ -163,7 +182,7 @@ asio::awaitable<void> Injector::connection_loop() {
       result = co_await connection->send(message);
       ++sent_on_connection;
       reply = result.recipients.empty() ? mta::delivery::Reply{421, {"4.4.2 no reply"}, {}} : result.recipients[0];
-      if (!result.connection_usable) connection.reset();
+      if (!result.connection_usable) drop(connection);
       if (reply.positive()) {
         accepted_any_ = true;
         log_.injected(*job, queue_id_from_reply(reply.text()));
@@ -181,6 +200,7 @@ asio::awaitable<void> Injector::connection_loop() {
     }
     if (failure.empty()) {
       job.reset();
+      last_answer_ = Clock::now();
       if (failing_since) log_.waiting("");
       failing_since.reset();
       backoff = settings_.backoff_initial;
@@ -188,7 +208,7 @@ asio::awaitable<void> Injector::connection_loop() {
     }
     auto now = Clock::now();
     if (!failing_since) failing_since = now;
-    if (now - *failing_since >= settings_.give_up_after) {
+    if (now - std::max(*failing_since, last_answer_) >= settings_.give_up_after) {
       give_up(failure + "; gave up after " + std::to_string(settings_.give_up_after.count()) + " s");
       break;
     }
@@ -197,7 +217,10 @@ asio::awaitable<void> Injector::connection_loop() {
     co_await sleep_until(retry_at);
     backoff = std::min(backoff * 2, settings_.backoff_max);
   }
-  if (connection) co_await connection->quit();
+  if (connection) {
+    co_await connection->quit();
+    drop(connection);
+  }
 }
 
 }  // namespace campaigns::send

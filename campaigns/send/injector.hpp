@@ -4,14 +4,14 @@
 // the maximum rate. Every answer goes to the InjectionLog before that connection sends anything else, so
 // at most `connections` messages are ever sent without their answer being recorded.
 // Errors: a daemon that cannot be reached at the start ends the run at once (gave_up); later, a broken
-// connection is reopened and a 4xx retried with back-off until give_up_after passes without any answer
-// (gave_up, state left resumable); 5xx is the recipient's refusal — except a policy refusal (5.7.x, e.g.
-// "Relay access denied") before the daemon has accepted any message of this run: that is this host not
-// being allowed to inject, so the run gives up without marking anyone refused. Untrusted input: the daemon's replies,
-// through the client's bounded ReplyReader.
+// connection is reopened and a 4xx retried with back-off until give_up_after passes without any answer on
+// any connection (gave_up, state left resumable); a connection the daemon turns away while others are
+// open (its per-client limit) is retired and its message handed on. 5xx is the recipient's refusal —
+// except a policy refusal (5.7.x, "Relay access denied") before the daemon accepted anything in this run:
+// this host may not inject, so the run gives up without marking anyone refused.
+// Untrusted input: the daemon's replies, through the client's bounded ReplyReader.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -26,6 +26,7 @@
 #include "campaigns/send/job_queue.hpp"
 #include "campaigns/send/pacer.hpp"
 #include "campaigns/send/send_window.hpp"
+#include "mta/delivery/smtp_client.hpp"
 
 namespace campaigns::send {
 
@@ -64,7 +65,9 @@ class Injector {
   const std::string& reason() const { return reason_; }  // why it gave up
 
  private:
+  void spawn_connection();
   asio::awaitable<void> connection_loop();
+  void drop(std::unique_ptr<mta::delivery::SmtpConnection>& connection);
   asio::awaitable<bool> pace();
   asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point until);
   void give_up(std::string why);
@@ -77,7 +80,8 @@ class Injector {
   Pacer pacer_;
   asio::ssl::context tls_;
   std::function<void(InjectorEnd)> done_;
-  unsigned running_ = 0;
+  unsigned running_ = 0, open_ = 0;
+  std::chrono::steady_clock::time_point last_answer_;  // the daemon's last 2xx or 5xx, on any connection
   bool stopping_ = false, gave_up_ = false, ever_connected_ = false, accepted_any_ = false;
   std::string reason_;
 };

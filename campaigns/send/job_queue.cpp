@@ -42,6 +42,15 @@ void JobQueue::abort() {
   wake();
 }
 
+void JobQueue::put_back(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (aborted_) return;
+    jobs_.push_front(std::move(job));
+  }
+  wake();
+}
+
 asio::awaitable<std::optional<Job>> JobQueue::pop() {
   std::optional<Job> job;
   std::error_code ec;

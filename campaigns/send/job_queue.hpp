@@ -37,6 +37,7 @@ class JobQueue {
   // io thread: the next job; nothing once finished and drained, or aborted.
   asio::awaitable<std::optional<Job>> pop();
   void abort();  // any thread
+  void put_back(Job job);  // io thread: a job taken but not sent, first in line again (never blocks)
 
  private:
   void wake();

@@ -1,7 +1,8 @@
 // What `relayctl campaign send` refuses, each with a clear message and exit code, recording nothing it
 // should not: the daemon down (exit 3 at once, the campaign resumable), a campaign id sent before without
 // --resume (2), --resume after the recipients CSV changed (2, naming the line), a daemon that does not let
-// this host relay (exit 3, nobody marked refused), --dry-run (counts, nothing sent or recorded), and
+// this host relay (exit 3, nobody marked refused), a daemon that admits fewer connections than asked for
+// (the send goes on with those), --dry-run (counts, nothing sent or recorded), and
 // `campaign status` of an unknown id (1).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -76,6 +77,17 @@ TEST_F(CampaignSendRefusals, UntrustedHostStopsWithoutRefusingAnyone) {
   auto json = nlohmann::json::parse(daemon->relayctl({"campaign", "status", "untrusted-1", "--json"}).out);
   EXPECT_EQ(json["refused"], 0);
   EXPECT_EQ(json["pending"], 10);
+}
+
+TEST_F(CampaignSendRefusals, ConnectionLimitMeansFewerConnections) {
+  ASSERT_TRUE(daemon->edit_config("[server.limits]\n", "[server.limits]\nmax_connections_per_ip = 2\n"));
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  CampaignFiles files("limited-1", 200, false);
+  auto sent = daemon->relayctl({"campaign", "send", files.campaign.string(), "--connections", "6"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  auto json = nlohmann::json::parse(daemon->relayctl({"campaign", "status", "limited-1", "--json"}).out);
+  EXPECT_EQ(json["injected"], 200);
+  EXPECT_EQ(json["state"], "done");
 }
 
 TEST_F(CampaignSendRefusals, DryRunSendsAndRecordsNothing) {
