@@ -167,6 +167,8 @@ asio::awaitable<void> Injector::connection_loop() {
           break;
         }
         if (open_ > 0) {  // the others get in: the daemon limits connections, so go on with fewer
+          log_.note("campaign send: " + failure + "; going on with " + std::to_string(open_) +
+                    (open_ == 1 ? " connection" : " connections"));
           jobs_.put_back(std::move(*job));
           job.reset();
           break;

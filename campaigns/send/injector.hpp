@@ -52,6 +52,7 @@ class InjectionLog {
   virtual void refused(const Job& job, std::string_view reply) = 0;
   virtual void unrenderable(const Job& job) = 0;  // job.message.problem says why
   virtual void waiting(std::string_view why) = 0;  // "" when sending again
+  virtual void note(std::string_view what) = 0;     // something worth a line of its own
 };
 
 enum class InjectorEnd { finished, stopped, gave_up };

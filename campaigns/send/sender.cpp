@@ -41,6 +41,7 @@ class StoreLog final : public InjectionLog {
                      job.message.problem);
   }
   void waiting(std::string_view why) override { progress_.waiting(why); }
+  void note(std::string_view what) override { progress_.note(what); }
   ProgressCounts counts;
 
  private:

@@ -88,6 +88,8 @@ TEST_F(CampaignSendRefusals, ConnectionLimitMeansFewerConnections) {
   auto json = nlohmann::json::parse(daemon->relayctl({"campaign", "status", "limited-1", "--json"}).out);
   EXPECT_EQ(json["injected"], 200);
   EXPECT_EQ(json["state"], "done");
+  EXPECT_THAT(sent.err, HasSubstr("Too many connections"));
+  EXPECT_THAT(sent.err, HasSubstr("going on with"));
 }
 
 TEST_F(CampaignSendRefusals, DryRunSendsAndRecordsNothing) {
