@@ -58,4 +58,19 @@ TEST(Progress, LogLinesEveryTenSecondsWhenNotATerminal) {
   EXPECT_NE(out.str().find("sending again"), std::string::npos);
 }
 
+TEST(Progress, BarOnATerminalIsRedrawnInPlace) {
+  std::ostringstream out;
+  auto start = Progress::Clock::time_point{} + std::chrono::hours(1);
+  Progress progress(out, true, 10, start);
+  progress.update({5, 0, 0}, start + std::chrono::seconds(1));
+  EXPECT_EQ(out.str().rfind("\r\033[K[############............] 5/10 sent, 0 refused, 0 skipped, 5 msg/s, ETA 0:01",
+                            0),
+            0u)
+      << out.str();
+  progress.update({12, 0, 0}, start + std::chrono::seconds(2));  // more than the total: a full bar, no crash
+  EXPECT_NE(out.str().find("[########################] 12/10"), std::string::npos);
+  progress.finish({12, 0, 0}, start + std::chrono::seconds(2));
+  EXPECT_EQ(out.str().back(), '\n');
+}
+
 }  // namespace
