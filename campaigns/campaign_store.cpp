@@ -60,35 +60,59 @@ std::optional<CampaignRecord> CampaignStore::find(std::string_view id) const {
 }
 
 void CampaignStore::create(const CampaignRecord& c, const std::vector<RecipientRecord>& rows) {
-  Transaction transaction(db_);
-  auto at = now();
-  Statement campaign(db_,
-                     "INSERT INTO campaigns (id, name, file, pool, bounce_address, unsubscribe_mailto, state, "
-                     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'sending', ?7, ?7)");
-  campaign.bind(1, c.id).bind(2, c.name).bind(3, c.file).bind(4, c.pool).bind(5, c.bounce_address);
-  campaign.bind(6, c.unsubscribe_mailto).bind(7, at);
-  campaign.step();
-  Statement row(db_,
-                "INSERT INTO recipients (campaign_id, line, recipient_id, address, state, reason, detail, "
-                "updated_at) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8)");
-  for (const auto& r : rows) {
-    row.bind(1, c.id).bind(2, r.line).bind(3, r.recipient_id).bind(4, r.address);
-    row.bind(5, to_string(r.state)).bind(6, r.reason).bind(7, r.detail).bind(8, at);
-    row.step();
-    row.reset();
-  }
-  transaction.commit();
+  Writer writer(*this, c);
+  for (const auto& r : rows)
+    writer.add(r);
+  writer.commit();
 }
 
 std::vector<RecipientRecord> CampaignStore::recipients(std::string_view id) const {
-  Statement s(db_,
-              "SELECT line, recipient_id, address, state, reason, detail, queue_id FROM recipients "
-              "WHERE campaign_id = ?1 ORDER BY line");
-  s.bind(1, id);
   std::vector<RecipientRecord> rows;
-  while (s.step())
-    rows.push_back({s.integer(0), s.text(1), s.text(2), state_from(s.text(3)), s.text(4), s.text(5), s.text(6)});
+  Cursor cursor(*this, id);
+  RecipientRecord row;
+  while (cursor.next(row))
+    rows.push_back(row);
   return rows;
+}
+
+CampaignStore::Writer::Writer(const CampaignStore& store, const CampaignRecord& c)
+    : transaction_(store.db_),
+      id_(c.id),
+      at_(now()),
+      insert_(store.db_,
+              "INSERT INTO recipients (campaign_id, line, recipient_id, address, state, reason, detail, "
+              "updated_at) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8)") {
+  Statement campaign(store.db_,
+                     "INSERT INTO campaigns (id, name, file, pool, bounce_address, unsubscribe_mailto, state, "
+                     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'sending', ?7, ?7)");
+  campaign.bind(1, c.id).bind(2, c.name).bind(3, c.file).bind(4, c.pool).bind(5, c.bounce_address);
+  campaign.bind(6, c.unsubscribe_mailto).bind(7, at_);
+  campaign.step();
+}
+
+void CampaignStore::Writer::add(const RecipientRecord& r) {
+  insert_.bind(1, id_).bind(2, r.line).bind(3, r.recipient_id).bind(4, r.address);
+  insert_.bind(5, to_string(r.state)).bind(6, r.reason).bind(7, r.detail).bind(8, at_);
+  insert_.step();
+  insert_.reset();
+}
+
+void CampaignStore::Writer::commit() {
+  transaction_.commit();
+}
+
+CampaignStore::Cursor::Cursor(const CampaignStore& store, std::string_view id)
+    : select_(store.db_,
+              "SELECT line, recipient_id, address, state, reason, detail, queue_id FROM recipients "
+              "WHERE campaign_id = ?1 ORDER BY line") {
+  select_.bind(1, id);
+}
+
+bool CampaignStore::Cursor::next(RecipientRecord& row) {
+  if (!select_.step()) return false;
+  row = {select_.integer(0), select_.text(1), select_.text(2), state_from(select_.text(3)),
+         select_.text(4),    select_.text(5), select_.text(6)};
+  return true;
 }
 
 void CampaignStore::mark(std::string_view id, std::int64_t line, RecipientState state, std::string_view reason,

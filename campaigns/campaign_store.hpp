@@ -48,10 +48,13 @@ class CampaignStore {
   explicit CampaignStore(const Database& db);
   ~CampaignStore();
 
+  class Writer;
+  class Cursor;
+
   std::optional<CampaignRecord> find(std::string_view id) const;
-  // Inserts the campaign (state sending) and all its rows in one transaction.
+  // Inserts the campaign (state sending) and all its rows in one transaction (Writer, for long lists).
   void create(const CampaignRecord& campaign, const std::vector<RecipientRecord>& rows);
-  std::vector<RecipientRecord> recipients(std::string_view id) const;  // by line
+  std::vector<RecipientRecord> recipients(std::string_view id) const;  // by line (Cursor, for long lists)
 
   // Each its own commit (WAL, synchronous=NORMAL: it survives the process being killed once it returns).
   void mark_injected(std::string_view id, std::int64_t line, std::string_view queue_id);
@@ -68,6 +71,30 @@ class CampaignStore {
 
   const Database& db_;
   std::unique_ptr<Statement> mark_;
+};
+
+// Creates a campaign row by row, in one transaction: nothing is recorded unless commit() is reached.
+class CampaignStore::Writer {
+ public:
+  Writer(const CampaignStore& store, const CampaignRecord& campaign);
+  void add(const RecipientRecord& row);
+  void commit();
+
+ private:
+  Transaction transaction_;
+  std::string id_;
+  std::int64_t at_;
+  Statement insert_;
+};
+
+// A campaign's recipients in line order, one at a time.
+class CampaignStore::Cursor {
+ public:
+  Cursor(const CampaignStore& store, std::string_view id);
+  bool next(RecipientRecord& row);
+
+ private:
+  Statement select_;
 };
 
 }  // namespace campaigns

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "campaigns/campaign_store.hpp"
@@ -36,41 +37,43 @@ struct SendOptions {
   std::size_t problems = 20;
 };
 
-struct ReadRows {
-  std::vector<campaigns::RecipientRecord> rows;
+struct RowCounts {
+  std::size_t rows = 0, usable = 0;
   std::array<std::size_t, campaigns::kSkipReasons> by_reason{};
-  std::size_t usable = 0;
 };
 
-// Pass one: every row, checked (address, repeats, suppression), as it will be recorded.
-std::optional<ReadRows> read_rows(const CampaignContext& context, const SendOptions& options) {
+// Pass one: every row, checked (address, repeats, suppression), handed to each as it will be recorded
+// (each returns false to stop); nothing is held in memory. False on a problem already reported.
+bool read_rows(const CampaignContext& context, const SendOptions& options,
+               const std::function<bool(const campaigns::RecipientRecord&)>& each, RowCounts& counts) {
   const std::string csv_name = context.campaign.recipients.string();
   std::ifstream csv(context.campaign.recipients, std::ios::binary);
   if (!csv) {
     print_error("cannot read " + csv_name + ": " + std::strerror(errno));
-    return std::nullopt;
+    return false;
   }
   campaigns::SqliteSuppressionStore suppression(*context.database);
   campaigns::RecipientReader reader(csv, suppression);
   if (!reader.header_error().empty()) {
     print_error(csv_name + ": " + reader.header_error());
-    return std::nullopt;
+    return false;
   }
   campaigns::MessageBuilder builder(context.campaign, *context.secret, reader.columns());
   if (auto unknown = builder.unknown_fields(); !unknown.empty()) {
     for (const auto& problem : unknown)
       print_error(problem + " (columns of " + csv_name +
                   " and email, recipient_id, campaign_id, unsubscribe_url, view_online_url)");
-    return std::nullopt;
+    return false;
   }
-  ReadRows read;
   std::size_t reported = 0;
   campaigns::RecipientRow row;
+  campaigns::RecipientRecord record;
   while (reader.next(row)) {
-    campaigns::RecipientRecord record;
+    ++counts.rows;
+    record = {};
     record.line = static_cast<std::int64_t>(row.line);
     if (row.id) record.recipient_id = row.id->str();
-    if (!row.address.str().empty() && row.skip != campaigns::SkipReason::invalid_address)
+    if (row.skip != campaigns::SkipReason::invalid_address && row.skip != campaigns::SkipReason::malformed)
       record.address = row.address.str();
     std::optional<campaigns::SkipReason> skip = row.skip;
     std::string problem = row.problem;
@@ -85,22 +88,22 @@ std::optional<ReadRows> read_rows(const CampaignContext& context, const SendOpti
       record.state = campaigns::RecipientState::skipped;
       record.reason = std::string(campaigns::skip_reason_name(*skip));
       record.detail = problem;
-      ++read.by_reason[static_cast<std::size_t>(*skip)];
+      ++counts.by_reason[static_cast<std::size_t>(*skip)];
       if (reported++ < options.problems)
         std::cerr << "relayctl: " << csv_name << ":" << row.line << ": skipped: " << to_string(*skip) << ": "
                   << problem << "\n";
     } else {
-      ++read.usable;
+      ++counts.usable;
     }
-    read.rows.push_back(std::move(record));
+    if (!each(record)) return false;
   }
   if (csv.bad()) {
     print_error("reading " + csv_name + " failed part-way");
-    return std::nullopt;
+    return false;
   }
   if (reported > options.problems)
     std::cerr << "relayctl: ... and " << reported - options.problems << " more skipped rows\n";
-  return read;
+  return true;
 }
 
 std::string skipped_text(const std::array<std::size_t, campaigns::kSkipReasons>& by_reason) {
@@ -112,28 +115,46 @@ std::string skipped_text(const std::array<std::size_t, campaigns::kSkipReasons>&
   return text;
 }
 
+void report_changed(const std::string& csv_name, const std::string& id, const campaigns::RecipientRecord* was,
+                    const campaigns::RecipientRecord* now) {
+  auto describe = [](const campaigns::RecipientRecord* row) {
+    return !row ? std::string("not there") : row->address.empty() ? "a row without an address" : row->address;
+  };
+  auto line = std::to_string(now ? now->line : was->line);
+  print_error(csv_name + ":" + line + ": the recipients CSV changed since campaign '" + id + "' began (line " +
+              line + " was " + describe(was) + ", now " + describe(now) +
+              "); --resume needs the list it began with: restore it, or send this list under a new campaign id");
+}
+
 // --resume: the CSV must be the one recorded, row for row. Rows suppressed since are skipped now.
-bool reconcile(campaigns::CampaignStore& store, const std::string& id, const ReadRows& read,
-               const std::string& csv_name) {
-  auto stored = store.recipients(id);
-  for (std::size_t i = 0; i < std::max(stored.size(), read.rows.size()); ++i) {
-    const auto* was = i < stored.size() ? &stored[i] : nullptr;
-    const auto* now = i < read.rows.size() ? &read.rows[i] : nullptr;
-    if (was && now && was->line == now->line && was->address == now->address) {
-      if (was->state == campaigns::RecipientState::pending && now->state == campaigns::RecipientState::skipped)
-        store.mark_skipped(id, now->line, now->reason, now->detail);
-      continue;
+bool reconcile(const CampaignContext& context, const SendOptions& options, campaigns::CampaignStore& store,
+               const std::string& id, RowCounts& counts) {
+  const std::string csv_name = context.campaign.recipients.string();
+  std::vector<campaigns::RecipientRecord> newly_skipped;
+  bool changed = false;
+  campaigns::RecipientRecord was;
+  {
+    campaigns::CampaignStore::Cursor stored(store, id);
+    bool read = read_rows(context, options, [&](const campaigns::RecipientRecord& now) {
+      bool have = stored.next(was);
+      if (!have || was.line != now.line || was.address != now.address) {
+        report_changed(csv_name, id, have ? &was : nullptr, &now);
+        changed = true;
+        return false;
+      }
+      if (was.state == campaigns::RecipientState::pending && now.state == campaigns::RecipientState::skipped)
+        newly_skipped.push_back(now);
+      return true;
+    }, counts);
+    if (!read && !changed) return false;
+    if (!changed && stored.next(was)) {
+      report_changed(csv_name, id, &was, nullptr);
+      changed = true;
     }
-    auto line = now ? now->line : was->line;
-    print_error(csv_name + ":" + std::to_string(line) + ": the recipients CSV changed since campaign '" + id +
-                "' began (line " + std::to_string(line) + " was " +
-                (was ? (was->address.empty() ? "a row without an address" : was->address) : "not there") +
-                ", now " +
-                (now ? (now->address.empty() ? "a row without an address" : now->address) : "not there") +
-                "); --resume needs the list it began with: restore it, or send this list under a new "
-                "campaign id");
-    return false;
   }
+  if (changed) return false;
+  for (const auto& row : newly_skipped)
+    store.mark_skipped(id, row.line, row.reason, row.detail);
   return true;
 }
 
@@ -160,15 +181,15 @@ int send(const SendOptions& options) {
   const auto& campaign = context->campaign;
   const std::string id = campaign.id.str();
   const std::string csv_name = campaign.recipients.string();
-  auto read = read_rows(*context, options);
-  if (!read) return kUsage;
-  std::size_t skipped = read->rows.size() - read->usable;
-
+  RowCounts rows;
   if (options.dry_run) {
+    if (!read_rows(*context, options, [](const campaigns::RecipientRecord&) { return true; }, rows))
+      return kUsage;
+    std::size_t skipped = rows.rows - rows.usable;
     std::cout << "campaign " << id << ": dry run of " << options.file << "\n";
-    std::cout << "recipients: " << read->rows.size() << " rows, " << read->usable << " to send, " << skipped
+    std::cout << "recipients: " << rows.rows << " rows, " << rows.usable << " to send, " << skipped
               << " skipped";
-    if (skipped > 0) std::cout << " (" << skipped_text(read->by_reason) << ")";
+    if (skipped > 0) std::cout << " (" << skipped_text(rows.by_reason) << ")";
     std::cout << "\nnothing was sent or recorded\n";
     return kOk;
   }
@@ -184,12 +205,17 @@ int send(const SendOptions& options) {
     return kUsage;
   }
   if (existing) {
-    if (!reconcile(store, id, *read, csv_name)) return kUsage;
+    if (!reconcile(*context, options, store, id, rows)) return kUsage;
   } else {
-    store.create({id, campaign.name, std::filesystem::absolute(options.file).string(), campaign.pool,
-                  campaign.bounce.local + "@" + campaign.bounce.domain, campaign.unsubscribe_mailto, "sending",
-                  0, 0},
-                 read->rows);
+    campaigns::CampaignStore::Writer writer(
+        store, {id, campaign.name, std::filesystem::absolute(options.file).string(), campaign.pool,
+                campaign.bounce.local + "@" + campaign.bounce.domain, campaign.unsubscribe_mailto, "sending", 0, 0});
+    if (!read_rows(*context, options, [&](const campaigns::RecipientRecord& row) {
+          writer.add(row);
+          return true;
+        }, rows))
+      return kUsage;
+    writer.commit();
   }
   campaigns::send::InjectorSettings settings;
   settings.daemon = *endpoint;
@@ -204,7 +230,8 @@ int send(const SendOptions& options) {
   }
   std::vector<bool> pending;
   std::int64_t pending_count = 0;
-  for (const auto& row : store.recipients(id)) {
+  campaigns::RecipientRecord row;
+  for (campaigns::CampaignStore::Cursor cursor(store, id); cursor.next(row);) {
     if (row.state != campaigns::RecipientState::pending) continue;
     if (pending.size() <= static_cast<std::size_t>(row.line)) pending.resize(static_cast<std::size_t>(row.line) + 1);
     pending[static_cast<std::size_t>(row.line)] = true;

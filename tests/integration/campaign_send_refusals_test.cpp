@@ -64,6 +64,12 @@ TEST_F(CampaignSendRefusals, ResumeWithAChangedCsvIsRefused) {
   EXPECT_THAT(resumed.err, HasSubstr("list.csv:9: the recipients CSV changed since campaign 'changed-1' began"));
   EXPECT_THAT(resumed.err, HasSubstr("r7@dest.test"));
   EXPECT_THAT(resumed.err, HasSubstr("changed7@dest.test"));
+
+  files.rewrite_csv(29, 1000);  // the last row taken away
+  resumed = daemon->relayctl({"campaign", "send", files.campaign.string(), "--resume"});
+  EXPECT_EQ(resumed.exit_code, 2);
+  EXPECT_THAT(resumed.err, HasSubstr("list.csv:31: the recipients CSV changed"));
+  EXPECT_THAT(resumed.err, HasSubstr("was r29@dest.test, now not there"));
 }
 
 TEST_F(CampaignSendRefusals, UntrustedHostStopsWithoutRefusingAnyone) {
