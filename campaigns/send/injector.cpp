@@ -92,11 +92,12 @@ asio::awaitable<void> Injector::sleep_until(Clock::time_point until) {
 asio::awaitable<bool> Injector::pace() {
   bool announced = false;
   std::optional<SysSeconds> opens;
+  SysSeconds now;
   Clock::time_point until;
   for (;;) {
     if (stopping_) co_return false;
     if (!settings_.window) break;
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     opens = opens_at(*settings_.window, now, *settings_.zone);
     if (!opens) break;
     if (!announced)
@@ -125,8 +126,9 @@ asio::awaitable<void> Injector::connection_loop() {
   mta::delivery::TransactionResult result;
   mta::delivery::Reply reply;
   std::string failure;
-  Clock::time_point retry_at;
+  Clock::time_point retry_at, now;
   unsigned sent_on_connection = 0;
+  std::pair<std::unique_ptr<SmtpConnection>, std::optional<mta::delivery::ClientError>> opened;
   const auto endpoint = settings_.daemon;
 
   for (;;) {
@@ -149,7 +151,7 @@ asio::awaitable<void> Injector::connection_loop() {
     if (connection && !connection->usable()) drop(connection);
     if (!connection) {
       sent_on_connection = 0;
-      auto opened = co_await SmtpConnection::open(endpoint, options, tls_);
+      opened = co_await SmtpConnection::open(endpoint, options, tls_);
       if (opened.first) {
         connection = std::move(opened.first);
         ++open_;
@@ -208,7 +210,7 @@ asio::awaitable<void> Injector::connection_loop() {
       backoff = settings_.backoff_initial;
       continue;
     }
-    auto now = Clock::now();
+    now = Clock::now();
     if (!failing_since) failing_since = now;
     if (now - std::max(*failing_since, last_answer_) >= settings_.give_up_after) {
       give_up(failure + "; gave up after " + std::to_string(settings_.give_up_after.count()) + " s");
