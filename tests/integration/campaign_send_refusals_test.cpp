@@ -2,7 +2,7 @@
 // should not: the daemon down (exit 3 at once, the campaign resumable), a campaign id sent before without
 // --resume (2), --resume after the recipients CSV changed (2, naming the line), a daemon that does not let
 // this host relay (exit 3, nobody marked refused), a daemon that admits fewer connections than asked for
-// (the send goes on with those), --dry-run (counts, nothing sent or recorded), and
+// (the send goes on with those), 4xx replies from the daemon (retried: everyone arrives once), --dry-run (counts, nothing sent or recorded), and
 // `campaign status` of an unknown id (1).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -96,6 +96,25 @@ TEST_F(CampaignSendRefusals, ConnectionLimitMeansFewerConnections) {
   EXPECT_EQ(json["state"], "done");
   EXPECT_THAT(sent.err, HasSubstr("Too many connections"));
   EXPECT_THAT(sent.err, HasSubstr("going on with"));
+}
+
+TEST_F(CampaignSendRefusals, TemporaryRepliesAreRetried) {
+  // The daemon ends each session with a 4xx after 20 commands: every few messages a transaction is
+  // answered 4xx and must go again on a new connection.
+  ASSERT_TRUE(daemon->edit_config("[server.limits]\n", "[server.limits]\nmax_commands = 20\n"));
+  ASSERT_TRUE(daemon->start()) << daemon->log();
+  CampaignFiles files("retry-1", 60, false);
+  auto sent = daemon->relayctl({"campaign", "send", files.campaign.string(), "--connections", "2"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.out << sent.err;
+  EXPECT_THAT(sent.err, HasSubstr("retrying"));
+  auto json = nlohmann::json::parse(daemon->relayctl({"campaign", "status", "retry-1", "--json"}).out);
+  EXPECT_EQ(json["injected"], 60);
+  EXPECT_EQ(json["refused"], 0);
+  ASSERT_TRUE(daemon->wait_for_empty_queue(60s)) << daemon->log();
+  auto received = received_by_recipient(sink);
+  EXPECT_EQ(received.size(), 60u);
+  for (const auto& [address, n] : received)
+    EXPECT_EQ(n, 1) << address;
 }
 
 TEST_F(CampaignSendRefusals, DryRunSendsAndRecordsNothing) {
