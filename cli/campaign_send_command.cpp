@@ -175,12 +175,45 @@ std::optional<asio::ip::tcp::endpoint> inject_endpoint(const LoadedConfig& loade
   return std::nullopt;
 }
 
+campaigns::send::InjectorSettings injector_settings(const CampaignContext& context, const SendOptions& options,
+                                                    const asio::ip::tcp::endpoint& endpoint) {
+  campaigns::send::InjectorSettings settings;
+  settings.daemon = endpoint;
+  settings.connections =
+      options.connections ? options.connections : context.loaded.config.campaigns.inject_connections;
+  settings.ehlo_name = mta::config::machine_hostname();
+  settings.give_up_after = std::chrono::seconds(options.give_up_after);
+  settings.rate = context.campaign.rate;
+  if (context.campaign.window) {
+    settings.window = context.campaign.window;
+    settings.zone = campaigns::send::ZoneOffsets::sample(
+        context.campaign.window->time_zone,
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+  }
+  return settings;
+}
+
+// The lines still pending (by line number), and how many.
+std::pair<std::vector<bool>, std::int64_t> pending_lines(const campaigns::CampaignStore& store,
+                                                         const std::string& id) {
+  std::vector<bool> pending;
+  std::int64_t count = 0;
+  campaigns::RecipientRecord row;
+  for (campaigns::CampaignStore::Cursor cursor(store, id); cursor.next(row);) {
+    if (row.state != campaigns::RecipientState::pending) continue;
+    auto line = static_cast<std::size_t>(row.line);
+    if (pending.size() <= line) pending.resize(line + 1);
+    pending[line] = true;
+    ++count;
+  }
+  return {std::move(pending), count};
+}
+
 int send(const SendOptions& options) {
   auto context = load_campaign_context(options.config, options.file);
   if (!context) return kUsage;
   const auto& campaign = context->campaign;
   const std::string id = campaign.id.str();
-  const std::string csv_name = campaign.recipients.string();
   RowCounts rows;
   if (options.dry_run) {
     if (!read_rows(*context, options, [](const campaigns::RecipientRecord&) { return true; }, rows))
@@ -217,26 +250,8 @@ int send(const SendOptions& options) {
       return kUsage;
     writer.commit();
   }
-  campaigns::send::InjectorSettings settings;
-  settings.daemon = *endpoint;
-  settings.connections = options.connections ? options.connections : context->loaded.config.campaigns.inject_connections;
-  settings.ehlo_name = mta::config::machine_hostname();
-  settings.give_up_after = std::chrono::seconds(options.give_up_after);
-  settings.rate = campaign.rate;
-  if (campaign.window) {
-    settings.window = campaign.window;
-    settings.zone = campaigns::send::ZoneOffsets::sample(
-        campaign.window->time_zone, std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-  }
-  std::vector<bool> pending;
-  std::int64_t pending_count = 0;
-  campaigns::RecipientRecord row;
-  for (campaigns::CampaignStore::Cursor cursor(store, id); cursor.next(row);) {
-    if (row.state != campaigns::RecipientState::pending) continue;
-    if (pending.size() <= static_cast<std::size_t>(row.line)) pending.resize(static_cast<std::size_t>(row.line) + 1);
-    pending[static_cast<std::size_t>(row.line)] = true;
-    ++pending_count;
-  }
+  auto settings = injector_settings(*context, options, *endpoint);
+  auto [pending, pending_count] = pending_lines(store, id);
   if (existing)
     std::cout << "campaign " << id << ": resuming, " << pending_count << " recipients left to send\n";
   campaigns::send::SendRequest request{campaign,      *context->secret, std::move(pending), pending_count,
