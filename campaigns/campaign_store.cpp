@@ -9,8 +9,8 @@ namespace campaigns {
 namespace {
 
 constexpr std::array<std::string_view, 4> kStateNames{"pending", "skipped", "injected", "refused"};
-constexpr std::array<std::string_view, kSkipReasons> kSkipReasonNames{"malformed", "invalid_address", "duplicate",
-                                                                  "suppressed", "missing_field"};
+constexpr std::array<std::string_view, kSkipReasons> kSkipReasonNames{
+    "malformed", "invalid_address", "duplicate", "suppressed", "missing_field"};
 
 std::int64_t now() {
   return static_cast<std::int64_t>(std::time(nullptr));
@@ -26,7 +26,7 @@ constexpr const char* kCampaignColumns =
     "id, name, file, pool, bounce_address, unsubscribe_mailto, state, created_at, updated_at";
 
 CampaignRecord campaign_from(const Statement& s) {
-  return {s.text(0), s.text(1),    s.text(2),    s.text(3),   s.text(4),
+  return {s.text(0), s.text(1), s.text(2),    s.text(3),   s.text(4),
           s.text(5), s.text(6), s.integer(7), s.integer(8)};
 }
 
@@ -46,8 +46,9 @@ CampaignStore::CampaignStore(const Database& db) : db_(db) {
   if (sqlite3_exec(db.handle(), "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr) != SQLITE_OK)
     db.fail("setting synchronous=NORMAL");
   mark_ = std::make_unique<Statement>(
-      db, "UPDATE recipients SET state = ?3, reason = ?4, detail = ?5, queue_id = ?6, updated_at = ?7 "
-          "WHERE campaign_id = ?1 AND line = ?2");
+      db,
+      "UPDATE recipients SET state = ?3, reason = ?4, detail = ?5, queue_id = ?6, updated_at = ?7 "
+      "WHERE campaign_id = ?1 AND line = ?2");
 }
 
 CampaignStore::~CampaignStore() = default;
@@ -82,9 +83,10 @@ CampaignStore::Writer::Writer(const CampaignStore& store, const CampaignRecord& 
       insert_(store.db_,
               "INSERT INTO recipients (campaign_id, line, recipient_id, address, state, reason, detail, "
               "updated_at) VALUES (?1, ?2, NULLIF(?3, ''), ?4, ?5, ?6, ?7, ?8)") {
-  Statement campaign(store.db_,
-                     "INSERT INTO campaigns (id, name, file, pool, bounce_address, unsubscribe_mailto, state, "
-                     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'sending', ?7, ?7)");
+  Statement campaign(
+      store.db_,
+      "INSERT INTO campaigns (id, name, file, pool, bounce_address, unsubscribe_mailto, state, "
+      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'sending', ?7, ?7)");
   campaign.bind(1, c.id).bind(2, c.name).bind(3, c.file).bind(4, c.pool).bind(5, c.bounce_address);
   campaign.bind(6, c.unsubscribe_mailto).bind(7, at_);
   campaign.step();
@@ -115,8 +117,8 @@ bool CampaignStore::Cursor::next(RecipientRecord& row) {
   return true;
 }
 
-void CampaignStore::mark(std::string_view id, std::int64_t line, RecipientState state, std::string_view reason,
-                         std::string_view detail, std::string_view queue_id) {
+void CampaignStore::mark(std::string_view id, std::int64_t line, RecipientState state,
+                         std::string_view reason, std::string_view detail, std::string_view queue_id) {
   mark_->bind(1, id).bind(2, line).bind(3, to_string(state)).bind(4, reason).bind(5, detail);
   mark_->bind(6, queue_id).bind(7, now());
   mark_->step();
@@ -153,9 +155,15 @@ std::optional<CampaignCounts> CampaignStore::counts(std::string_view id) const {
     auto n = s.integer(2);
     counts.recipients += n;
     switch (state_from(s.text(0))) {
-      case RecipientState::pending: counts.pending += n; break;
-      case RecipientState::injected: counts.injected += n; break;
-      case RecipientState::refused: counts.refused += n; break;
+      case RecipientState::pending:
+        counts.pending += n;
+        break;
+      case RecipientState::injected:
+        counts.injected += n;
+        break;
+      case RecipientState::refused:
+        counts.refused += n;
+        break;
       case RecipientState::skipped:
         counts.skipped += n;
         counts.skipped_by_reason[s.text(1)] += n;

@@ -14,7 +14,8 @@ std::unique_ptr<campaigns::Database> open_campaigns_database(const LoadedConfig&
   return std::move(opened.database);
 }
 
-std::optional<CampaignContext> load_campaign_context(const std::string& config_path, const std::string& file) {
+std::optional<CampaignContext> load_campaign_context(const std::string& config_path,
+                                                     const std::string& file) {
   auto loaded = load_config(config_path);
   if (!loaded) return std::nullopt;
   const auto& settings = loaded->config.campaigns;

@@ -6,14 +6,13 @@
 // a changed CSV; 3 when the daemon is unreachable (at once) or stays away (after --give-up-after), when
 // interrupted, or when the database stays locked — the state is then resumable; 1 when recipients were
 // refused. Untrusted input: the campaign, its CSV and the daemon's replies.
-#include <unistd.h>
-
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <unistd.h>
 
 #include "campaigns/campaign_store.hpp"
 #include "campaigns/message_builder.hpp"
@@ -110,8 +109,8 @@ std::string skipped_text(const std::array<std::size_t, campaigns::kSkipReasons>&
   std::string text;
   for (std::size_t i = 0; i < by_reason.size(); ++i)
     if (by_reason[i] > 0)
-      text += (text.empty() ? "" : ", ") + std::string(to_string(static_cast<campaigns::SkipReason>(i))) + " " +
-              std::to_string(by_reason[i]);
+      text += (text.empty() ? "" : ", ") + std::string(to_string(static_cast<campaigns::SkipReason>(i))) +
+              " " + std::to_string(by_reason[i]);
   return text;
 }
 
@@ -121,9 +120,10 @@ void report_changed(const std::string& csv_name, const std::string& id, const ca
     return !row ? std::string("not there") : row->address.empty() ? "a row without an address" : row->address;
   };
   auto line = std::to_string(now ? now->line : was->line);
-  print_error(csv_name + ":" + line + ": the recipients CSV changed since campaign '" + id + "' began (line " +
-              line + " was " + describe(was) + ", now " + describe(now) +
-              "); --resume needs the list it began with: restore it, or send this list under a new campaign id");
+  print_error(
+      csv_name + ":" + line + ": the recipients CSV changed since campaign '" + id + "' began (line " + line +
+      " was " + describe(was) + ", now " + describe(now) +
+      "); --resume needs the list it began with: restore it, or send this list under a new campaign id");
 }
 
 // --resume: the CSV must be the one recorded, row for row. Rows suppressed since are skipped now.
@@ -135,17 +135,21 @@ bool reconcile(const CampaignContext& context, const SendOptions& options, campa
   campaigns::RecipientRecord was;
   {
     campaigns::CampaignStore::Cursor stored(store, id);
-    bool read = read_rows(context, options, [&](const campaigns::RecipientRecord& now) {
-      bool have = stored.next(was);
-      if (!have || was.line != now.line || was.address != now.address) {
-        report_changed(csv_name, id, have ? &was : nullptr, &now);
-        changed = true;
-        return false;
-      }
-      if (was.state == campaigns::RecipientState::pending && now.state == campaigns::RecipientState::skipped)
-        newly_skipped.push_back(now);
-      return true;
-    }, counts);
+    bool read = read_rows(
+        context, options,
+        [&](const campaigns::RecipientRecord& now) {
+          bool have = stored.next(was);
+          if (!have || was.line != now.line || was.address != now.address) {
+            report_changed(csv_name, id, have ? &was : nullptr, &now);
+            changed = true;
+            return false;
+          }
+          if (was.state == campaigns::RecipientState::pending &&
+              now.state == campaigns::RecipientState::skipped)
+            newly_skipped.push_back(now);
+          return true;
+        },
+        counts);
     if (!read && !changed) return false;
     if (!changed && stored.next(was)) {
       report_changed(csv_name, id, &was, nullptr);
@@ -175,7 +179,8 @@ std::optional<asio::ip::tcp::endpoint> inject_endpoint(const LoadedConfig& loade
   return std::nullopt;
 }
 
-campaigns::send::InjectorSettings injector_settings(const CampaignContext& context, const SendOptions& options,
+campaigns::send::InjectorSettings injector_settings(const CampaignContext& context,
+                                                    const SendOptions& options,
                                                     const asio::ip::tcp::endpoint& endpoint) {
   campaigns::send::InjectorSettings settings;
   settings.daemon = endpoint;
@@ -216,7 +221,8 @@ int send(const SendOptions& options) {
   const std::string id = campaign.id.str();
   RowCounts rows;
   if (options.dry_run) {
-    if (!read_rows(*context, options, [](const campaigns::RecipientRecord&) { return true; }, rows))
+    if (!read_rows(
+            *context, options, [](const campaigns::RecipientRecord&) { return true; }, rows))
       return kUsage;
     std::size_t skipped = rows.rows - rows.usable;
     std::cout << "campaign " << id << ": dry run of " << options.file << "\n";
@@ -232,8 +238,8 @@ int send(const SendOptions& options) {
   campaigns::CampaignStore store(*context->database);
   auto existing = store.find(id);
   if (existing && !options.resume) {
-    print_error("campaign '" + id + "' was already sent (from " + existing->file + ", state " + existing->state +
-                "): run `relayctl campaign send " + options.file +
+    print_error("campaign '" + id + "' was already sent (from " + existing->file + ", state " +
+                existing->state + "): run `relayctl campaign send " + options.file +
                 " --resume` to go on with it, or give this campaign a new id in " + options.file);
     return kUsage;
   }
@@ -241,12 +247,16 @@ int send(const SendOptions& options) {
     if (!reconcile(*context, options, store, id, rows)) return kUsage;
   } else {
     campaigns::CampaignStore::Writer writer(
-        store, {id, campaign.name, std::filesystem::absolute(options.file).string(), campaign.pool,
-                campaign.bounce.local + "@" + campaign.bounce.domain, campaign.unsubscribe_mailto, "sending", 0, 0});
-    if (!read_rows(*context, options, [&](const campaigns::RecipientRecord& row) {
-          writer.add(row);
-          return true;
-        }, rows))
+        store,
+        {id, campaign.name, std::filesystem::absolute(options.file).string(), campaign.pool,
+         campaign.bounce.local + "@" + campaign.bounce.domain, campaign.unsubscribe_mailto, "sending", 0, 0});
+    if (!read_rows(
+            *context, options,
+            [&](const campaigns::RecipientRecord& row) {
+              writer.add(row);
+              return true;
+            },
+            rows))
       return kUsage;
     writer.commit();
   }
@@ -254,13 +264,14 @@ int send(const SendOptions& options) {
   auto [pending, pending_count] = pending_lines(store, id);
   if (existing)
     std::cout << "campaign " << id << ": resuming, " << pending_count << " recipients left to send\n";
-  campaigns::send::SendRequest request{campaign,      *context->secret, std::move(pending), pending_count,
-                                       settings,      std::cerr,        isatty(STDERR_FILENO) == 1};
+  campaigns::send::SendRequest request{campaign, *context->secret, std::move(pending),        pending_count,
+                                       settings, std::cerr,        isatty(STDERR_FILENO) == 1};
   auto report = campaigns::send::run_send(request, store);
 
   auto counts = store.counts(id);
   if (counts && counts->pending == 0) store.set_state(id, "done");
-  double rate = report.seconds > 0 ? double(report.counts.injected + report.counts.refused) / report.seconds : 0;
+  double rate =
+      report.seconds > 0 ? double(report.counts.injected + report.counts.refused) / report.seconds : 0;
   double render_rate = report.render_seconds > 0 ? double(report.rendered) / report.render_seconds : 0;
   std::cout << "campaign " << id << ": " << report.counts.injected << " injected, " << report.counts.refused
             << " refused, " << report.counts.skipped << " skipped while rendering in " << report.seconds
@@ -271,8 +282,8 @@ int send(const SendOptions& options) {
               << " injected, " << counts->refused << " refused, " << counts->skipped << " skipped, "
               << counts->pending << " pending\n";
   if (report.end == campaigns::send::InjectorEnd::gave_up) {
-    print_error(report.reason + "; the campaign's state is saved: run `relayctl campaign send " + options.file +
-                " --resume` to go on once that is fixed");
+    print_error(report.reason + "; the campaign's state is saved: run `relayctl campaign send " +
+                options.file + " --resume` to go on once that is fixed");
     return kTemporary;
   }
   if (report.interrupted || report.end == campaigns::send::InjectorEnd::stopped) {
@@ -298,7 +309,8 @@ void add_campaign_send_command(CLI::App& app, Cli& cli) {
       "[window] and [rate] are honoured. Progress goes to stderr: a bar on a terminal, a line every 10 s\n"
       "otherwise.\n"
       "Exit 0 when every recipient was injected or skipped, 1 when some were refused, 2 for a bad campaign,\n"
-      "configuration, a campaign id already sent (without --resume) or a changed CSV (with --resume), 3 when\n"
+      "configuration, a campaign id already sent (without --resume) or a changed CSV (with --resume), 3 "
+      "when\n"
       "the daemon cannot be reached or stays away, on Ctrl-C, or when the database stays locked (then run\n"
       "again with --resume). See docs/campaigns.md, \"Sending\".");
   add_config_option(*command, options->config);
@@ -309,13 +321,15 @@ void add_campaign_send_command(CLI::App& app, Cli& cli) {
   command->add_flag("--resume", options->resume,
                     "Go on with a campaign begun before (interrupted, or the daemon went away): send the "
                     "recipients still pending; the CSV must be unchanged");
-  command->add_option("--connections", options->connections,
-                      "Connections to the daemon (default: [campaigns] inject_connections)")
+  command
+      ->add_option("--connections", options->connections,
+                   "Connections to the daemon (default: [campaigns] inject_connections)")
       ->type_name("N")
       ->check(CLI::Range(1, 64));
-  command->add_option("--give-up-after", options->give_up_after,
-                      "Stop (exit 3, resumable) when the daemon has been unreachable or answering 4xx for "
-                      "this many seconds (default 60)")
+  command
+      ->add_option("--give-up-after", options->give_up_after,
+                   "Stop (exit 3, resumable) when the daemon has been unreachable or answering 4xx for "
+                   "this many seconds (default 60)")
       ->type_name("SECONDS")
       ->check(CLI::Range(1, 86400));
   command->add_option("--problems", options->problems, "Report at most N skipped rows (default 20)")

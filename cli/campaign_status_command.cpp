@@ -86,7 +86,8 @@ int status(const StatusOptions& options) {
   return with_store(options.config, [&](campaigns::CampaignStore& store) {
     auto counts = store.counts(options.id);
     if (!counts) {
-      print_error("no campaign '" + options.id + "' in the campaigns database; `relayctl campaign list` shows "
+      print_error("no campaign '" + options.id +
+                  "' in the campaigns database; `relayctl campaign list` shows "
                   "those sent");
       return int{kCheckFailed};
     }
@@ -98,7 +99,8 @@ int status(const StatusOptions& options) {
     std::cout << "campaign " << c.campaign.id << (c.campaign.name.empty() ? "" : " (" + c.campaign.name + ")")
               << ": " << c.campaign.state << "\n"
               << "file:          " << c.campaign.file << "\n"
-              << "pool:          " << (c.campaign.pool.empty() ? "(the daemon's choice)" : c.campaign.pool) << "\n"
+              << "pool:          " << (c.campaign.pool.empty() ? "(the daemon's choice)" : c.campaign.pool)
+              << "\n"
               << "recipients:    " << c.recipients << "\n"
               << "skipped:       " << c.skipped;
     if (!c.skipped_by_reason.empty()) {
@@ -120,8 +122,8 @@ int status(const StatusOptions& options) {
 void add_campaign_status_commands(CLI::App& app, Cli& cli) {
   auto* campaign = app.get_subcommand("campaign");
   auto options = std::make_shared<StatusOptions>();
-  auto* list_command =
-      campaign->add_subcommand("list", "List the campaigns sent, newest first, with their recipients' counts");
+  auto* list_command = campaign->add_subcommand(
+      "list", "List the campaigns sent, newest first, with their recipients' counts");
   add_config_option(*list_command, options->config);
   list_command->add_flag("--json", options->json, "Print a JSON array, one object as `status --json` prints");
   list_command->callback([&cli, options] { cli.action = [options] { return list(*options); }; });

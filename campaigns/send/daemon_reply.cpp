@@ -9,8 +9,8 @@ std::string queue_id_from_reply(std::string_view text) {
   auto id = text.substr(at + kMarker.size());
   std::size_t n = 0;
   auto allowed = [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
   };
   while (n < id.size() && allowed(id[n]))
     ++n;

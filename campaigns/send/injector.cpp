@@ -185,7 +185,8 @@ asio::awaitable<void> Injector::connection_loop() {
       message.smtputf8 = job->message.needs_smtputf8;
       result = co_await connection->send(message);
       ++sent_on_connection;
-      reply = result.recipients.empty() ? mta::delivery::Reply{421, {"4.4.2 no reply"}, {}} : result.recipients[0];
+      reply = result.recipients.empty() ? mta::delivery::Reply{421, {"4.4.2 no reply"}, {}}
+                                        : result.recipients[0];
       if (!result.connection_usable) drop(connection);
       if (reply.positive()) {
         accepted_any_ = true;

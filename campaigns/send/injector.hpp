@@ -50,9 +50,9 @@ class InjectionLog {
   virtual ~InjectionLog() = default;
   virtual void injected(const Job& job, std::string_view queue_id) = 0;
   virtual void refused(const Job& job, std::string_view reply) = 0;
-  virtual void unrenderable(const Job& job) = 0;  // job.message.problem says why
+  virtual void unrenderable(const Job& job) = 0;   // job.message.problem says why
   virtual void waiting(std::string_view why) = 0;  // "" when sending again
-  virtual void note(std::string_view what) = 0;     // something worth a line of its own
+  virtual void note(std::string_view what) = 0;    // something worth a line of its own
 };
 
 enum class InjectorEnd { finished, stopped, gave_up };
@@ -62,7 +62,7 @@ class Injector {
   Injector(asio::io_context& io, InjectorSettings settings, JobQueue& jobs, InjectionLog& log);
   // Spawns the connections; done runs (on the io thread) once all have ended.
   void start(std::function<void(InjectorEnd)> done);
-  void stop();                                            // after the transactions in flight
+  void stop();                                           // after the transactions in flight
   const std::string& reason() const { return reason_; }  // why it gave up
 
  private:

@@ -24,7 +24,7 @@ namespace campaigns::send {
 struct Job {
   std::int64_t line = 0;
   RenderedMessage message;
-  bool eight_bit = false;  // the message has octets above 127 (BODY=8BITMIME)
+  bool eight_bit = false;                     // the message has octets above 127 (BODY=8BITMIME)
   std::string skip_reason = "missing_field";  // with problem: the stored reason name
 };
 
@@ -36,7 +36,7 @@ class JobQueue {
   void finish();  // render thread: no more jobs
   // io thread: the next job; nothing once finished and drained, or aborted.
   asio::awaitable<std::optional<Job>> pop();
-  void abort();  // any thread
+  void abort();            // any thread
   void put_back(Job job);  // io thread: a job taken but not sent, first in line again (never blocks)
 
  private:

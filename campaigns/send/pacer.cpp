@@ -6,7 +6,8 @@ namespace campaigns::send {
 
 Pacer::Pacer(const SendRate& rate) {
   using std::chrono::nanoseconds;
-  nanoseconds per_second = rate.per_second > 0 ? nanoseconds(1'000'000'000LL / rate.per_second) : nanoseconds(0);
+  nanoseconds per_second =
+      rate.per_second > 0 ? nanoseconds(1'000'000'000LL / rate.per_second) : nanoseconds(0);
   nanoseconds per_hour =
       rate.per_hour > 0 ? nanoseconds(3'600'000'000'000LL / rate.per_hour) : nanoseconds(0);
   interval_ = std::chrono::duration_cast<Clock::duration>(std::max(per_second, per_hour));

@@ -42,7 +42,8 @@ std::string Progress::line(const ProgressCounts& counts, Clock::time_point now) 
 
 void Progress::update(const ProgressCounts& counts, Clock::time_point now) {
   if (terminal_) {
-    int filled = total_ > 0 ? static_cast<int>(std::min(counts.done(), total_) * kBarWidth / total_) : kBarWidth;
+    int filled =
+        total_ > 0 ? static_cast<int>(std::min(counts.done(), total_) * kBarWidth / total_) : kBarWidth;
     out_ << "\r\033[K[" << std::string(static_cast<std::size_t>(filled), '#')
          << std::string(static_cast<std::size_t>(kBarWidth - filled), '.') << "] " << line(counts, now);
     if (!waiting_.empty()) out_ << " (" << waiting_ << ")";

@@ -73,7 +73,8 @@ std::optional<SysSeconds> opens_at(const SendWindow& window, SysSeconds t, const
   // Across a change of offset (daylight saving) the local clock jumps: step to the first inside minute.
   for (int i = 0; i < 120 && !inside(window, at, zone); ++i)
     at += std::chrono::minutes(1);
-  for (int i = 0; i < 120 && at - std::chrono::minutes(1) > t && inside(window, at - std::chrono::minutes(1), zone); ++i)
+  for (int i = 0;
+       i < 120 && at - std::chrono::minutes(1) > t && inside(window, at - std::chrono::minutes(1), zone); ++i)
     at -= std::chrono::minutes(1);
   return at;
 }

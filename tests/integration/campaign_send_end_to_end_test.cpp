@@ -43,8 +43,9 @@ TEST(CampaignSendEndToEnd, TenThousandRecipientsSignedDeliveredAndCounted) {
   EXPECT_EQ(json["refused"], 0);
   EXPECT_EQ(json["pending"], 0);
   EXPECT_EQ(json["skipped"], 4);
-  EXPECT_EQ(json["skipped_by_reason"],
-            (nlohmann::json{{"invalid_address", 1}, {"duplicate", 1}, {"suppressed", 1}, {"missing_field", 1}}));
+  EXPECT_EQ(
+      json["skipped_by_reason"],
+      (nlohmann::json{{"invalid_address", 1}, {"duplicate", 1}, {"suppressed", 1}, {"missing_field", 1}}));
   EXPECT_EQ(json["recipients"].get<long>(), json["injected"].get<long>() + json["skipped"].get<long>());
   EXPECT_TRUE(json["delivered"].is_null());
 

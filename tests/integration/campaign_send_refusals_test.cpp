@@ -2,8 +2,8 @@
 // should not: the daemon down (exit 3 at once, the campaign resumable), a campaign id sent before without
 // --resume (2), --resume after the recipients CSV changed (2, naming the line), a daemon that does not let
 // this host relay (exit 3, nobody marked refused), a daemon that admits fewer connections than asked for
-// (the send goes on with those), 4xx replies from the daemon (retried: everyone arrives once), --dry-run (counts, nothing sent or recorded), and
-// `campaign status` of an unknown id (1).
+// (the send goes on with those), 4xx replies from the daemon (retried: everyone arrives once), --dry-run
+// (counts, nothing sent or recorded), and `campaign status` of an unknown id (1).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -25,8 +25,8 @@ TEST_F(CampaignSendRefusals, DaemonDownExitsThreeAndTheCampaignResumes) {
   CampaignFiles files("down-1", 20, false);
   auto sent = daemon->relayctl({"campaign", "send", files.campaign.string()});  // not started
   EXPECT_EQ(sent.exit_code, 3) << sent.out << sent.err;
-  EXPECT_THAT(sent.err, HasSubstr("cannot connect to the daemon at 127.0.0.1:" +
-                                  std::to_string(daemon->relay_port())));
+  EXPECT_THAT(sent.err,
+              HasSubstr("cannot connect to the daemon at 127.0.0.1:" + std::to_string(daemon->relay_port())));
   EXPECT_THAT(sent.err, HasSubstr("--resume"));
   auto status = daemon->relayctl({"campaign", "status", "down-1", "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
@@ -61,7 +61,8 @@ TEST_F(CampaignSendRefusals, ResumeWithAChangedCsvIsRefused) {
   files.rewrite_csv(30, 7);  // row 8 of the file (recipient 7) now names someone else
   auto resumed = daemon->relayctl({"campaign", "send", files.campaign.string(), "--resume"});
   EXPECT_EQ(resumed.exit_code, 2);
-  EXPECT_THAT(resumed.err, HasSubstr("list.csv:9: the recipients CSV changed since campaign 'changed-1' began"));
+  EXPECT_THAT(resumed.err,
+              HasSubstr("list.csv:9: the recipients CSV changed since campaign 'changed-1' began"));
   EXPECT_THAT(resumed.err, HasSubstr("r7@dest.test"));
   EXPECT_THAT(resumed.err, HasSubstr("changed7@dest.test"));
 

@@ -34,16 +34,17 @@ TEST(CampaignSendWindow, WaitsOutsideTheWindowSayingWhenItOpens) {
   CampaignFiles files("window-1", 50, false,
                       "[window]\nstart = \"" + start + "\"\nend = \"" + end + "\"\ntime_zone = \"UTC\"\n");
   auto err_file = files.dir.path() / "send.err";
-  Process sender({relayctl_binary(), "campaign", "send", files.campaign.string(), "--config",
-                  daemon->config_path()},
-                 (files.dir.path() / "send.out").string(), err_file.string());
+  Process sender(
+      {relayctl_binary(), "campaign", "send", files.campaign.string(), "--config", daemon->config_path()},
+      (files.dir.path() / "send.out").string(), err_file.string());
   auto err = [&] {
     std::ifstream in(err_file);
     return std::string((std::istreambuf_iterator<char>(in)), {});
   };
   ASSERT_TRUE(eventually([&] { return err().find("outside the send window") != std::string::npos; }, 30s))
       << err();
-  EXPECT_THAT(err(), HasSubstr("waiting: outside the send window " + start + "-" + end + " UTC; it opens at "));
+  EXPECT_THAT(err(),
+              HasSubstr("waiting: outside the send window " + start + "-" + end + " UTC; it opens at "));
   EXPECT_THAT(err(), HasSubstr(" " + start + " UTC"));
 
   auto code = sender.stop(SIGINT);

@@ -17,10 +17,10 @@ std::string csv_text(std::size_t recipients, bool bad_rows, std::size_t changed_
     csv << (i == changed_row ? "changed" + std::to_string(i) + "@dest.test" : CampaignFiles::address(i))
         << ",Name" << i << ",offer " << i << "\r\n";
     if (bad_rows && i == 10) {
-      csv << "not-an-address,X,1\r\n";                        // invalid address
-      csv << "R3@DEST.test,Again,1\r\n";                      // duplicate of r3 (domain case)
-      csv << "suppressed@dest.test,Gone,1\r\n";               // suppressed
-      csv << "nooffer@dest.test,Carl,\r\n";                   // missing field offer
+      csv << "not-an-address,X,1\r\n";           // invalid address
+      csv << "R3@DEST.test,Again,1\r\n";         // duplicate of r3 (domain case)
+      csv << "suppressed@dest.test,Gone,1\r\n";  // suppressed
+      csv << "nooffer@dest.test,Carl,\r\n";      // missing field offer
     }
   }
   return csv.str();
@@ -60,9 +60,10 @@ std::unique_ptr<SmtpDaemon> campaign_daemon(unsigned short sink_port, const Temp
   chmod(secret.c_str(), 0600);
   DaemonOptions options;
   options.delivery = delivery;
-  options.extra = route_all_to(sink_port) +
-                  "[[dkim.sign]]\nfrom = \"example.com\"\ndomain = \"dkim.test\"\nselector = \"rsa\"\nkey = \"" +
-                  private_dkim_key(keys, "rsa2048").string() + "\"\n";
+  options.extra =
+      route_all_to(sink_port) +
+      "[[dkim.sign]]\nfrom = \"example.com\"\ndomain = \"dkim.test\"\nselector = \"rsa\"\nkey = \"" +
+      private_dkim_key(keys, "rsa2048").string() + "\"\n";
   auto daemon = std::make_unique<SmtpDaemon>(options);
   daemon->edit_config("[campaigns]\n", "[campaigns]\ntoken_secret_file = \"" + secret.string() + "\"\n");
   return daemon;

@@ -20,7 +20,8 @@ namespace relay::test {
 struct CampaignFiles {
   // Bad rows: an invalid address, a duplicate, a suppressed address (suppressed@dest.test; suppress it),
   // a row lacking the required field `offer`.
-  CampaignFiles(const std::string& id, std::size_t recipients, bool bad_rows, const std::string& extra_toml = "");
+  CampaignFiles(const std::string& id, std::size_t recipients, bool bad_rows,
+                const std::string& extra_toml = "");
   static std::string address(std::size_t i) { return "r" + std::to_string(i) + "@dest.test"; }
   void rewrite_csv(std::size_t recipients, std::size_t changed_row);  // row changed_row gets another address
 

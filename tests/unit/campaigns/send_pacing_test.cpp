@@ -24,7 +24,7 @@ SysSeconds at(int hour, int minute) {
 
 struct WindowCase {
   const char* label;
-  int start, end;  // minutes
+  int start, end;    // minutes
   int hour, minute;  // UTC
   int offset_hours;
   bool inside;

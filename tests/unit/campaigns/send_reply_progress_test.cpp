@@ -27,11 +27,11 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, QueueId,
     ::testing::Values(IdCase{"ours", "250 2.0.0 Ok: queued as 01J9ZK3TQ4", "01J9ZK3TQ4"},
                       IdCase{"stops_at_space", "250 2.0.0 Ok: queued as abc-1.2_x more", "abc-1.2_x"},
-                      IdCase{"none", "250 2.0.0 Ok", ""},
-                      IdCase{"empty_id", "250 Ok: queued as ", ""},
+                      IdCase{"none", "250 2.0.0 Ok", ""}, IdCase{"empty_id", "250 Ok: queued as ", ""},
                       IdCase{"odd_bytes", "250 queued as \x01\xff", ""},
                       IdCase{"too_long", "250 queued as " + std::string(kMaxQueueId + 1, 'a'), ""},
-                      IdCase{"longest", "250 queued as " + std::string(kMaxQueueId, 'a'), std::string(kMaxQueueId, 'a')}),
+                      IdCase{"longest", "250 queued as " + std::string(kMaxQueueId, 'a'),
+                             std::string(kMaxQueueId, 'a')}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST(Progress, LineHasCountsRateAndEta) {
@@ -63,8 +63,8 @@ TEST(Progress, BarOnATerminalIsRedrawnInPlace) {
   auto start = Progress::Clock::time_point{} + std::chrono::hours(1);
   Progress progress(out, true, 10, start);
   progress.update({5, 0, 0}, start + std::chrono::seconds(1));
-  EXPECT_EQ(out.str().rfind("\r\033[K[############............] 5/10 sent, 0 refused, 0 skipped, 5 msg/s, ETA 0:01",
-                            0),
+  EXPECT_EQ(out.str().rfind(
+                "\r\033[K[############............] 5/10 sent, 0 refused, 0 skipped, 5 msg/s, ETA 0:01", 0),
             0u)
       << out.str();
   progress.update({12, 0, 0}, start + std::chrono::seconds(2));  // more than the total: a full bar, no crash
