@@ -3,7 +3,8 @@
 // counts and the first problems, and can write the first rendered messages to a directory.
 // Errors: a bad campaign file, template, CSV header, configuration or token secret exits 2 (each problem as
 // FILE:LINE:COLUMN); skipped rows other than suppressed ones exit 1; a locked database exits 3.
-// Untrusted input: the campaign file, its templates and the recipients CSV. Sending is not built yet.
+// Untrusted input: the campaign file, its templates and the recipients CSV. `campaign send` sends
+// (campaign_send_command.cpp).
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -13,15 +14,14 @@
 #include <iostream>
 
 #include "campaigns/campaign_file.hpp"
-#include "campaigns/database.hpp"
 #include "campaigns/message_builder.hpp"
 #include "campaigns/message_check.hpp"
 #include "campaigns/recipients.hpp"
 #include "campaigns/sqlite_suppression_store.hpp"
+#include "cli/campaign_context.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/registry.hpp"
-#include "mta/config/config_loader.hpp"
 
 namespace cli {
 namespace {
@@ -41,52 +41,22 @@ bool write_file(const std::filesystem::path& path, const std::string& content) {
 }
 
 int check(const Options& options) {
-  auto loaded = load_config(options.config);
-  if (!loaded) return kUsage;
-  const auto& settings = loaded->config.campaigns;
-  if (settings.token_secret_file.empty()) {
-    print_error(loaded->source +
-                ": [campaigns] token_secret_file is not set; campaign return paths and "
-                "unsubscribe links are signed with it (see docs/campaigns.md)");
-    return kUsage;
-  }
-  auto campaign_load = campaigns::load_campaign_file(options.file);
-  for (const auto& diagnostic : campaign_load.errors)
-    print_error(mta::config::format_diagnostic(campaign_load.source, diagnostic));
-  if (!campaign_load.campaign) return kUsage;
-  const campaigns::Campaign& campaign = *campaign_load.campaign;
-  if (!campaign.pool.empty()) {
-    const auto& pools = loaded->config.delivery.pools;
-    if (std::none_of(pools.begin(), pools.end(), [&](const auto& p) { return p.name == campaign.pool; })) {
-      print_error(options.file + ": pool: '" + campaign.pool + "' is not a [[delivery.pool]] of " +
-                  loaded->source);
-      return kUsage;
-    }
-  }
-  auto secret = campaigns::TokenSecret::load(settings.token_secret_file);
-  if (!secret.secret) {
-    print_error(secret.error);
-    return kUsage;
-  }
+  auto context = load_campaign_context(options.config, options.file);
+  if (!context) return kUsage;
+  const campaigns::Campaign& campaign = context->campaign;
   std::ifstream csv(campaign.recipients, std::ios::binary);
   if (!csv) {
     print_error("cannot read " + campaign.recipients.string() + ": " + std::strerror(errno));
     return kUsage;
   }
-  auto opened = campaigns::Database::open(settings.database);
-  if (!opened.database) {
-    print_error("cannot open the campaigns database: " + opened.error + " (" + loaded->source +
-                ": [campaigns] database)");
-    return kUsage;
-  }
-  campaigns::SqliteSuppressionStore suppression(*opened.database);
+  campaigns::SqliteSuppressionStore suppression(*context->database);
   const std::string csv_name = campaign.recipients.string();
   campaigns::RecipientReader reader(csv, suppression);
   if (!reader.header_error().empty()) {
     print_error(csv_name + ": " + reader.header_error());
     return kUsage;
   }
-  campaigns::MessageBuilder builder(campaign, *secret.secret, reader.columns());
+  campaigns::MessageBuilder builder(campaign, *context->secret, reader.columns());
   if (auto unknown = builder.unknown_fields(); !unknown.empty()) {
     for (const auto& problem : unknown)
       print_error(problem + " (columns of " + csv_name +
@@ -171,11 +141,12 @@ int check(const Options& options) {
 }
 
 void add_campaign_command(CLI::App& app, Cli& cli) {
-  auto* campaign =
-      app.add_subcommand("campaign", "Check campaigns: the campaign file, templates and recipients");
+  auto* campaign = app.add_subcommand(
+      "campaign", "Campaigns: check, send (through the daemon), resume, list and show their status");
   campaign->require_subcommand(1);
   campaign->footer(
-      "Sending is not built yet: `campaign check` renders every message and sends nothing.\n"
+      "`campaign check` renders every message and sends nothing; `campaign send` injects them into the\n"
+      "running daemon and records each recipient's state (`campaign status ID`).\n"
       "Templates are Mustache; their fields are the CSV columns (the header row must name an email\n"
       "column) and email, recipient_id, campaign_id, unsubscribe_url, view_online_url. A {{field}} is\n"
       "required unless the template also uses it as a section: {{^first_name}}there{{/first_name}} is its\n"

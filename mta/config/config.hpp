@@ -151,6 +151,10 @@ struct CampaignsConfig {
   // The secret that signs VERP return paths and unsubscribe URLs (campaigns/verp.hpp); empty: none set.
   std::filesystem::path token_secret_file;
   SuppressionCheck check_suppression = SuppressionCheck::campaign;
+  // Where `campaign send` injects: a relay listener of the daemon that trusts this host. Unset: the first
+  // [[server.listener]] of kind relay.
+  std::optional<dns::HostPort> inject;
+  unsigned inject_connections = 4;  // persistent SMTP connections, one message in flight on each
 };
 
 // The one-click unsubscribe endpoint (RFC 8058), campaigns/web/.

@@ -470,6 +470,17 @@ class Loader {
       else
         t.error("check_suppression", "\"" + check + "\" is not one of \"campaign\", \"all\", \"off\"");
     }
+    std::string inject;
+    if (t.read("inject", inject) && !inject.empty()) {  // "": the first relay listener
+      auto parsed = dns::parse_host_port(inject, 0, false);
+      if (parsed.value)
+        out.inject = *parsed.value;
+      else
+        t.error("inject", parsed.error + "; write IP:PORT of a relay listener, e.g. \"127.0.0.1:2525\"");
+    }
+    long long connections = 0;
+    if (t.read_integer("inject_connections", 1, 64, connections))
+      out.inject_connections = static_cast<unsigned>(connections);
     t.finish();
   }
 

@@ -179,7 +179,7 @@ TEST_F(CampaignCheck, Help) {
   auto help = run({RELAYCTL_BINARY, "campaign", "--help"});
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_THAT(help.out, HasSubstr("check"));
-  EXPECT_THAT(help.out, HasSubstr("Sending is not built yet"));
+  EXPECT_THAT(help.out, HasSubstr("`campaign send` injects them"));
   EXPECT_THAT(help.out, HasSubstr("{{^first_name}}there{{/first_name}} is its"));
   auto check_help = run({RELAYCTL_BINARY, "campaign", "check", "--help"});
   EXPECT_THAT(check_help.out, HasSubstr("--out"));
