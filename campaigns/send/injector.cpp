@@ -191,6 +191,13 @@ asio::awaitable<void> Injector::connection_loop() {
       if (reply.positive()) {
         accepted_any_ = true;
         log_.injected(*job, queue_id_from_reply(reply.text()));
+      } else if (reply.permanent() && !accepted_any_ && reply.enhanced && reply.enhanced->subject == 7 &&
+                 ++policy_refusals_ < std::max(3u, 2 * settings_.connections)) {
+        // A policy refusal before anything was accepted: relay access denied (every message will be), or
+        // this recipient is suppressed at the daemon (550 5.7.1 too). Not recorded yet: the message goes
+        // to the back of the queue, and is recorded as refused once another has been accepted.
+        jobs_.requeue(std::move(*job));
+        job.reset();
       } else if (reply.permanent() && !accepted_any_ && reply.enhanced && reply.enhanced->subject == 7) {
         give_up("the daemon at " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) +
                 " refuses this host's mail (" + reply.text() +

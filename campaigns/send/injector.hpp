@@ -84,6 +84,7 @@ class Injector {
   unsigned running_ = 0, open_ = 0;
   std::chrono::steady_clock::time_point last_answer_;  // the daemon's last 2xx or 5xx, on any connection
   bool stopping_ = false, gave_up_ = false, ever_connected_ = false, accepted_any_ = false;
+  unsigned policy_refusals_ = 0;  // 5.7.x refusals before anything was accepted (relay denied?)
   std::string reason_;
 };
 

@@ -51,6 +51,15 @@ void JobQueue::put_back(Job job) {
   wake();
 }
 
+void JobQueue::requeue(Job job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (aborted_) return;
+    jobs_.push_back(std::move(job));
+  }
+  wake();
+}
+
 asio::awaitable<std::optional<Job>> JobQueue::pop() {
   std::optional<Job> job;
   std::error_code ec;

@@ -38,6 +38,7 @@ class JobQueue {
   asio::awaitable<std::optional<Job>> pop();
   void abort();            // any thread
   void put_back(Job job);  // io thread: a job taken but not sent, first in line again (never blocks)
+  void requeue(Job job);   // io thread: a job to try again after the others (never blocks)
 
  private:
   void wake();
