@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <iomanip>
 #include <iostream>
 #include <unistd.h>
 
@@ -274,8 +275,8 @@ int send(const SendOptions& options) {
       report.seconds > 0 ? double(report.counts.injected + report.counts.refused) / report.seconds : 0;
   double render_rate = report.render_seconds > 0 ? double(report.rendered) / report.render_seconds : 0;
   std::cout << "campaign " << id << ": " << report.counts.injected << " injected, " << report.counts.refused
-            << " refused, " << report.counts.skipped << " skipped while rendering in " << report.seconds
-            << " s (" << static_cast<long long>(rate) << " msg/s; rendering alone "
+            << " refused, " << report.counts.skipped << " skipped while rendering in "
+            << std::fixed << std::setprecision(2) << report.seconds << std::defaultfloat << " s (" << static_cast<long long>(rate) << " msg/s; rendering alone "
             << static_cast<long long>(render_rate) << " msg/s)\n";
   if (counts)
     std::cout << "campaign " << id << ": " << counts->recipients << " recipients: " << counts->injected
