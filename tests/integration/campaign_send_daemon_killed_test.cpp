@@ -15,12 +15,6 @@ namespace {
 using namespace relay::test;
 using namespace std::chrono_literals;
 
-long injected(const SmtpDaemon& daemon, const std::string& id) {
-  auto status = daemon.relayctl({"campaign", "status", id, "--json"});
-  if (status.exit_code != 0) return -1;
-  return nlohmann::json::parse(status.out)["injected"].get<long>();
-}
-
 TEST(CampaignSendDaemonKilled, SenderReconnectsAndFinishesWithinTheDuplicateWindow) {
   constexpr std::size_t kRecipients = 3000;
   constexpr int kConnections = 4;
@@ -34,9 +28,9 @@ TEST(CampaignSendDaemonKilled, SenderReconnectsAndFinishesWithinTheDuplicateWind
   Process sender({relayctl_binary(), "campaign", "send", files.campaign.string(), "--connections",
                   std::to_string(kConnections), "--give-up-after", "60", "--config", daemon->config_path()},
                  (files.dir.path() / "send.out").string(), (files.dir.path() / "send.err").string());
-  ASSERT_TRUE(eventually([&] { return injected(*daemon, "crash-1") >= 500; }, 60s));
+  ASSERT_TRUE(eventually([&] { return campaign_injected(*daemon, "crash-1") >= 500; }, 60s));
   daemon->kill9();
-  auto at_crash = injected(*daemon, "crash-1");
+  auto at_crash = campaign_injected(*daemon, "crash-1");
   ASSERT_TRUE(daemon->edit_config("127.0.0.1:" + std::to_string(closed_port) + "\"",
                                   "127.0.0.1:" + std::to_string(sink.port()) + "\""));
   ASSERT_TRUE(daemon->start()) << daemon->log();
@@ -51,7 +45,7 @@ TEST(CampaignSendDaemonKilled, SenderReconnectsAndFinishesWithinTheDuplicateWind
     std::ifstream err(files.dir.path() / "send.err");
     EXPECT_EQ(*code, 0) << std::string((std::istreambuf_iterator<char>(err)), {});
   }
-  EXPECT_EQ(injected(*daemon, "crash-1"), static_cast<long>(kRecipients));
+  EXPECT_EQ(campaign_injected(*daemon, "crash-1"), static_cast<long>(kRecipients));
 
   ASSERT_TRUE(daemon->wait_for_empty_queue(120s)) << daemon->log();
   auto received = received_by_recipient(sink);

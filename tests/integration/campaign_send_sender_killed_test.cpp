@@ -11,12 +11,6 @@ namespace {
 using namespace relay::test;
 using namespace std::chrono_literals;
 
-long injected(const SmtpDaemon& daemon, const std::string& id) {
-  auto status = daemon.relayctl({"campaign", "status", id, "--json"});
-  if (status.exit_code != 0) return -1;
-  return nlohmann::json::parse(status.out)["injected"].get<long>();
-}
-
 TEST(CampaignSendSenderKilled, ResumeFinishesWithinTheDuplicateWindow) {
   constexpr std::size_t kRecipients = 3000;
   constexpr int kConnections = 4;
@@ -31,10 +25,10 @@ TEST(CampaignSendSenderKilled, ResumeFinishesWithinTheDuplicateWindow) {
     Process sender({relayctl_binary(), "campaign", "send", files.campaign.string(), "--connections",
                     std::to_string(kConnections), "--config", daemon->config_path()},
                    (files.dir.path() / "send1.out").string(), (files.dir.path() / "send1.err").string());
-    ASSERT_TRUE(eventually([&] { return injected(*daemon, "killed-1") >= 500; }, 60s));
+    ASSERT_TRUE(eventually([&] { return campaign_injected(*daemon, "killed-1") >= 500; }, 60s));
     sender.stop(9);
   }
-  auto before = injected(*daemon, "killed-1");
+  auto before = campaign_injected(*daemon, "killed-1");
   EXPECT_LT(before, static_cast<long>(kRecipients)) << "the kill came too late to test anything";
 
   auto again = daemon->relayctl({"campaign", "send", files.campaign.string()});
@@ -44,7 +38,7 @@ TEST(CampaignSendSenderKilled, ResumeFinishesWithinTheDuplicateWindow) {
                                    std::to_string(kConnections)});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_THAT(resumed.out, ::testing::HasSubstr("resuming"));
-  EXPECT_EQ(injected(*daemon, "killed-1"), static_cast<long>(kRecipients));
+  EXPECT_EQ(campaign_injected(*daemon, "killed-1"), static_cast<long>(kRecipients));
 
   ASSERT_TRUE(daemon->wait_for_empty_queue(120s)) << daemon->log();
   auto received = received_by_recipient(sink);

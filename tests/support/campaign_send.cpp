@@ -100,4 +100,10 @@ std::string dumped_message(const std::string& dump) {
   return message;
 }
 
+long campaign_injected(const SmtpDaemon& daemon, const std::string& id) {
+  auto status = daemon.relayctl({"campaign", "status", id, "--json"});
+  if (status.exit_code != 0) return -1;
+  return nlohmann::json::parse(status.out)["injected"].get<long>();
+}
+
 }  // namespace relay::test

@@ -37,6 +37,8 @@ std::unique_ptr<SmtpDaemon> campaign_daemon(unsigned short sink_port, const Temp
 
 // Envelope recipient -> messages received, from smtp-sink's dumps (their X-Rcpt-Args lines).
 std::map<std::string, int> received_by_recipient(const SmtpSink& sink);
+// `campaign status ID --json`'s injected count, or -1 when status fails.
+long campaign_injected(const SmtpDaemon& daemon, const std::string& id);
 // A dump's message alone (smtp-sink's X-* envelope lines taken off), with CRLF line ends.
 std::string dumped_message(const std::string& dump);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "campaigns/campaign_file.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -74,6 +75,19 @@ inline std::string replace_line(const std::string& toml, int line, const std::st
     }
     pos = end + 1;
     ++number;
+  }
+  return out;
+}
+
+// The lines of CRLF-terminated text, without their CRLF.
+inline std::vector<std::string> crlf_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find("\r\n", pos);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(pos, end - pos));
+    pos = end + 2;
   }
   return out;
 }

@@ -50,23 +50,11 @@ Built build(CampaignDir& dir, const std::string& toml, const std::string& csv) {
   return {builder.build(row), *row.id};
 }
 
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find("\r\n", pos);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(pos, end - pos));
-    pos = end + 2;
-  }
-  return out;
-}
-
 // The unfolded value of the first header field named name.
 std::string header(const std::string& message, const std::string& name) {
   std::string value;
   bool in_field = false;
-  for (const auto& line : lines(message)) {
+  for (const auto& line : test::crlf_lines(message)) {
     if (line.empty()) break;
     if (in_field && (line[0] == ' ' || line[0] == '\t')) {
       value += line;
@@ -193,14 +181,14 @@ TEST_P(MessageEncoding, ChosenByContent) {
   ASSERT_NE(parsed.message, nullptr);
   EXPECT_EQ(content_type(parsed.body()), "text/plain");
   EXPECT_EQ(charset(parsed.body()), "utf-8");
-  EXPECT_EQ(lines(built.rendered.message.substr(0, built.rendered.message.find("\r\n\r\n"))).size() > 0,
+  EXPECT_EQ(test::crlf_lines(built.rendered.message.substr(0, built.rendered.message.find("\r\n\r\n"))).size() > 0,
             true);
   auto encoding = g_mime_part_get_content_encoding(GMIME_PART(parsed.body()));
   EXPECT_STREQ(g_mime_content_encoding_to_string(encoding), GetParam().encoding.c_str());
   std::string decoded = decoded_text(parsed.body());
   EXPECT_EQ(decoded.substr(0, GetParam().body.size()), GetParam().body);
   EXPECT_THAT(decoded, HasSubstr("\n\n-- \nUnsubscribe: https://acme.example/u?t="));  // footer added
-  for (const auto& line : lines(built.rendered.message))
+  for (const auto& line : test::crlf_lines(built.rendered.message))
     EXPECT_LE(line.size(), 998u);
 }
 
@@ -225,7 +213,7 @@ TEST(MessageBuilder, EncodedHeadersAndShortLines) {
   const auto& m = built.rendered;
   ASSERT_EQ(m.problem, "");
   std::string head = m.message.substr(0, m.message.find("\r\n\r\n"));
-  for (const auto& line : lines(head)) {
+  for (const auto& line : test::crlf_lines(head)) {
     EXPECT_LE(line.size(), 998u) << line;
     if (line.find("https://") == std::string::npos &&
         line.find("mailto:") == std::string::npos) {  // URIs do not fold
@@ -325,7 +313,7 @@ void expect_wire_form(const std::string& message) {
   }
   ASSERT_EQ(message.substr(message.size() - 2), "\r\n");
   bool in_head = true, seven_bit = false;
-  for (const auto& line : lines(message)) {
+  for (const auto& line : test::crlf_lines(message)) {
     EXPECT_LE(line.size(), 998u) << line;
     if (line.empty()) {
       in_head = false;
@@ -392,7 +380,7 @@ TEST(MessageBuilder, BoundaryLikeLinesStayInTheirPart) {
     EXPECT_THAT(decoded_text(g_mime_multipart_get_part(alternative, 0)), HasSubstr(expected));
     EXPECT_THAT(decoded_text(g_mime_multipart_get_part(alternative, 1)), HasSubstr(expected));
     int delimiters = 0;
-    for (const auto& line : lines(m.message))
+    for (const auto& line : test::crlf_lines(m.message))
       delimiters += line.starts_with("--=_");
     EXPECT_EQ(delimiters, 3) << m.message;  // two parts and the close; the tricky lines are encoded
   }

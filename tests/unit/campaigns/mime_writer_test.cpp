@@ -7,20 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/campaigns/campaign_fixture.hpp"
+
 namespace campaigns::mime {
 namespace {
 
-std::vector<std::string> crlf_lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto end = text.find("\r\n", pos);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(pos, end - pos));
-    pos = end + 2;
-  }
-  return out;
-}
+using test::crlf_lines;
 
 std::string lf_lines(std::string text) {
   for (auto pos = text.find("\r\n"); pos != std::string::npos; pos = text.find("\r\n", pos))
