@@ -75,6 +75,8 @@ list_id = "news.bench.test"
 [unsubscribe]
 url = "https://bench.test/u"
 mailto = "unsubscribe@bench.test"
+[feedback_id]
+sender = "bench"
 TOML
 
 t0=$EPOCHREALTIME
