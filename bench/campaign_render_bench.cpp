@@ -12,10 +12,10 @@
 
 #include <benchmark/benchmark.h>
 
-#include "campaigns/campaign_file.hpp"
-#include "campaigns/memory_suppression_store.hpp"
-#include "campaigns/message_builder.hpp"
-#include "campaigns/recipients.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
+#include "campaigns/message/message_builder.hpp"
+#include "campaigns/campaign/recipients.hpp"
 
 namespace {
 

@@ -13,11 +13,11 @@
 #include <fstream>
 #include <iostream>
 
-#include "campaigns/campaign_file.hpp"
-#include "campaigns/message_builder.hpp"
-#include "campaigns/message_check.hpp"
-#include "campaigns/recipients.hpp"
-#include "campaigns/sqlite_suppression_store.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
+#include "campaigns/message/message_builder.hpp"
+#include "campaigns/message/message_check.hpp"
+#include "campaigns/campaign/recipients.hpp"
+#include "campaigns/suppression/sqlite_suppression_store.hpp"
 #include "cli/campaign_context.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_code.hpp"

@@ -2,16 +2,16 @@
 // configuration, the campaign file (pool checked against the configuration), the token secret and the
 // campaigns database. Errors: each problem is printed (FILE:LINE:COLUMN for the campaign file, the
 // configuration key to fix otherwise) and nothing is returned; the caller exits kUsage.
-// Untrusted input: the campaign file and its templates (campaigns/campaign_file).
+// Untrusted input: the campaign file and its templates (campaigns/campaign/campaign_file).
 #pragma once
 
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "campaigns/campaign_file.hpp"
-#include "campaigns/database.hpp"
-#include "campaigns/token_secret.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
+#include "campaigns/store/database.hpp"
+#include "campaigns/tokens/token_secret.hpp"
 #include "cli/common.hpp"
 
 namespace cli {

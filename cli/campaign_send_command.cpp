@@ -15,11 +15,11 @@
 #include <iostream>
 #include <unistd.h>
 
-#include "campaigns/campaign_store.hpp"
-#include "campaigns/message_builder.hpp"
-#include "campaigns/recipients.hpp"
+#include "campaigns/store/campaign_store.hpp"
+#include "campaigns/message/message_builder.hpp"
+#include "campaigns/campaign/recipients.hpp"
 #include "campaigns/send/sender.hpp"
-#include "campaigns/sqlite_suppression_store.hpp"
+#include "campaigns/suppression/sqlite_suppression_store.hpp"
 #include "cli/campaign_context.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/registry.hpp"

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "campaigns/campaign_store.hpp"
+#include "campaigns/store/campaign_store.hpp"
 #include "cli/campaign_context.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/registry.hpp"

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
-#include "campaigns/campaign_file.hpp"
-#include "campaigns/campaign_sample.hpp"
-#include "campaigns/message_check.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
+#include "campaigns/message/campaign_sample.hpp"
+#include "campaigns/message/message_check.hpp"
 #include "dns/dmarc/org_domain.hpp"
 #include "dns/name.hpp"
 #include "mta/config/config_loader.hpp"

@@ -1,5 +1,5 @@
 // preflight_campaign.hpp — what `relayctl preflight --campaign FILE` adds to the preflight: the campaign
-// loaded and one recipient's message rendered (campaigns/campaign_sample; nothing sent, nothing recorded),
+// loaded and one recipient's message rendered (campaigns/message/campaign_sample; nothing sent, nothing recorded),
 // that message's checks, its From and bounce domains, its link domains, and the egress sources of the
 // campaign's pool. Errors: a bad campaign file (FILE:LINE:COLUMN), an unknown pool, a missing token
 // secret, a CSV with no row to render: printed, and nothing returned (the caller exits 2).

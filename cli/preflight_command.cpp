@@ -9,7 +9,7 @@
 #include <sstream>
 #include <unistd.h>
 
-#include "campaigns/message_check.hpp"
+#include "campaigns/message/message_check.hpp"
 #include "cli/common.hpp"
 #include "cli/dns_options.hpp"
 #include "cli/exit_code.hpp"

@@ -1,5 +1,5 @@
 // suppress_command.cpp — `relayctl suppress add|remove|list|import|export`: the suppression list in the
-// [campaigns] database (campaigns/sqlite_suppression_store.hpp), CSV import and export.
+// [campaigns] database (campaigns/suppression/sqlite_suppression_store.hpp), CSV import and export.
 // Errors: bad addresses, reasons and files exit 2 naming what to fix (nothing is changed); `remove` of an
 // entry that is not there and `import` with skipped rows exit 1; a database locked past the busy timeout
 // exits 3. Untrusted input: the command line and the imported CSV file.
@@ -14,10 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "campaigns/database.hpp"
-#include "campaigns/sqlite_suppression_store.hpp"
-#include "campaigns/suppression_csv.hpp"
-#include "campaigns/timestamp.hpp"
+#include "campaigns/store/database.hpp"
+#include "campaigns/suppression/sqlite_suppression_store.hpp"
+#include "campaigns/suppression/suppression_csv.hpp"
+#include "campaigns/formats/timestamp.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/registry.hpp"

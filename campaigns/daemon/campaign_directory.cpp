@@ -4,8 +4,8 @@
 
 #include <sqlite3.h>
 
-#include "campaigns/address.hpp"
-#include "campaigns/sqlite_suppression_store.hpp"
+#include "campaigns/formats/address.hpp"
+#include "campaigns/suppression/sqlite_suppression_store.hpp"
 #include "mta/log/log.hpp"
 #include "mta/smtp/ascii.hpp"
 

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "campaigns/daemon/unsubscribe_tokens.hpp"
-#include "campaigns/database.hpp"
-#include "campaigns/token_secret.hpp"
-#include "campaigns/verp.hpp"
+#include "campaigns/store/database.hpp"
+#include "campaigns/tokens/token_secret.hpp"
+#include "campaigns/tokens/verp.hpp"
 #include "mta/server/metrics.hpp"
 #include "mta/smtp/campaign_hooks.hpp"
 

@@ -16,7 +16,7 @@
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
-#include "campaigns/message_builder.hpp"
+#include "campaigns/message/message_builder.hpp"
 
 namespace campaigns::send {
 

@@ -6,7 +6,7 @@
 
 #include <chrono>
 
-#include "campaigns/campaign_file.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
 
 namespace campaigns::send {
 

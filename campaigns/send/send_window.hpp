@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "campaigns/campaign_file.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
 
 namespace campaigns::send {
 

@@ -12,9 +12,9 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "campaigns/memory_suppression_store.hpp"
-#include "campaigns/message_builder.hpp"
-#include "campaigns/recipients.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
+#include "campaigns/message/message_builder.hpp"
+#include "campaigns/campaign/recipients.hpp"
 
 namespace campaigns::send {
 namespace {

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "campaigns/campaign_file.hpp"
-#include "campaigns/campaign_store.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
+#include "campaigns/store/campaign_store.hpp"
 #include "campaigns/send/injector.hpp"
 #include "campaigns/send/progress.hpp"
-#include "campaigns/token_secret.hpp"
+#include "campaigns/tokens/token_secret.hpp"
 
 namespace campaigns::send {
 

@@ -148,7 +148,7 @@ std::optional<SuppressionCheck> parse_suppression_check(std::string_view text);
 
 struct CampaignsConfig {
   std::filesystem::path database = "/var/lib/relayctl/relayctl.db";
-  // The secret that signs VERP return paths and unsubscribe URLs (campaigns/verp.hpp); empty: none set.
+  // The secret that signs VERP return paths and unsubscribe URLs (campaigns/tokens/verp.hpp); empty: none set.
   std::filesystem::path token_secret_file;
   SuppressionCheck check_suppression = SuppressionCheck::campaign;
   // Where `campaign send` injects: a relay listener of the daemon that trusts this host. Unset: the first

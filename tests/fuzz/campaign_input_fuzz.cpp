@@ -8,10 +8,10 @@
 #include <sstream>
 #include <string>
 
-#include "campaigns/campaign_file.hpp"
-#include "campaigns/memory_suppression_store.hpp"
-#include "campaigns/recipients.hpp"
-#include "campaigns/template.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
+#include "campaigns/campaign/recipients.hpp"
+#include "campaigns/campaign/template.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// link_extraction_fuzz.cpp — fuzzes campaigns/link_extraction: any bytes, as an HTML part, as a text part
+// link_extraction_fuzz.cpp — fuzzes campaigns/message/link_extraction: any bytes, as an HTML part, as a text part
 // and as one URL, must give only names that are valid lower-case host names with a dot and unchecked
 // hosts in printable ASCII, each once, never more than the limit, and never crash or loop (the first byte
 // picks the part kind and a small limit).
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "campaigns/link_extraction.hpp"
+#include "campaigns/message/link_extraction.hpp"
 #include "dns/name.hpp"
 
 namespace {

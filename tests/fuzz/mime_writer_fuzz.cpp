@@ -1,4 +1,4 @@
-// mime_writer_fuzz.cpp — fuzzes campaigns/mime_writer with the bytes a recipient's cells can put into a
+// mime_writer_fuzz.cpp — fuzzes campaigns/message/mime_writer with the bytes a recipient's cells can put into a
 // body or a header: whatever the input, the chosen encoding's output has CRLF line ends only, lines of at
 // most 998 octets, no "=_" (so no line can be a multipart boundary) and only ASCII, and decodes back (with
 // GMime's decoder) to the input in canonical CRLF form; an RFC 2047 encoded header is ASCII with lines
@@ -11,7 +11,7 @@
 
 #include <gmime/gmime.h>
 
-#include "campaigns/mime_writer.hpp"
+#include "campaigns/message/mime_writer.hpp"
 
 namespace {
 

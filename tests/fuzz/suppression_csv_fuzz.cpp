@@ -1,4 +1,4 @@
-// suppression_csv_fuzz.cpp — fuzzes suppression import (campaigns/csv.cpp, suppression_csv.cpp, address.cpp,
+// suppression_csv_fuzz.cpp — fuzzes suppression import (campaigns/formats/csv.cpp, suppression_csv.cpp, address.cpp,
 // timestamp.cpp) with an in-memory store: any bytes must import without crashing, every row counted once
 // (added, already present or skipped), and what was imported must export and import back to the same list.
 #include <cstddef>
@@ -6,8 +6,8 @@
 #include <sstream>
 #include <string>
 
-#include "campaigns/memory_suppression_store.hpp"
-#include "campaigns/suppression_csv.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
+#include "campaigns/suppression/suppression_csv.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));

@@ -1,4 +1,4 @@
-// verp_token_fuzz.cpp — fuzzes the VERP token decoder (campaigns/verp.cpp): any bytes, as a return path
+// verp_token_fuzz.cpp — fuzzes the VERP token decoder (campaigns/tokens/verp.cpp): any bytes, as a return path
 // and as a bare token, must decode to not_a_token, forged or valid without crashing, and a valid one must
 // be exactly (letter case aside) the token make_token gives for its ids, so no second spelling verifies.
 #include <algorithm>
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "campaigns/verp.hpp"
+#include "campaigns/tokens/verp.hpp"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "campaigns/message_check.hpp"
-#include "campaigns/token_secret.hpp"
-#include "campaigns/verp.hpp"
+#include "campaigns/message/message_check.hpp"
+#include "campaigns/tokens/token_secret.hpp"
+#include "campaigns/tokens/verp.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -10,9 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "campaigns/database.hpp"
-#include "campaigns/token_secret.hpp"
-#include "campaigns/verp.hpp"
+#include "campaigns/store/database.hpp"
+#include "campaigns/tokens/token_secret.hpp"
+#include "campaigns/tokens/verp.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/smtp_daemon.hpp"
 

@@ -1,6 +1,6 @@
 // campaigns::parse_address and SuppressionTarget: RFC 5321 local parts (dot-atom, quoted), UTF-8 local
 // parts (RFC 6531), domain syntax, canonical forms, and the problems reported for bad input.
-#include "campaigns/address.hpp"
+#include "campaigns/formats/address.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

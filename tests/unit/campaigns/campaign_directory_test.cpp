@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "campaigns/database.hpp"
+#include "campaigns/store/database.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {

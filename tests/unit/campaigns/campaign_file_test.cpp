@@ -1,7 +1,7 @@
 // The campaign file: a good file and its values, then one kind of error per row of a table, each reported
 // as c.toml:LINE:COLUMN: KEY: MESSAGE (unknown keys with a suggestion, template errors with their file and
 // line), and errors that concern the whole file.
-#include "campaigns/campaign_file.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "campaigns/campaign_file.hpp"
+#include "campaigns/campaign/campaign_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace campaigns::test {

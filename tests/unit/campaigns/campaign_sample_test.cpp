@@ -1,6 +1,6 @@
 // campaigns::render_sample: the first row that renders (bad rows before it counted, suppression not
 // consulted), and the problems that leave no sample, each naming the CSV (and the first bad line).
-#include "campaigns/campaign_sample.hpp"
+#include "campaigns/message/campaign_sample.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // campaigns::CampaignStore: a campaign created with its rows, marks that survive reopening the database,
 // counts that add up (recipients = pending + skipped + injected + refused), and the list.
-#include "campaigns/campaign_store.hpp"
+#include "campaigns/store/campaign_store.hpp"
 
 #include <gtest/gtest.h>
 

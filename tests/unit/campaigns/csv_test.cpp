@@ -1,7 +1,7 @@
 // campaigns::CsvReader and csv_field: RFC 4180 records (quotes, embedded commas, quotes and line breaks),
 // CRLF/LF/CR, a byte-order mark, blank lines, and malformed records reported with their line while the
 // records after them still read.
-#include "campaigns/csv.hpp"
+#include "campaigns/formats/csv.hpp"
 
 #include <sstream>
 

@@ -1,6 +1,6 @@
 // campaigns::Database: created with the latest schema in WAL mode, migrations applied to a database the
 // AUTH user store made before them (its users kept), a newer database refused untouched, not-a-database.
-#include "campaigns/database.hpp"
+#include "campaigns/store/database.hpp"
 
 #include <fstream>
 
@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "campaigns/schema.hpp"
+#include "campaigns/store/schema.hpp"
 #include "mta/auth/password_hash.hpp"
 #include "mta/auth/user_store.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -2,7 +2,7 @@
 // comments, raw text, broken markup) and plain text (URLs, bare www. names, trailing punctuation), the
 // URLs a browser accepts that a naive scan misses, the hosts kept apart (IP literals, non-ASCII names),
 // what is left out (other schemes, one-label names), and the limits.
-#include "campaigns/link_extraction.hpp"
+#include "campaigns/message/link_extraction.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 // List-Id, Message-ID and Date, the unsubscribe footer, escaping, a missing field, and message_check;
 // the wire form (CRLF only, line limits, folding), bodies with boundary-like lines, and Python's email
 // parser reading the same message.
-#include "campaigns/message_builder.hpp"
+#include "campaigns/message/message_builder.hpp"
 
 #include <gmime/gmime.h>
 #include <set>
@@ -13,8 +13,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "campaigns/memory_suppression_store.hpp"
-#include "campaigns/message_check.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
+#include "campaigns/message/message_check.hpp"
 #include "tests/support/process.hpp"
 #include "tests/unit/campaigns/campaign_fixture.hpp"
 

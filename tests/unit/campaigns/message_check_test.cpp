@@ -1,6 +1,6 @@
 // campaigns::check_message: RFC 5322 format findings, RFC 8058 one-click unsubscribe, the visible link in
 // encoded and multipart bodies, link domains, and hostile input.
-#include "campaigns/message_check.hpp"
+#include "campaigns/message/message_check.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // The MIME pieces alone: the transfer encoding chosen for a body (table), header folding within 78
 // columns (quotes are text in a Subject), and encoded bodies with CRLF line ends, quoted-printable lines within
 // 76 octets, and no "=_" (the boundary prefix) in any encoded part.
-#include "campaigns/mime_writer.hpp"
+#include "campaigns/message/mime_writer.hpp"
 
 #include <gmime/gmime.h>
 

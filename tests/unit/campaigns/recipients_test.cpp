@@ -1,14 +1,14 @@
 // The recipients CSV: quoted fields, embedded commas and line breaks, a BOM, CRLF and LF, UTF-8 local
 // parts; malformed, invalid, duplicate and suppressed rows skipped with their line and reason; header
 // errors; stable recipient ids.
-#include "campaigns/recipients.hpp"
+#include "campaigns/campaign/recipients.hpp"
 
 #include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "campaigns/memory_suppression_store.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
 
 namespace campaigns {
 namespace {

@@ -1,15 +1,15 @@
 // import_suppressions / export_suppressions: headers (in any order, unknown columns ignored, none at
 // all), defaults for empty cells, bad rows skipped with their line and reason, duplicates, a header
 // without an address column, export → import round trip; and the timestamps they use.
-#include "campaigns/suppression_csv.hpp"
+#include "campaigns/suppression/suppression_csv.hpp"
 
 #include <sstream>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "campaigns/memory_suppression_store.hpp"
-#include "campaigns/timestamp.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
+#include "campaigns/formats/timestamp.hpp"
 
 namespace campaigns {
 namespace {

@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include "campaigns/database.hpp"
-#include "campaigns/memory_suppression_store.hpp"
-#include "campaigns/sqlite_suppression_store.hpp"
+#include "campaigns/store/database.hpp"
+#include "campaigns/suppression/memory_suppression_store.hpp"
+#include "campaigns/suppression/sqlite_suppression_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace campaigns {

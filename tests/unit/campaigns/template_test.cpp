@@ -1,7 +1,7 @@
 // Templates: HTML escaping in HTML templates and none in text, required fields and defaults (a field used
 // in a section is optional), the missing field of a row, and syntax errors with the template's name and
 // line.
-#include "campaigns/template.hpp"
+#include "campaigns/campaign/template.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -2,14 +2,14 @@
 // — a private file of at least 32 bytes is taken (one trailing newline dropped); a missing, short,
 // world-readable, group-writable or non-regular one is refused naming the file, the fix, and for the
 // configuration its line.
-#include "campaigns/token_secret.hpp"
+#include "campaigns/tokens/token_secret.hpp"
 
 #include <sys/stat.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "campaigns/verp.hpp"
+#include "campaigns/tokens/verp.hpp"
 #include "mta/config/config_loader.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,7 +1,7 @@
 // Authenticated VERP tokens: ids and bounce addresses, encoding, and decoding every kind of address —
 // good tokens (any letter case), altered campaign, recipient or MAC, the wrong secret, other addresses,
 // overlong and garbage input — into not_a_token, forged or valid.
-#include "campaigns/verp.hpp"
+#include "campaigns/tokens/verp.hpp"
 
 #include <gtest/gtest.h>
 
