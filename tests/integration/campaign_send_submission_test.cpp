@@ -1,6 +1,6 @@
 // `relayctl campaign send` through the daemon's submission listener with AUTH ([campaigns] inject_user and
-// inject_password_file): every recipient delivered once, logged in over plaintext on loopback (when the
-// daemon allows it) or after STARTTLS; a wrong password ends the run at once with exit 2, a message naming
+// inject_password_file): every recipient delivered once, logged in after STARTTLS (which the client uses
+// when offered, even where the daemon allows AUTH in plaintext on loopback); a wrong password ends the run at once with exit 2, a message naming
 // the keys, and nobody marked refused; a user without a password file is a configuration error naming the
 // key; a user who may not send as the campaign's bounce domain stops the run with the fix.
 #include <sys/stat.h>
@@ -53,7 +53,7 @@ struct CampaignSendSubmission : ::testing::Test {
   }
 };
 
-TEST_F(CampaignSendSubmission, PlaintextAuthOnLoopbackDeliversEveryRecipient) {
+TEST_F(CampaignSendSubmission, AuthOnLoopbackDeliversEveryRecipient) {
   ASSERT_TRUE(daemon->edit_config("plaintext_on_loopback = false", "plaintext_on_loopback = true"));
   allow_bounce_domain();
   log_in_as_alice("secret");
@@ -65,7 +65,7 @@ TEST_F(CampaignSendSubmission, PlaintextAuthOnLoopbackDeliversEveryRecipient) {
   EXPECT_EQ(json["injected"], 20);
   EXPECT_EQ(json["refused"], 0);
   EXPECT_EQ(json["state"], "done");
-  expect_each_arrived_once(20, "ESMTPA");  // RFC 3848: authenticated, no TLS
+  expect_each_arrived_once(20, "ESMTPSA");  // RFC 3848: authenticated, over TLS (STARTTLS was offered)
 }
 
 TEST_F(CampaignSendSubmission, StartTlsThenAuthOnTheDefaultSubmissionListener) {
