@@ -122,7 +122,8 @@ asio::awaitable<void> Injector::connection_loop() {
   options.ehlo_name = settings_.ehlo_name;
   // A relay listener trusts this host: plaintext. With credentials, STARTTLS when offered (on loopback
   // the daemon may offer AUTH without it); the client itself requires TLS for a server off this machine.
-  options.tls = settings_.credentials ? mta::delivery::TlsPolicy::opportunistic : mta::delivery::TlsPolicy::none;
+  options.tls =
+      settings_.credentials ? mta::delivery::TlsPolicy::opportunistic : mta::delivery::TlsPolicy::none;
   options.credentials = settings_.credentials;
   options.timeouts.connect = std::chrono::seconds(10);
   std::unique_ptr<SmtpConnection> connection;
@@ -173,7 +174,8 @@ asio::awaitable<void> Injector::connection_loop() {
         if (opened.second && opened.second->reply) failure += " (" + opened.second->reply->text() + ")";
         if (opened.second && opened.second->authentication) {
           give_up("the daemon at " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) +
-                      " did not let user '" + settings_.credentials->user + "' log in: " + opened.second->what +
+                      " did not let user '" + settings_.credentials->user +
+                      "' log in: " + opened.second->what +
                       (opened.second->reply ? " (" + opened.second->reply->text() + ")" : std::string()),
                   true);
           break;

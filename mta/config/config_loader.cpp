@@ -463,11 +463,13 @@ class Loader {
       }
     }
     if (!out.inject_user.empty() && password_file.empty())
-      t.error("inject_user", "inject_user needs inject_password_file, the file holding its password; set "
-                             "both to inject through a submission listener with AUTH, or neither");
+      t.error("inject_user",
+              "inject_user needs inject_password_file, the file holding its password; set "
+              "both to inject through a submission listener with AUTH, or neither");
     else if (out.inject_user.empty() && !password_file.empty())
-      t.error("inject_password_file", "inject_password_file needs inject_user, the user to log in as; set "
-                                      "both to inject through a submission listener with AUTH, or neither");
+      t.error("inject_password_file",
+              "inject_password_file needs inject_user, the user to log in as; set "
+              "both to inject through a submission listener with AUTH, or neither");
   }
 
   void campaigns(TableReader& t, CampaignsConfig& out) {

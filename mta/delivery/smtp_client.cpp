@@ -12,7 +12,6 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-
 #include <openssl/crypto.h>
 
 #include "mta/smtp/base64.hpp"
@@ -64,8 +63,7 @@ Capabilities parse_ehlo(const Reply& reply) {
       std::transform(mechanisms.begin(), mechanisms.end(), mechanisms.begin(),
                      [](unsigned char c) { return char(std::toupper(c)); });
       caps.auth_plain = mechanisms.find(" PLAIN ") != std::string::npos;
-    }
-    else if (keyword == "SIZE") {
+    } else if (keyword == "SIZE") {
       auto space = reply.lines[i].find(' ');
       if (space != std::string::npos) {
         std::uint64_t limit = 0;
@@ -264,13 +262,14 @@ asio::awaitable<SmtpConnection::Attempt> SmtpConnection::attempt(tcp::endpoint e
   if (auto error = co_await impl->ehlo()) co_return Attempt{nullptr, error};
 
   // Credentials never cross the network in plaintext: to a server off this machine, TLS is required.
-  const bool must_tls = options.tls == TlsPolicy::required ||
-                        (options.credentials && !endpoint.address().is_loopback());
+  const bool must_tls =
+      options.tls == TlsPolicy::required || (options.credentials && !endpoint.address().is_loopback());
   if (must_tls && !impl->caps.starttls) {
     ClientError error{"TLS is required but the server does not offer STARTTLS", std::nullopt, "4.7.4"};
     if (options.tls != TlsPolicy::required)
-      error = auth_error("the server does not offer STARTTLS, and credentials are sent in plaintext only to "
-                         "a server on this machine (loopback)");
+      error = auth_error(
+          "the server does not offer STARTTLS, and credentials are sent in plaintext only to "
+          "a server on this machine (loopback)");
     co_return Attempt{nullptr, error};
   }
   if ((starttls || must_tls) && impl->caps.starttls) {

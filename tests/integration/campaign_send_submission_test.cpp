@@ -1,8 +1,9 @@
 // `relayctl campaign send` through the daemon's submission listener with AUTH ([campaigns] inject_user and
 // inject_password_file): every recipient delivered once, logged in after STARTTLS (which the client uses
-// when offered, even where the daemon allows AUTH in plaintext on loopback); a wrong password ends the run at once with exit 2, a message naming
-// the keys, and nobody marked refused; a user without a password file is a configuration error naming the
-// key; a user who may not send as the campaign's bounce domain stops the run with the fix.
+// when offered, even where the daemon allows AUTH in plaintext on loopback); a wrong password ends the run at
+// once with exit 2, a message naming the keys, and nobody marked refused; a user without a password file is a
+// configuration error naming the key; a user who may not send as the campaign's bounce domain stops the run
+// with the fix.
 #include <sys/stat.h>
 
 #include <gmock/gmock.h>
@@ -34,7 +35,8 @@ struct CampaignSendSubmission : ::testing::Test {
     auto file = keys.write("inject.password", password + "\n");
     chmod(file.c_str(), 0600);
     std::string lines = "inject_user = \"alice\"\ninject_password_file = \"" + file.string() + "\"\n";
-    if (!default_inject) lines += "inject = \"127.0.0.1:" + std::to_string(daemon->submission_port()) + "\"\n";
+    if (!default_inject)
+      lines += "inject = \"127.0.0.1:" + std::to_string(daemon->submission_port()) + "\"\n";
     ASSERT_TRUE(daemon->edit_config("[campaigns]\n", "[campaigns]\n" + lines));
   }
   nlohmann::json status(const std::string& id) const {

@@ -42,7 +42,8 @@ TEST(ConfigCampaignsWeb, InjectCredentialsAreBothOrNeither) {
   ASSERT_TRUE(none.config);
   EXPECT_TRUE(none.config->campaigns.inject_user.empty());
   EXPECT_TRUE(none.config->campaigns.inject_password_file.empty());
-  auto both = load("[campaigns]\ninject_user = \"alice\"\ninject_password_file = \"/etc/relayctl/inject.pw\"\n");
+  auto both =
+      load("[campaigns]\ninject_user = \"alice\"\ninject_password_file = \"/etc/relayctl/inject.pw\"\n");
   ASSERT_TRUE(both.config) << both.errors.front().message;
   EXPECT_EQ(both.config->campaigns.inject_user, "alice");
   EXPECT_EQ(both.config->campaigns.inject_password_file, "/etc/relayctl/inject.pw");
