@@ -191,7 +191,8 @@ struct SmtpConnection::Impl {
     plain += credentials.password;
     std::string line = "AUTH PLAIN " + smtp::base64_encode(plain);
     OPENSSL_cleanse(plain.data(), plain.size());
-    auto result = co_await command(std::move(line), options.timeouts.command);
+    auto result = co_await command(line, options.timeouts.command);
+    OPENSSL_cleanse(line.data(), line.size());
     if (!result.reply) co_return ClientError{"AUTH: " + result.error, std::nullopt};
     if (result.reply->code == 235) co_return std::nullopt;
     if (result.reply->permanent() || result.reply->code == 334) {
