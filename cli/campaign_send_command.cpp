@@ -5,7 +5,8 @@
 // Errors: exit 2 for a bad campaign, configuration, a reused campaign id without --resume, or --resume with
 // a changed CSV; 3 when the daemon is unreachable (at once) or stays away (after --give-up-after), when
 // interrupted, or when the database stays locked — the state is then resumable; 1 when recipients were
-// refused. Untrusted input: the campaign, its CSV and the daemon's replies.
+// refused; 2 too when the daemon refuses the [campaigns] inject_user login (nothing is marked refused, the
+// state is resumable). Untrusted input: the campaign, its CSV and the daemon's replies.
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include "cli/campaign_context.hpp"
 #include "cli/exit_code.hpp"
 #include "cli/registry.hpp"
+#include "mta/config/secret_file.hpp"
 
 namespace cli {
 namespace {
@@ -163,21 +165,43 @@ bool reconcile(const CampaignContext& context, const SendOptions& options, campa
   return true;
 }
 
+// [campaigns] inject, else the first relay listener (submission with inject_user: it logs in).
 std::optional<asio::ip::tcp::endpoint> inject_endpoint(const LoadedConfig& loaded) {
   const auto& settings = loaded.config.campaigns;
   if (settings.inject) {
     if (auto ip = settings.inject->ip()) return asio::ip::tcp::endpoint(*ip, settings.inject->port);
   }
+  const bool submission = !settings.inject_user.empty();
+  const auto kind = submission ? mta::config::ListenerKind::submission : mta::config::ListenerKind::relay;
   for (const auto& listener : loaded.config.server.listeners)
-    if (listener.kind == mta::config::ListenerKind::relay) {
+    if (listener.kind == kind) {
       std::error_code ec;
       auto address = asio::ip::make_address(listener.address, ec);
       if (!ec) return asio::ip::tcp::endpoint(address, listener.port);
     }
-  print_error(loaded.source +
-              ": no daemon to inject into: set [campaigns] inject = \"IP:PORT\" to a relay listener of "
-              "`relayctl serve` that trusts this host, or add a [[server.listener]] of kind \"relay\"");
+  if (submission)
+    print_error(loaded.source +
+                ": no daemon to inject into: set [campaigns] inject = \"IP:PORT\" to a submission listener "
+                "of `relayctl serve` (inject_user logs in there), or add a [[server.listener]] of kind "
+                "\"submission\"");
+  else
+    print_error(loaded.source +
+                ": no daemon to inject into: set [campaigns] inject = \"IP:PORT\" to a relay listener of "
+                "`relayctl serve` that trusts this host, or add a [[server.listener]] of kind \"relay\"");
   return std::nullopt;
+}
+
+// [campaigns] inject_user and the password from inject_password_file; false (reported) when unreadable.
+bool inject_credentials(const LoadedConfig& loaded, campaigns::send::InjectorSettings& settings) {
+  const auto& campaigns = loaded.config.campaigns;
+  if (campaigns.inject_user.empty()) return true;
+  auto read = mta::config::read_secret_file(campaigns.inject_password_file, 1);
+  if (!read.error.empty()) {
+    print_error(loaded.source + ": [campaigns] inject_password_file: " + read.error);
+    return false;
+  }
+  settings.credentials = mta::delivery::Credentials{campaigns.inject_user, std::move(read.secret)};
+  return true;
 }
 
 campaigns::send::InjectorSettings injector_settings(const CampaignContext& context,
@@ -262,6 +286,7 @@ int send(const SendOptions& options) {
     writer.commit();
   }
   auto settings = injector_settings(*context, options, *endpoint);
+  if (!inject_credentials(context->loaded, settings)) return kUsage;
   auto [pending, pending_count] = pending_lines(store, id);
   if (existing)
     std::cout << "campaign " << id << ": resuming, " << pending_count << " recipients left to send\n";
@@ -282,6 +307,13 @@ int send(const SendOptions& options) {
     std::cout << "campaign " << id << ": " << counts->recipients << " recipients: " << counts->injected
               << " injected, " << counts->refused << " refused, " << counts->skipped << " skipped, "
               << counts->pending << " pending\n";
+  if (report.end == campaigns::send::InjectorEnd::auth_failed) {
+    print_error(report.reason + ": check [campaigns] inject_user and inject_password_file in " +
+                context->loaded.source + " against the daemon's users (`relayctl users list`), and that " +
+                "[campaigns] inject is a submission listener; nothing was marked refused: run `relayctl " +
+                "campaign send " + options.file + " --resume` once that is fixed");
+    return kUsage;
+  }
   if (report.end == campaigns::send::InjectorEnd::gave_up) {
     print_error(report.reason + "; the campaign's state is saved: run `relayctl campaign send " +
                 options.file + " --resume` to go on once that is fixed");
@@ -304,16 +336,18 @@ void add_campaign_send_command(CLI::App& app, Cli& cli) {
   command->footer(
       "Messages go to [campaigns] inject (default: the first relay listener of the configuration) on\n"
       "[campaigns] inject_connections connections (default 4), pipelined, many messages per connection;\n"
-      "the daemon signs, spools, shapes and delivers them. Each recipient is marked injected (with the\n"
-      "daemon's queue id) or refused (its 5xx reply) as the answer arrives, so an interrupted send goes on\n"
-      "with --resume, mailing again at most the messages in flight (one per connection). The campaign's\n"
-      "[window] and [rate] are honoured. Progress goes to stderr: a bar on a terminal, a line every 10 s\n"
-      "otherwise.\n"
+      "the daemon signs, spools, shapes and delivers them. With [campaigns] inject_user and\n"
+      "inject_password_file, inject is a submission listener (default: the first one) and each connection\n"
+      "logs in with AUTH PLAIN, over STARTTLS when offered (required unless the daemon is on loopback).\n"
+      "Each recipient is marked injected (with the daemon's queue id) or refused (its 5xx reply) as the\n"
+      "answer arrives, so an interrupted send goes on with --resume, mailing again at most the messages\n"
+      "in flight (one per connection). The campaign's [window] and [rate] are honoured. Progress goes to\n"
+      "stderr: a bar on a terminal, a line every 10 s otherwise.\n"
       "Exit 0 when every recipient was injected or skipped, 1 when some were refused, 2 for a bad campaign,\n"
-      "configuration, a campaign id already sent (without --resume) or a changed CSV (with --resume), 3 "
-      "when\n"
-      "the daemon cannot be reached or stays away, on Ctrl-C, or when the database stays locked (then run\n"
-      "again with --resume). See docs/campaigns.md, \"Sending\".");
+      "configuration (a login the daemon refuses too: nothing is marked refused), a campaign id already\n"
+      "sent (without --resume) or a changed CSV (with --resume), 3 when the daemon cannot be reached or\n"
+      "stays away, on Ctrl-C, or when the database stays locked (then run again with --resume). See\n"
+      "docs/campaigns.md, \"Sending\".");
   add_config_option(*command, options->config);
   command->add_option("FILE", options->file, "The campaign's TOML file")->required();
   command->add_flag("--dry-run", options->dry_run,

@@ -65,7 +65,10 @@ void Injector::drop(std::unique_ptr<SmtpConnection>& connection) {
 
 void Injector::ended() {
   if (--running_ > 0) return;
-  done_(gave_up_ ? InjectorEnd::gave_up : stopping_ ? InjectorEnd::stopped : InjectorEnd::finished);
+  done_(auth_failed_ ? InjectorEnd::auth_failed
+        : gave_up_   ? InjectorEnd::gave_up
+        : stopping_  ? InjectorEnd::stopped
+                     : InjectorEnd::finished);
 }
 
 void Injector::stop() {
@@ -73,8 +76,9 @@ void Injector::stop() {
   jobs_.abort();
 }
 
-void Injector::give_up(std::string why) {
+void Injector::give_up(std::string why, bool authentication) {
   if (!gave_up_) reason_ = std::move(why);
+  if (!gave_up_) auth_failed_ = authentication;
   gave_up_ = true;
   stop();
 }
@@ -116,7 +120,11 @@ asio::awaitable<bool> Injector::pace() {
 asio::awaitable<void> Injector::connection_loop() {
   mta::delivery::ClientOptions options;
   options.ehlo_name = settings_.ehlo_name;
-  options.tls = mta::delivery::TlsPolicy::none;
+  // A relay listener trusts this host: plaintext. With credentials, STARTTLS when offered (on loopback
+  // the daemon may offer AUTH without it); the client itself requires TLS for a server off this machine.
+  options.tls =
+      settings_.credentials ? mta::delivery::TlsPolicy::opportunistic : mta::delivery::TlsPolicy::none;
+  options.credentials = settings_.credentials;
   options.timeouts.connect = std::chrono::seconds(10);
   std::unique_ptr<SmtpConnection> connection;
   std::optional<Job> job;
@@ -164,6 +172,14 @@ asio::awaitable<void> Injector::connection_loop() {
                   std::to_string(endpoint.port()) + ": " +
                   (opened.second ? opened.second->what : std::string("unknown error"));
         if (opened.second && opened.second->reply) failure += " (" + opened.second->reply->text() + ")";
+        if (opened.second && opened.second->authentication) {
+          give_up("the daemon at " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) +
+                      " did not let user '" + settings_.credentials->user +
+                      "' log in: " + opened.second->what +
+                      (opened.second->reply ? " (" + opened.second->reply->text() + ")" : std::string()),
+                  true);
+          break;
+        }
         if (!ever_connected_) {
           give_up(failure);
           break;
@@ -200,9 +216,13 @@ asio::awaitable<void> Injector::connection_loop() {
         job.reset();
       } else if (reply.permanent() && !accepted_any_ && reply.enhanced && reply.enhanced->subject == 7) {
         give_up("the daemon at " + endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) +
-                " refuses this host's mail (" + reply.text() +
-                "): set [campaigns] inject to a relay listener whose [server] trusted_networks include this "
-                "host");
+                " refuses this host's mail (" + reply.text() + "): " +
+                (settings_.credentials
+                     ? "let [campaigns] inject_user '" + settings_.credentials->user +
+                           "' send as the campaign's bounce address and From domain (relayctl users add " +
+                           settings_.credentials->user + " --allow @DOMAIN ... --replace)"
+                     : std::string("set [campaigns] inject to a relay listener whose [server] "
+                                   "trusted_networks include this host")));
         break;
       } else if (reply.permanent()) {
         log_.refused(*job, reply.text());

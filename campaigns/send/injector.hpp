@@ -8,7 +8,9 @@
 // any connection (gave_up, state left resumable); a connection the daemon turns away while others are
 // open (its per-client limit) is retired and its message handed on. 5xx is the recipient's refusal —
 // except a policy refusal (5.7.x, "Relay access denied") before the daemon accepted anything in this run:
-// this host may not inject, so the run gives up without marking anyone refused.
+// this host may not inject, so the run gives up without marking anyone refused. With credentials (a
+// submission listener), a login the daemon refuses, or AUTH it cannot do, ends the run at once
+// (auth_failed), nothing marked refused.
 // Untrusted input: the daemon's replies, through the client's bounded ReplyReader.
 #pragma once
 
@@ -36,6 +38,7 @@ struct InjectorSettings {
   // Then QUIT and reconnect: the daemon ends a session after [server.limits] max_commands (3 a message).
   unsigned max_messages_per_connection = 1000;
   std::string ehlo_name = "localhost";
+  std::optional<mta::delivery::Credentials> credentials;  // AUTH PLAIN on every connection
   std::chrono::seconds give_up_after{60};  // no answer from the daemon for this long (down, 4xx): stop
   std::chrono::milliseconds backoff_initial{250};
   std::chrono::milliseconds backoff_max{5000};
@@ -55,7 +58,8 @@ class InjectionLog {
   virtual void note(std::string_view what) = 0;    // something worth a line of its own
 };
 
-enum class InjectorEnd { finished, stopped, gave_up };
+// auth_failed: the daemon refused the credentials, or AUTH could not be done; reason() says why.
+enum class InjectorEnd { finished, stopped, gave_up, auth_failed };
 
 class Injector {
  public:
@@ -71,7 +75,7 @@ class Injector {
   void drop(std::unique_ptr<mta::delivery::SmtpConnection>& connection);
   asio::awaitable<bool> pace();
   asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point until);
-  void give_up(std::string why);
+  void give_up(std::string why, bool authentication = false);
   void ended();
 
   asio::io_context& io_;
@@ -83,7 +87,8 @@ class Injector {
   std::function<void(InjectorEnd)> done_;
   unsigned running_ = 0, open_ = 0;
   std::chrono::steady_clock::time_point last_answer_;  // the daemon's last 2xx or 5xx, on any connection
-  bool stopping_ = false, gave_up_ = false, ever_connected_ = false, accepted_any_ = false;
+  bool stopping_ = false, gave_up_ = false, auth_failed_ = false, ever_connected_ = false,
+       accepted_any_ = false;
   unsigned policy_refusals_ = 0;  // 5.7.x refusals before anything was accepted (relay denied?)
   std::string reason_;
 };

@@ -151,10 +151,14 @@ struct CampaignsConfig {
   // The secret that signs VERP return paths and unsubscribe URLs (campaigns/tokens/verp.hpp); empty: none set.
   std::filesystem::path token_secret_file;
   SuppressionCheck check_suppression = SuppressionCheck::campaign;
-  // Where `campaign send` injects: a relay listener of the daemon that trusts this host. Unset: the first
-  // [[server.listener]] of kind relay.
+  // Where `campaign send` injects: a relay listener of the daemon that trusts this host, or with
+  // inject_user a submission listener. Unset: the first [[server.listener]] of kind relay (submission
+  // with inject_user).
   std::optional<dns::HostPort> inject;
   unsigned inject_connections = 4;  // persistent SMTP connections, one message in flight on each
+  // AUTH PLAIN for `campaign send` (both or neither): the user, and the file holding its password.
+  std::string inject_user;
+  std::filesystem::path inject_password_file;
 };
 
 // The one-click unsubscribe endpoint (RFC 8058), campaigns/web/.

@@ -442,6 +442,36 @@ class Loader {
     t.finish();
   }
 
+  void inject_credentials(TableReader& t, CampaignsConfig& out) {
+    bool user_read = t.read("inject_user", out.inject_user);
+    if (user_read && out.inject_user.find_first_of(std::string_view("\0\r\n", 3)) != std::string::npos) {
+      t.error("inject_user", "a user name cannot hold NUL, CR or LF");
+      out.inject_user.clear();
+    }
+    std::string password_file;
+    bool file_read = t.read("inject_password_file", password_file);
+    if (file_read && !password_file.empty()) {
+      if (password_file.front() != '/') {
+        t.error("inject_password_file", "expected an absolute path, got \"" + password_file + "\"");
+      } else {
+        out.inject_password_file = password_file;
+        if (options_.check_files) {
+          auto read = read_secret_file(out.inject_password_file, 1);
+          OPENSSL_cleanse(read.secret.data(), read.secret.size());
+          if (!read.error.empty()) t.error("inject_password_file", read.error);
+        }
+      }
+    }
+    if (!out.inject_user.empty() && password_file.empty())
+      t.error("inject_user",
+              "inject_user needs inject_password_file, the file holding its password; set "
+              "both to inject through a submission listener with AUTH, or neither");
+    else if (out.inject_user.empty() && !password_file.empty())
+      t.error("inject_password_file",
+              "inject_password_file needs inject_user, the user to log in as; set "
+              "both to inject through a submission listener with AUTH, or neither");
+  }
+
   void campaigns(TableReader& t, CampaignsConfig& out) {
     std::string database;
     if (t.read("database", database)) {
@@ -481,6 +511,7 @@ class Loader {
     long long connections = 0;
     if (t.read_integer("inject_connections", 1, 64, connections))
       out.inject_connections = static_cast<unsigned>(connections);
+    inject_credentials(t, out);
     t.finish();
   }
 

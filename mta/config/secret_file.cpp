@@ -18,19 +18,21 @@ std::string octal_mode(mode_t mode) {
   return text;
 }
 
-std::string make_one(const std::filesystem::path& path) {
+std::string make_one(const std::filesystem::path& path, std::size_t min_bytes) {
+  if (min_bytes < kMinSecretBytes)
+    return "write the password into it with: (umask 077; printf '%s\\n' 'PASSWORD' > " + path.string() + ")";
   return "make one with: (umask 077; openssl rand -hex 32 > " + path.string() + ")";
 }
 
 }  // namespace
 
-SecretFile read_secret_file(const std::filesystem::path& path) {
+SecretFile read_secret_file(const std::filesystem::path& path, std::size_t min_bytes) {
   const std::string name = "secret file " + path.string();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     int error = errno;
     return {"", "cannot read " + name + ": " + std::strerror(error) +
-                    (error == ENOENT ? "; " + make_one(path) : std::string())};
+                    (error == ENOENT ? "; " + make_one(path, min_bytes) : std::string())};
   }
   struct stat info {};
   std::string problem;
@@ -40,7 +42,7 @@ SecretFile read_secret_file(const std::filesystem::path& path) {
     problem = name + " is not a regular file";
   else if (info.st_mode & S_IRWXO)
     problem = name + " is open to every user (mode " + octal_mode(info.st_mode) +
-              "): anyone could forge tokens with it; fix with: chmod 600 " + path.string();
+              "): anyone could read the secret; fix with: chmod 600 " + path.string();
   else if (info.st_mode & S_IWGRP)
     problem = name + " is writable by its group (mode " + octal_mode(info.st_mode) +
               "); fix with: chmod 600 " + path.string();
@@ -62,9 +64,9 @@ SecretFile read_secret_file(const std::filesystem::path& path) {
   ::close(fd);
   if (length > 0 && secret[length - 1] == '\n') --length;
   if (length > 0 && secret[length - 1] == '\r') --length;
-  if (problem.empty() && length < kMinSecretBytes)
-    problem = name + " holds " + std::to_string(length) + " bytes, fewer than " +
-              std::to_string(kMinSecretBytes) + "; " + make_one(path);
+  if (problem.empty() && length < min_bytes)
+    problem = name + " holds " + std::to_string(length) + " bytes, fewer than " + std::to_string(min_bytes) +
+              "; " + make_one(path, min_bytes);
   else if (problem.empty() && length > kMaxSecretBytes)
     problem = name + " is larger than " + std::to_string(kMaxSecretBytes) + " bytes; is it the right file?";
   if (!problem.empty()) {

@@ -12,7 +12,9 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <openssl/crypto.h>
 
+#include "mta/smtp/base64.hpp"
 #include "mta/smtp/dsn_params.hpp"
 
 namespace mta::delivery {
@@ -55,7 +57,13 @@ Capabilities parse_ehlo(const Reply& reply) {
       caps.enhanced_status_codes = true;
     else if (keyword == "DSN")
       caps.dsn = true;
-    else if (keyword == "SIZE") {
+    else if (keyword == "AUTH") {
+      caps.auth = true;
+      std::string mechanisms = " " + reply.lines[i] + " ";
+      std::transform(mechanisms.begin(), mechanisms.end(), mechanisms.begin(),
+                     [](unsigned char c) { return char(std::toupper(c)); });
+      caps.auth_plain = mechanisms.find(" PLAIN ") != std::string::npos;
+    } else if (keyword == "SIZE") {
       auto space = reply.lines[i].find(' ');
       if (space != std::string::npos) {
         std::uint64_t limit = 0;
@@ -66,6 +74,12 @@ Capabilities parse_ehlo(const Reply& reply) {
     }
   }
   return caps;
+}
+
+ClientError auth_error(std::string what, std::optional<Reply> reply = std::nullopt) {
+  ClientError error{std::move(what), std::move(reply), "5.7.8"};
+  error.authentication = true;
+  return error;
 }
 
 }  // namespace
@@ -162,6 +176,32 @@ struct SmtpConnection::Impl {
     co_return std::nullopt;
   }
 
+  // AUTH PLAIN (RFC 4954 §4, RFC 4616) with the initial response; the caller has checked the channel.
+  asio::awaitable<std::optional<ClientError>> authenticate(const Credentials& credentials) {
+    if (!caps.auth_plain)
+      co_return auth_error(!caps.auth && !tls && caps.starttls
+                               ? "the server offers AUTH only after STARTTLS, which was not used"
+                           : caps.auth ? "the server does not offer AUTH PLAIN"
+                                       : "the server does not offer AUTH (is it a submission listener?)");
+    std::string plain;
+    plain.reserve(credentials.user.size() + credentials.password.size() + 2);
+    plain += '\0';
+    plain += credentials.user;
+    plain += '\0';
+    plain += credentials.password;
+    std::string line = "AUTH PLAIN " + smtp::base64_encode(plain);
+    OPENSSL_cleanse(plain.data(), plain.size());
+    auto result = co_await command(line, options.timeouts.command);
+    OPENSSL_cleanse(line.data(), line.size());
+    if (!result.reply) co_return ClientError{"AUTH: " + result.error, std::nullopt};
+    if (result.reply->code == 235) co_return std::nullopt;
+    if (result.reply->permanent() || result.reply->code == 334) {
+      broken = true;
+      co_return auth_error("authentication failed", result.reply);
+    }
+    co_return ClientError{"AUTH refused for now", result.reply};
+  }
+
   asio::awaitable<TransactionResult> transaction(const Message& message);
 };
 
@@ -222,10 +262,18 @@ asio::awaitable<SmtpConnection::Attempt> SmtpConnection::attempt(tcp::endpoint e
   impl->greeting = greeting.reply->text();
   if (auto error = co_await impl->ehlo()) co_return Attempt{nullptr, error};
 
-  if (options.tls == TlsPolicy::required && !impl->caps.starttls)
-    co_return Attempt{nullptr, ClientError{"TLS is required but the server does not offer STARTTLS",
-                                           std::nullopt, "4.7.4"}};
-  if (starttls && impl->caps.starttls) {
+  // Credentials never cross the network in plaintext: to a server off this machine, TLS is required.
+  const bool must_tls =
+      options.tls == TlsPolicy::required || (options.credentials && !endpoint.address().is_loopback());
+  if (must_tls && !impl->caps.starttls) {
+    ClientError error{"TLS is required but the server does not offer STARTTLS", std::nullopt, "4.7.4"};
+    if (options.tls != TlsPolicy::required)
+      error = auth_error(
+          "the server does not offer STARTTLS, and credentials are sent in plaintext only to "
+          "a server on this machine (loopback)");
+    co_return Attempt{nullptr, error};
+  }
+  if ((starttls || must_tls) && impl->caps.starttls) {
     auto reply = co_await impl->command("STARTTLS", options.timeouts.command);
     if (!reply.reply) co_return Attempt{nullptr, ClientError{"STARTTLS: " + reply.error, std::nullopt}};
     if (reply.reply->code == 220) {
@@ -246,10 +294,12 @@ asio::awaitable<SmtpConnection::Attempt> SmtpConnection::attempt(tcp::endpoint e
       impl->tls = true;
       impl->reader = ReplyReader{};
       if (auto error = co_await impl->ehlo()) co_return Attempt{nullptr, error};
-    } else if (options.tls == TlsPolicy::required) {
+    } else if (must_tls) {
       co_return Attempt{nullptr, ClientError{"the server refused STARTTLS", reply.reply, "4.7.4"}};
     }
   }
+  if (options.credentials)
+    if (auto error = co_await impl->authenticate(*options.credentials)) co_return Attempt{nullptr, error};
   co_return Attempt{std::unique_ptr<SmtpConnection>(new SmtpConnection(std::move(impl))), std::nullopt};
 }
 

@@ -1,7 +1,9 @@
 // smtp_client.hpp — one outgoing SMTP connection (RFC 5321) as the delivery engine uses it: connect (from a
 // chosen source address), greeting, EHLO (HELO fallback), STARTTLS (RFC 3207; opportunistic or required),
 // then any number of transactions on the same connection, each MAIL + every RCPT + DATA pipelined when the
-// server offers PIPELINING (RFC 2920), with SIZE (RFC 1870) and BODY=8BITMIME (RFC 6152).
+// server offers PIPELINING (RFC 2920), with SIZE (RFC 1870) and BODY=8BITMIME (RFC 6152). With credentials
+// (campaign send into a submission listener; delivery never sets them): AUTH PLAIN (RFC 4954) after EHLO,
+// after STARTTLS when used; credentials go in plaintext only to a loopback server, else TLS is required.
 // Every wait has the RFC 5321 §4.5.3.2 timeout of its phase. Untrusted input: all server replies, read
 // through the bounded ReplyReader. Failures are values (ClientError), never exceptions.
 #pragma once
@@ -33,8 +35,15 @@ struct ClientTimeouts {  // RFC 5321 §4.5.3.2, with a connect timeout of our ow
   std::chrono::seconds quit{10};
 };
 
+struct Credentials {
+  std::string user;
+  std::string password;
+};
+
 struct ClientOptions {
   std::string ehlo_name = "localhost";
+  // Set: AUTH PLAIN before the first transaction; TLS becomes required unless the server is on loopback.
+  std::optional<Credentials> credentials;
   std::optional<asio::ip::address> source;  // bind to this local address
   TlsPolicy tls = TlsPolicy::opportunistic;
   std::string tls_server_name;  // SNI: the MX host name
@@ -43,7 +52,7 @@ struct ClientOptions {
 
 struct Capabilities {
   bool esmtp = false, pipelining = false, starttls = false, eightbitmime = false, smtputf8 = false,
-       enhanced_status_codes = false, dsn = false;
+       enhanced_status_codes = false, dsn = false, auth = false, auth_plain = false;
   std::optional<std::uint64_t> size;  // SIZE limit, when announced with one
 };
 
@@ -54,6 +63,9 @@ struct ClientError {
   std::optional<Reply> reply;      // the server's reply, when it gave one
   std::string enhanced = "4.4.1";  // the RFC 3463 code for a DSN
   bool source_unusable = false;    // binding options.source failed: no other server would do better
+  // AUTH with options.credentials failed, or could not be tried (not offered, no TLS): retrying the
+  // same credentials will not help.
+  bool authentication = false;
   bool permanent() const { return reply && reply->permanent(); }
 };
 

@@ -137,7 +137,7 @@ TEST(CampaignSendHelp, SendListAndStatusAreDescribed) {
   auto send = run({relayctl_binary(), "campaign", "send", "--help"});
   EXPECT_EQ(send.exit_code, 0);
   for (const char* text : {"--dry-run", "--resume", "--connections", "--give-up-after", "[campaigns] inject",
-                           "one per connection", "Exit 0 when every recipient"})
+                           "inject_user", "one per connection", "Exit 0 when every recipient"})
     EXPECT_THAT(send.out, HasSubstr(text));
   auto status = run({relayctl_binary(), "campaign", "status", "--help"});
   EXPECT_THAT(status.out, HasSubstr("--json"));

@@ -11,6 +11,7 @@
 
 #include "campaigns/tokens/verp.hpp"
 #include "mta/config/config_loader.hpp"
+#include "mta/config/secret_file.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace campaigns {
@@ -115,6 +116,24 @@ TEST_F(TokenSecretFile, TheConfigurationNamesTheLineOfABadFile) {
   auto missing = load_campaigns("token_secret_file = \"" + (dir.path() / "absent").string() + "\"\n");
   ASSERT_EQ(missing.errors.size(), 1u);
   EXPECT_THAT(missing.errors[0].message, HasSubstr("openssl rand"));
+}
+
+TEST_F(TokenSecretFile, AnInjectPasswordMayBeShortButMustBePrivate) {
+  auto good = secret("secret\n");
+  auto result = load_campaigns("inject_user = \"alice\"\ninject_password_file = \"" + good.string() + "\"\n");
+  ASSERT_TRUE(result.config) << (result.errors.empty() ? "" : result.errors[0].message);
+  EXPECT_EQ(mta::config::read_secret_file(good, 1).secret, "secret");
+
+  auto open = secret("secret\n", 0644);
+  result = load_campaigns("inject_user = \"alice\"\ninject_password_file = \"" + open.string() + "\"\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].key, "campaigns.inject_password_file");
+  EXPECT_THAT(result.errors[0].message, HasSubstr("chmod 600"));
+
+  auto empty = secret("\n");
+  result = load_campaigns("inject_user = \"alice\"\ninject_password_file = \"" + empty.string() + "\"\n");
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_THAT(result.errors[0].message, HasSubstr("write the password into it"));
 }
 
 }  // namespace

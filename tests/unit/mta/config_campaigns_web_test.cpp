@@ -1,6 +1,6 @@
-// [web] and [campaigns] check_suppression: defaults, good values, and errors naming the key and the fix
-// (an unknown check_suppression, [web] listen without the token secret, a bad listen address or thread
-// count).
+// [web] and [campaigns] check_suppression and inject_user: defaults, good values, and errors naming the key
+// and the fix (an unknown check_suppression, [web] listen without the token secret, a bad listen address or
+// thread count, inject_user without inject_password_file or the other way round).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -37,6 +37,18 @@ TEST(ConfigCampaignsWeb, ReadsEveryKey) {
   EXPECT_EQ(result.config->web.timeout, std::chrono::seconds(30));
 }
 
+TEST(ConfigCampaignsWeb, InjectCredentialsAreBothOrNeither) {
+  auto none = load("");
+  ASSERT_TRUE(none.config);
+  EXPECT_TRUE(none.config->campaigns.inject_user.empty());
+  EXPECT_TRUE(none.config->campaigns.inject_password_file.empty());
+  auto both =
+      load("[campaigns]\ninject_user = \"alice\"\ninject_password_file = \"/etc/relayctl/inject.pw\"\n");
+  ASSERT_TRUE(both.config) << both.errors.front().message;
+  EXPECT_EQ(both.config->campaigns.inject_user, "alice");
+  EXPECT_EQ(both.config->campaigns.inject_password_file, "/etc/relayctl/inject.pw");
+}
+
 struct Bad {
   std::string text;
   std::string key;
@@ -60,6 +72,12 @@ INSTANTIATE_TEST_SUITE_P(
                       Bad{"[web]\nlisten = \"127.0.0.1:8080\"\n", "web.listen", "token_secret_file"},
                       Bad{"[campaigns]\ntoken_secret_file = \"/s\"\n[web]\nlisten = \"localhost\"\n",
                           "web.listen", "IP:PORT"},
-                      Bad{"[web]\nthreads = 0\n", "web.threads", ""}));
+                      Bad{"[web]\nthreads = 0\n", "web.threads", ""},
+                      Bad{"[campaigns]\ninject_user = \"alice\"\n", "campaigns.inject_user",
+                          "needs inject_password_file"},
+                      Bad{"[campaigns]\ninject_password_file = \"/p\"\n", "campaigns.inject_password_file",
+                          "needs inject_user"},
+                      Bad{"[campaigns]\ninject_user = \"a\"\ninject_password_file = \"p\"\n",
+                          "campaigns.inject_password_file", "absolute path"}));
 
 }  // namespace
