@@ -48,13 +48,7 @@ TEST(CampaignSendDaemonKilled, SenderReconnectsAndFinishesWithinTheDuplicateWind
   EXPECT_EQ(campaign_injected(*daemon, "crash-1"), static_cast<long>(kRecipients));
 
   ASSERT_TRUE(daemon->wait_for_empty_queue(120s)) << daemon->log();
-  auto received = received_by_recipient(sink);
-  int missing = 0, duplicates = 0;
-  for (std::size_t i = 0; i < kRecipients; ++i) {
-    auto n = received[CampaignFiles::address(i)];
-    missing += n == 0;
-    duplicates += n > 1 ? n - 1 : 0;
-  }
+  auto [missing, duplicates] = arrivals(sink, kRecipients);
   EXPECT_EQ(missing, 0);
   EXPECT_LE(duplicates, kConnections);
   std::cerr << "daemon killed after " << at_crash << " injected; " << duplicates << " delivered twice\n";

@@ -41,13 +41,7 @@ TEST(CampaignSendSenderKilled, ResumeFinishesWithinTheDuplicateWindow) {
   EXPECT_EQ(campaign_injected(*daemon, "killed-1"), static_cast<long>(kRecipients));
 
   ASSERT_TRUE(daemon->wait_for_empty_queue(120s)) << daemon->log();
-  auto received = received_by_recipient(sink);
-  int missing = 0, duplicates = 0;
-  for (std::size_t i = 0; i < kRecipients; ++i) {
-    auto n = received[CampaignFiles::address(i)];
-    missing += n == 0;
-    duplicates += n > 1 ? n - 1 : 0;
-  }
+  auto [missing, duplicates] = arrivals(sink, kRecipients);
   EXPECT_EQ(missing, 0);
   EXPECT_LE(duplicates, kConnections);
   std::cerr << "killed after " << before << " injected; " << duplicates << " delivered twice\n";

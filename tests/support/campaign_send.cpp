@@ -100,6 +100,17 @@ std::string dumped_message(const std::string& dump) {
   return message;
 }
 
+Arrivals arrivals(const SmtpSink& sink, std::size_t recipients) {
+  auto received = received_by_recipient(sink);
+  Arrivals out;
+  for (std::size_t i = 0; i < recipients; ++i) {
+    auto n = received[CampaignFiles::address(i)];
+    out.missing += n == 0;
+    out.duplicates += n > 1 ? n - 1 : 0;
+  }
+  return out;
+}
+
 long campaign_injected(const SmtpDaemon& daemon, const std::string& id) {
   auto status = daemon.relayctl({"campaign", "status", id, "--json"});
   if (status.exit_code != 0) return -1;

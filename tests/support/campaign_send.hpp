@@ -37,6 +37,13 @@ std::unique_ptr<SmtpDaemon> campaign_daemon(unsigned short sink_port, const Temp
 
 // Envelope recipient -> messages received, from smtp-sink's dumps (their X-Rcpt-Args lines).
 std::map<std::string, int> received_by_recipient(const SmtpSink& sink);
+// Of CampaignFiles::address(0 .. recipients-1): how many never arrived at the sink, and how many extra
+// copies arrived (a recipient received n > 1 times counts n - 1).
+struct Arrivals {
+  int missing = 0;
+  int duplicates = 0;
+};
+Arrivals arrivals(const SmtpSink& sink, std::size_t recipients);
 // `campaign status ID --json`'s injected count, or -1 when status fails.
 long campaign_injected(const SmtpDaemon& daemon, const std::string& id);
 // A dump's message alone (smtp-sink's X-* envelope lines taken off), with CRLF line ends.
