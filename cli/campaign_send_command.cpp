@@ -335,7 +335,7 @@ void add_campaign_send_command(CLI::App& app, Cli& cli) {
       "into the running daemon over SMTP");
   command->footer(
       "Messages go to [campaigns] inject (default: the first relay listener of the configuration) on\n"
-      "[campaigns] inject_connections connections (default 4), pipelined, many messages per connection;\n"
+      "[campaigns] inject_connections connections (default 16), pipelined, many messages per connection;\n"
       "the daemon signs, spools, shapes and delivers them. With [campaigns] inject_user and\n"
       "inject_password_file, inject is a submission listener (default: the first one) and each connection\n"
       "logs in with AUTH PLAIN, over STARTTLS when offered (required unless the daemon is on loopback).\n"

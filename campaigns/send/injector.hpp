@@ -34,7 +34,7 @@ namespace campaigns::send {
 
 struct InjectorSettings {
   asio::ip::tcp::endpoint daemon;
-  unsigned connections = 4;
+  unsigned connections = 16;
   // Then QUIT and reconnect: the daemon ends a session after [server.limits] max_commands (3 a message).
   unsigned max_messages_per_connection = 1000;
   std::string ehlo_name = "localhost";

@@ -155,7 +155,7 @@ struct CampaignsConfig {
   // inject_user a submission listener. Unset: the first [[server.listener]] of kind relay (submission
   // with inject_user).
   std::optional<dns::HostPort> inject;
-  unsigned inject_connections = 4;  // persistent SMTP connections, one message in flight on each
+  unsigned inject_connections = 16;  // persistent SMTP connections, one message in flight on each
   // AUTH PLAIN for `campaign send` (both or neither): the user, and the file holding its password.
   std::string inject_user;
   std::filesystem::path inject_password_file;
