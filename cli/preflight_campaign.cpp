@@ -1,13 +1,13 @@
 // preflight_campaign.cpp — the campaign part of `relayctl preflight`: loads the campaign as `campaign
-// check` does, renders its first usable recipient, checks that message, and resolves the pool the daemon
+// check` does (cli/campaign_context's load_campaign), renders its first usable recipient, checks that message, and resolves the pool the daemon
 // would send it from (mta/queue/egress: the campaign's pool, else the sender rules, else default_pool).
 #include "cli/preflight_campaign.hpp"
 
 #include <algorithm>
 
-#include "campaigns/campaign/campaign_file.hpp"
 #include "campaigns/message/campaign_sample.hpp"
 #include "campaigns/message/message_check.hpp"
+#include "cli/campaign_context.hpp"
 #include "dns/dmarc/org_domain.hpp"
 #include "dns/name.hpp"
 #include "mta/config/config_loader.hpp"
@@ -25,11 +25,6 @@ std::string join(const std::vector<std::string>& items) {
 
 std::string domain_of(const std::string& address) {
   return dns::canonical_name(address.substr(address.rfind('@') + 1));
-}
-
-bool known_pool(const mta::config::DeliveryConfig& delivery, const std::string& name) {
-  return std::any_of(delivery.pools.begin(), delivery.pools.end(),
-                     [&name](const mta::config::EgressPool& pool) { return pool.name == name; });
 }
 
 std::vector<std::string> pool_sources(const mta::config::DeliveryConfig& delivery, const std::string& name) {
@@ -60,34 +55,11 @@ std::vector<std::string> registrable_link_domains(const std::vector<std::string>
 }
 
 std::optional<CampaignPreflight> prepare_campaign(const std::string& file, const LoadedConfig& loaded) {
-  auto load = campaigns::load_campaign_file(file);
-  for (const auto& diagnostic : load.errors)
-    print_error(mta::config::format_diagnostic(load.source, diagnostic));
-  if (!load.campaign) return std::nullopt;
-  const campaigns::Campaign& campaign = *load.campaign;
+  auto load = load_campaign(loaded, file);
+  if (!load) return std::nullopt;
+  const campaigns::Campaign& campaign = load->campaign;
   const auto& delivery = loaded.config.delivery;
-  if (!campaign.pool.empty() && !known_pool(delivery, campaign.pool)) {
-    std::vector<std::string> names;
-    for (const auto& pool : delivery.pools)
-      names.push_back(pool.name);
-    print_error(file + ": pool: '" + campaign.pool + "' is not a [[delivery.pool]] of " + loaded.source +
-                (names.empty() ? " (it defines none)" : " (its pools: " + join(names) + ")") +
-                "; name one of them, or define it");
-    return std::nullopt;
-  }
-  const auto& settings = loaded.config.campaigns;
-  if (settings.token_secret_file.empty()) {
-    print_error(loaded.source +
-                ": [campaigns] token_secret_file is not set; the campaign's return path and unsubscribe "
-                "links are signed with it (see docs/campaigns.md)");
-    return std::nullopt;
-  }
-  auto secret = campaigns::TokenSecret::load(settings.token_secret_file);
-  if (!secret.secret) {
-    print_error(secret.error);
-    return std::nullopt;
-  }
-  const auto sample = campaigns::render_sample(campaign, *secret.secret);
+  const auto sample = campaigns::render_sample(campaign, *load->secret);
   if (!sample.error.empty()) {
     print_error(file + ": " + sample.error);
     return std::nullopt;
