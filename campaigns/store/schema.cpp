@@ -53,9 +53,88 @@ CREATE UNIQUE INDEX recipients_by_id ON recipients (campaign_id, recipient_id) W
 CREATE INDEX recipients_by_state ON recipients (campaign_id, state, reason);
 )sql";
 
+// 3: delivery events and bounce messages (issue 16), and the reason soft-bounce for the suppression list.
+//   delivery_events: one row per outcome of a recipient. kind attempt: one of our delivery attempts (the
+//   accounting log's fields; result delivered, deferred, bounced or expired); kind bounce: an asynchronous
+//   bounce that came back to the bounce domain (a DSN or a plain-text bounce; result bounced, or deferred
+//   for a "delayed" report); kind complaint: an ARF report (result complained). time_ms: Unix
+//   milliseconds. class/severity/rule: the classification of the reply (campaigns/bounces/classify), ""
+//   for delivered and complained. campaign_id/recipient_id: from the return path's valid VERP token, else
+//   NULL. event_key: what makes recording idempotent (an attempt: queue id, recipient, attempt number and
+//   result; a bounce: its message's Message-ID or digest and the recipient), so replaying the accounting
+//   log or receiving the same bounce twice adds nothing.
+//   event_checkpoint: how far the accounting log has been recorded (name 'accounting-log': the file's
+//   device and inode and the offset after the last line recorded), written in each batch's transaction.
+//   bounce_messages: each message consumed at the bounce domain: its kind (dsn, arf, plain-bounce,
+//   auto-reply, unknown), the VERP token's status (valid, forged, none), what came of it (outcome:
+//   recorded, ignored, forged, unknown-campaign, malformed) and how many events it recorded.
+constexpr const char* kVersion3 = R"sql(
+CREATE TABLE delivery_events (
+  id INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('attempt', 'bounce', 'complaint')),
+  result TEXT NOT NULL CHECK (result IN ('delivered', 'deferred', 'bounced', 'expired', 'complained')),
+  queue_id TEXT NOT NULL DEFAULT '',
+  sender TEXT NOT NULL DEFAULT '',
+  recipient TEXT NOT NULL,
+  recipient_domain TEXT NOT NULL,
+  destination TEXT NOT NULL DEFAULT '',
+  mx_host TEXT NOT NULL DEFAULT '',
+  mx_ip TEXT NOT NULL DEFAULT '',
+  egress_source TEXT NOT NULL DEFAULT '',
+  egress_ip TEXT NOT NULL DEFAULT '',
+  tls TEXT NOT NULL DEFAULT '',
+  reply TEXT NOT NULL DEFAULT '',
+  enhanced_code TEXT NOT NULL DEFAULT '',
+  attempt INTEGER NOT NULL DEFAULT 0,
+  class TEXT NOT NULL DEFAULT '',
+  severity TEXT NOT NULL DEFAULT '' CHECK (severity IN ('', 'hard', 'soft')),
+  rule TEXT NOT NULL DEFAULT '',
+  campaign_id TEXT,
+  recipient_id TEXT,
+  event_key TEXT NOT NULL UNIQUE
+);
+CREATE INDEX delivery_events_by_time ON delivery_events (time_ms);
+CREATE INDEX delivery_events_by_campaign ON delivery_events (campaign_id, recipient_id, time_ms)
+  WHERE campaign_id IS NOT NULL;
+CREATE INDEX delivery_events_by_recipient ON delivery_events (recipient, time_ms);
+CREATE TABLE event_checkpoint (
+  name TEXT PRIMARY KEY,
+  device INTEGER NOT NULL,
+  inode INTEGER NOT NULL,
+  offset INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE bounce_messages (
+  id INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('dsn', 'arf', 'plain-bounce', 'auto-reply', 'unknown')),
+  token TEXT NOT NULL CHECK (token IN ('valid', 'forged', 'none')),
+  outcome TEXT NOT NULL CHECK (outcome IN ('recorded', 'ignored', 'forged', 'unknown-campaign', 'malformed')),
+  campaign_id TEXT,
+  client TEXT NOT NULL DEFAULT '',
+  envelope_recipient TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL DEFAULT '',
+  events INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX bounce_messages_by_time ON bounce_messages (time_ms);
+CREATE TABLE suppression_v3 (
+  target TEXT PRIMARY KEY,
+  reason TEXT NOT NULL CHECK (reason IN ('hard-bounce', 'soft-bounce', 'complaint', 'unsubscribe', 'manual',
+                                         'import')),
+  source TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO suppression_v3 SELECT target, reason, source, created_at FROM suppression;
+DROP TABLE suppression;
+ALTER TABLE suppression_v3 RENAME TO suppression;
+CREATE INDEX suppression_by_reason ON suppression (reason, target);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kVersion1},
     {2, kVersion2},
+    {3, kVersion3},
 };
 
 }  // namespace

@@ -7,8 +7,9 @@
 namespace campaigns {
 namespace {
 
-constexpr std::array<std::pair<Reason, std::string_view>, 5> kReasons{{
+constexpr std::array<std::pair<Reason, std::string_view>, 6> kReasons{{
     {Reason::hard_bounce, "hard-bounce"},
+    {Reason::soft_bounce, "soft-bounce"},
     {Reason::complaint, "complaint"},
     {Reason::unsubscribe, "unsubscribe"},
     {Reason::manual, "manual"},

@@ -16,11 +16,12 @@
 
 namespace campaigns {
 
-enum class Reason { hard_bounce, complaint, unsubscribe, manual, import };
+enum class Reason { hard_bounce, soft_bounce, complaint, unsubscribe, manual, import };
 
 std::string_view to_string(Reason reason);                  // "hard-bounce", "complaint", ...
 std::optional<Reason> parse_reason(std::string_view text);  // exactly those names
-inline constexpr std::string_view kReasonNames = "hard-bounce, complaint, unsubscribe, manual, import";
+inline constexpr std::string_view kReasonNames =
+    "hard-bounce, soft-bounce, complaint, unsubscribe, manual, import";
 
 inline constexpr std::size_t kMaxSourceLength = 256;
 // A source is free text for people: at most kMaxSourceLength octets, no control characters.

@@ -85,7 +85,7 @@ TEST_F(SuppressCli, ListFiltersByReasonAndLimits) {
             (std::vector<std::string>{"a@x.test", "b@x.test"}));
   auto bad = relayctl({"suppress", "list", "--reason", "bounce"});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_THAT(bad.err, HasSubstr("use one of hard-bounce, complaint, unsubscribe, manual, import"));
+  EXPECT_THAT(bad.err, HasSubstr("use one of hard-bounce, soft-bounce, complaint, unsubscribe, manual, import"));
 }
 
 TEST_F(SuppressCli, BadAddressesAndReasonsChangeNothing) {
