@@ -231,6 +231,38 @@ bool CampaignDirectory::unsubscribe_by_mail(std::string_view recipient) {
   return outcome == UnsubscribeOutcome::unsubscribed || outcome == UnsubscribeOutcome::already_unsubscribed;
 }
 
+void CampaignDirectory::set_bounce_consumer(std::vector<std::string> domains, BounceConsumer consumer) {
+  for (auto& domain : domains) domain = mta::smtp::ascii_lowered(domain);
+  bounce_domains_ = std::move(domains);
+  bounce_consumer_ = std::move(consumer);
+}
+
+bool CampaignDirectory::bounce_mailbox(std::string_view recipient) {
+  if (!bounce_consumer_) return false;
+  auto at = recipient.rfind('@');
+  if (at == std::string_view::npos) return false;
+  std::string domain = mta::smtp::ascii_lowered(recipient.substr(at + 1));
+  if (!domain.empty() && domain.back() == '.') domain.pop_back();
+  if (std::find(bounce_domains_.begin(), bounce_domains_.end(), domain) != bounce_domains_.end()) return true;
+  auto local = recipient.substr(0, at);
+  local = local.substr(0, local.find('+'));
+  try {
+    std::lock_guard lock(read_mutex_);
+    refresh_locked();
+    return std::any_of(snapshot_.bounces.begin(), snapshot_.bounces.end(), [&](const BounceAddress& mailbox) {
+      return mailbox.domain == domain && mta::smtp::iequals(mailbox.local, local);
+    });
+  } catch (const StoreError& e) {
+    failed("bounce mailbox lookup", e);
+    return false;
+  }
+}
+
+mta::smtp::BounceIntake CampaignDirectory::consume_bounce(const mta::smtp::BounceMail& mail) {
+  if (!bounce_consumer_) return mta::smtp::BounceIntake::ignored;
+  return bounce_consumer_(mail);
+}
+
 TokenRecipient CampaignDirectory::find(std::string_view token) {
   if (!secret_) return {TokenLookup::bad_token, "", ""};
   auto check = check_token(*secret_, token);

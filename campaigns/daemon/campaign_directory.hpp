@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,14 @@ class CampaignDirectory final : public mta::smtp::CampaignHooks, public Unsubscr
   bool suppressed(std::string_view recipient) override;
   mta::smtp::UnsubscribeMailbox unsubscribe_mailbox(std::string_view recipient) override;
   bool unsubscribe_by_mail(std::string_view recipient) override;
+  // Bounce mailboxes: every address at a domain of `domains` ([bounces] domains: dedicated bounce domains),
+  // and each campaign's bounce mailbox with or without a token (bounces@, bounces+TOKEN@ — never the rest
+  // of its domain, which may be a domain people use). Only once a consumer is set: until then none.
+  bool bounce_mailbox(std::string_view recipient) override;
+  mta::smtp::BounceIntake consume_bounce(const mta::smtp::BounceMail& mail) override;
+  using BounceConsumer = std::function<mta::smtp::BounceIntake(const mta::smtp::BounceMail&)>;
+  // Set once, before the listeners start.
+  void set_bounce_consumer(std::vector<std::string> domains, BounceConsumer consumer);
 
   TokenRecipient find(std::string_view token) override;
   UnsubscribeOutcome unsubscribe(std::string_view token) override;
@@ -88,6 +97,8 @@ class CampaignDirectory final : public mta::smtp::CampaignHooks, public Unsubscr
   std::mutex write_mutex_;
   std::unique_ptr<Statement> data_version_, suppression_, recipient_, campaign_;
   Snapshot snapshot_;
+  std::vector<std::string> bounce_domains_;  // canonical
+  BounceConsumer bounce_consumer_;
   std::int64_t version_ = -1;
   std::chrono::steady_clock::time_point checked_{};
 };

@@ -24,6 +24,11 @@ void metric(std::string& out, const char* name, const char* type, const char* he
          std::to_string(value) + "\n";
 }
 
+constexpr const char* kBounceKindNames[] = {"dsn", "arf", "plain-bounce", "auto-reply", "unknown"};
+static_assert(std::size(kBounceKindNames) == kBounceMessageKindCount);
+constexpr const char* kBounceOutcomeNames[] = {"recorded",         "ignored",   "forged",
+                                               "unknown-campaign", "malformed", "failed"};
+static_assert(std::size(kBounceOutcomeNames) == kBounceMessageOutcomeCount);
 constexpr const char* kUnsubscribeResultNames[] = {"unsubscribed", "already_unsubscribed", "confirmation",
                                                    "bad_token",    "unknown_recipient",    "bad_request",
                                                    "failed"};
@@ -67,6 +72,14 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool, const qu
   metric(out, "relayctl_unsubscribe_mail_total", "counter",
          "Recipients suppressed by mail to a campaign's unsubscribe+TOKEN mailbox.",
          m.unsubscribes_by_mail.load());
+  out +=
+      "# HELP relayctl_bounce_messages_total Messages to the bounce domains, by kind and by what came of "
+      "them.\n"
+      "# TYPE relayctl_bounce_messages_total counter\n";
+  for (std::size_t k = 0; k < kBounceMessageKindCount; ++k)
+    for (std::size_t o = 0; o < kBounceMessageOutcomeCount; ++o)
+      out += std::string("relayctl_bounce_messages_total{kind=\"") + kBounceKindNames[k] + "\",outcome=\"" +
+             kBounceOutcomeNames[o] + "\"} " + std::to_string(m.bounce_messages[k][o].load()) + "\n";
   metric(out, "relayctl_campaign_lookup_failures_total", "counter",
          "Campaign database reads or writes that failed (the mail went on as if not campaign mail).",
          m.campaign_lookup_failures.load());

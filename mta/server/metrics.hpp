@@ -35,6 +35,14 @@ inline constexpr std::size_t kUnsubscribeResultCount =
     static_cast<std::size_t>(UnsubscribeResult::failed) + 1;
 const char* to_string(UnsubscribeResult result);
 
+// Messages consumed at the bounce domains (campaigns/bounces/intake), by what they were and what came of
+// them: the labels kind and outcome of relayctl_bounce_messages_total (the names of the bounce_messages
+// table in campaigns/store/schema.cpp, plus failed: not recorded, the client was told to retry).
+enum class BounceMessageKind { dsn, arf, plain_bounce, auto_reply, unknown };
+enum class BounceMessageOutcome { recorded, ignored, forged, unknown_campaign, malformed, failed };
+inline constexpr std::size_t kBounceMessageKindCount = 5;
+inline constexpr std::size_t kBounceMessageOutcomeCount = 6;
+
 struct Metrics {
   std::atomic<std::uint64_t> sessions{0};
   std::atomic<std::uint64_t> connections_refused{0};
@@ -47,6 +55,11 @@ struct Metrics {
   std::array<std::atomic<std::uint64_t>, kUnsubscribeResultCount> unsubscribe_requests{};
   std::atomic<std::uint64_t> unsubscribes_by_mail{0};  // recipients suppressed by mail to unsubscribe+TOKEN@
   std::atomic<std::uint64_t> campaign_lookup_failures{0};  // campaign database reads or writes that failed
+  std::array<std::array<std::atomic<std::uint64_t>, kBounceMessageOutcomeCount>, kBounceMessageKindCount>
+      bounce_messages{};
+  void count_bounce_message(BounceMessageKind kind, BounceMessageOutcome outcome) {
+    ++bounce_messages[static_cast<std::size_t>(kind)][static_cast<std::size_t>(outcome)];
+  }
 };
 
 // The exposition text (Prometheus text format 0.0.4); delivery counters when an engine is given.

@@ -457,6 +457,12 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
   std::shared_ptr<const dkim::Signer> signer;
   if (s.kind != ListenerKind::inbound) signer = s.settings->signer;
   bool unsubscribed = false;
+  smtp::BounceIntake bounce_intake = smtp::BounceIntake::ignored;
+  std::function<smtp::BounceIntake()> consume_bounce = [&s] {
+    const auto& transaction = s.session.transaction();
+    smtp::BounceMail mail{s.c->address, transaction.sender, transaction.bounce_mailboxes, transaction.message};
+    return s.settings->sessions.at(s.kind).campaigns->consume_bounce(mail);
+  };
   std::function<bool()> record_unsubscribes = [&s] {
     bool all = true;
     for (const auto& mailbox : s.session.transaction().unsubscribes)
@@ -492,6 +498,15 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
                                    {"recorded", unsubscribed}});
     if (!unsubscribed || s.session.transaction().recipients.empty())
       s.step = s.session.on_unsubscribed(unsubscribed);
+  }
+  if (s.step.next == smtp::Next::store && !s.session.transaction().bounce_mailboxes.empty()) {
+    // Mail to our bounce domains: parsed and recorded (SQLite, on the blocking pool), never stored.
+    bounce_intake = co_await async_run<smtp::BounceIntake>(blocking_, consume_bounce);
+    log::info("bounce.mail", {{"client", s.c->address},
+                              {"mailboxes", s.session.transaction().bounce_mailboxes.size()},
+                              {"recorded", bounce_intake != smtp::BounceIntake::failed}});
+    if (bounce_intake == smtp::BounceIntake::failed || s.session.transaction().recipients.empty())
+      s.step = s.session.on_bounce_consumed(bounce_intake);
   }
   if (s.step.next == smtp::Next::store && signer) {
     // Signed before it is spooled (docs/architecture.md, "DKIM signing"), on the signing pool.

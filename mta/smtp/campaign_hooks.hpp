@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,21 @@ enum class UnsubscribeMailbox {
   not_ours,  // not an unsubscribe mailbox of any campaign
   valid,     // unsubscribe+TOKEN@domain with a valid token naming a recipient we know
   invalid,   // at an unsubscribe mailbox, but the token is forged, altered or names nobody we know
+};
+
+// A message to our bounce mailboxes, read to its end: a bounce (DSN or plain text), a complaint (ARF), an
+// auto-reply or anything else sent there.
+struct BounceMail {
+  std::string_view client;                  // the client's IP address
+  std::string_view sender;                  // MAIL FROM (usually the null sender)
+  std::span<const std::string> recipients;  // the transaction's recipients at bounce domains
+  std::string_view message;                 // the message as received (our Received header first)
+};
+
+enum class BounceIntake {
+  recorded,  // its outcomes were recorded (or were already: the same bounce twice)
+  ignored,   // nothing to record: an auto-reply, an unknown message, a forged token (counted as such)
+  failed,    // it could not be recorded now (the database is busy or failing): the client should retry
 };
 
 class CampaignHooks {
@@ -30,6 +46,12 @@ class CampaignHooks {
   // Suppresses the recipient an unsubscribe mailbox names (reason unsubscribe); true when recorded (or
   // already there). Writes to SQLite: call it off the I/O threads.
   virtual bool unsubscribe_by_mail(std::string_view recipient) = 0;
+  // The recipient is at one of our bounce domains ([bounces] domains, and the domain of every campaign's
+  // bounce address): its mail is consumed — parsed and recorded — and never queued or forwarded, from any
+  // client on any listener. Fast: cached, no I/O.
+  virtual bool bounce_mailbox(std::string_view recipient) = 0;
+  // Parses and records one message to bounce mailboxes. Reads and writes SQLite: call it off the I/O threads.
+  virtual BounceIntake consume_bounce(const BounceMail& mail) = 0;
 };
 
 }  // namespace mta::smtp

@@ -107,6 +107,8 @@ constexpr ReplyEntry kReplies[] = {
      "Unsubscribe address not valid: its token is altered, forged or unknown; use the link in the message"},
     {SmtpError::unsubscribe_failed, "unsubscribe_failed", 451, "4.3.0",
      "Unsubscribe not recorded: local error in processing; try again later"},
+    {SmtpError::bounce_failed, "bounce_failed", 451, "4.3.0",
+     "Bounce not recorded: local error in processing; try again later"},
 };
 
 constexpr bool in_enum_order() {

@@ -67,8 +67,9 @@ enum class SmtpError {
   suppressed_recipient,    // 550 5.7.1 campaign mail to an address (or domain) on the suppression list
   unsubscribe_invalid,     // 550 5.1.1 unsubscribe+TOKEN@ with a forged, altered or unknown token
   unsubscribe_failed,      // 451 4.3.0 the unsubscribe could not be recorded (database busy or failing)
+  bounce_failed,           // 451 4.3.0 a bounce or complaint could not be recorded (database busy or failing)
 };
-inline constexpr std::size_t kSmtpErrorCount = static_cast<std::size_t>(SmtpError::unsubscribe_failed) + 1;
+inline constexpr std::size_t kSmtpErrorCount = static_cast<std::size_t>(SmtpError::bounce_failed) + 1;
 
 Reply reply_for(SmtpError error);
 const char* to_string(SmtpError error);  // "relay_denied": a stable name for logs and metrics labels

@@ -176,7 +176,7 @@ Step ServerSession::mail(const Command& c) {
 
 Step ServerSession::rcpt(const Command& c) {
   if (!in_transaction()) return error_reply(make_reply(503, "5.5.1", "Error: need MAIL command"));
-  if (transaction_.recipients.size() + transaction_.unsubscribes.size() >= config_.limits.max_recipients)
+  if (transaction_.recipient_count() >= config_.limits.max_recipients)
     return error(SmtpError::too_many_recipients);
   if (has_non_ascii(c.path) && !transaction_.smtputf8) return error(SmtpError::utf8_needs_smtputf8);
   // Our own unsubscribe mailboxes, on any listener and for any client: recorded here, never relayed.
@@ -185,6 +185,12 @@ Step ServerSession::rcpt(const Command& c) {
   if (mailbox == UnsubscribeMailbox::invalid) return error(SmtpError::unsubscribe_invalid);
   if (mailbox == UnsubscribeMailbox::valid) {
     transaction_.unsubscribes.push_back(c.path);
+    state_ = SessionState::rcpt;
+    return ok(250, "2.1.5", "Ok");
+  }
+  // Our bounce domains likewise: bounces and complaints are consumed here, whoever sends them.
+  if (config_.campaigns && config_.campaigns->bounce_mailbox(c.path)) {
+    transaction_.bounce_mailboxes.push_back(c.path);
     state_ = SessionState::rcpt;
     return ok(250, "2.1.5", "Ok");
   }
@@ -364,6 +370,12 @@ Step ServerSession::on_unsubscribed(bool recorded) {
   reset_transaction();
   if (!recorded) return error(SmtpError::unsubscribe_failed);
   return ok(250, "2.0.0", "Ok: unsubscribed");
+}
+
+Step ServerSession::on_bounce_consumed(BounceIntake intake) {
+  reset_transaction();
+  if (intake == BounceIntake::failed) return error(SmtpError::bounce_failed);
+  return ok(250, "2.0.0", "Ok: bounce processed");
 }
 
 Step ServerSession::on_timeout() {

@@ -91,6 +91,10 @@ struct Transaction {
   bool campaign = false;                    // MAIL FROM is a valid VERP return path of a known campaign
   // Recipients that are our unsubscribe mailboxes: recorded after DATA, never stored or forwarded.
   std::vector<std::string> unsubscribes;
+  // Recipients at our bounce domains: the message is parsed and recorded after DATA, never stored.
+  std::vector<std::string> bounce_mailboxes;
+  // Recipients of every kind, for the max_recipients limit.
+  std::size_t recipient_count() const { return recipients.size() + unsubscribes.size() + bounce_mailboxes.size(); }
 };
 
 class ServerSession {
@@ -110,6 +114,9 @@ class ServerSession {
   // The transaction's unsubscribe mailboxes were recorded (ok) or not; called when it has no other
   // recipients to store, or when recording failed (the whole message is then refused with 451).
   Step on_unsubscribed(bool ok);
+  // The message to the transaction's bounce mailboxes was consumed (or could not be recorded: failed);
+  // called when it has no other recipients to store, or when recording failed (451 for the whole message).
+  Step on_bounce_consumed(BounceIntake intake);
   Step on_timeout();
   Step on_shutdown();
 

@@ -26,6 +26,10 @@ class FakeHooks final : public CampaignHooks {
     return UnsubscribeMailbox::not_ours;
   }
   bool unsubscribe_by_mail(std::string_view) override { return true; }
+  bool bounce_mailbox(std::string_view recipient) override {
+    return recipient.ends_with("@bounce.test");
+  }
+  BounceIntake consume_bounce(const BounceMail&) override { return BounceIntake::recorded; }
 };
 
 struct Case {
@@ -63,6 +67,10 @@ INSTANTIATE_TEST_SUITE_P(
                            "a@b.test", "unsubscribe+bad@unsub.test", 550},
                       Case{"forged unsubscribe, trusted relay", ListenerKind::relay, true,
                            SuppressionCheck::campaign, "a@b.test", "unsubscribe+bad@unsub.test", 550},
+                      Case{"bounce on inbound", ListenerKind::inbound, false, SuppressionCheck::campaign, "",
+                           "bounces+anything@bounce.test", 250},
+                      Case{"complaint on relay, untrusted client", ListenerKind::relay, false,
+                           SuppressionCheck::campaign, "", "fbl@bounce.test", 250},
                       Case{"other address at the domain", ListenerKind::inbound, false,
                            SuppressionCheck::campaign, "a@b.test", "x@unsub.test", 554},
                       Case{"campaign to suppressed", ListenerKind::relay, true, SuppressionCheck::campaign,
@@ -97,6 +105,29 @@ TEST(CampaignRcpt, UnsubscribeMailboxesAreKeptApartFromTheStoredRecipients) {
   auto step = session.on_unsubscribed(false);
   EXPECT_EQ(step.reply->code, 451);
   EXPECT_TRUE(session.transaction().unsubscribes.empty());
+}
+
+TEST(CampaignRcpt, BounceMailboxesAreKeptApartAndAFailureIsATemporaryRefusal) {
+  SessionConfig config;
+  config.kind = ListenerKind::inbound;
+  config.relay_domains = {"local.test"};
+  config.campaigns = std::make_shared<FakeHooks>();
+  ServerSession session(config, ClientInfo{"192.0.2.7", false, true, false, ""});
+  session.on_line({"EHLO mx.remote.test", false});
+  session.on_line({"MAIL FROM:<>", false});
+  EXPECT_EQ(session.on_line({"RCPT TO:<bounces+x@bounce.test>", false}).reply->code, 250);
+  EXPECT_EQ(session.on_line({"RCPT TO:<user@local.test>", false}).reply->code, 250);
+  EXPECT_EQ(session.on_line({"RCPT TO:<user@elsewhere.test>", false}).reply->code, 554);
+  EXPECT_EQ(session.transaction().recipients, std::vector<std::string>{"user@local.test"});
+  EXPECT_EQ(session.transaction().bounce_mailboxes, std::vector<std::string>{"bounces+x@bounce.test"});
+  EXPECT_EQ(session.on_line({"DATA", false}).reply->code, 354);
+  auto failed = session.on_bounce_consumed(BounceIntake::failed);
+  EXPECT_EQ(failed.reply->code, 451);
+  EXPECT_TRUE(session.transaction().bounce_mailboxes.empty());
+  session.on_line({"MAIL FROM:<>", false});
+  session.on_line({"RCPT TO:<bounces+y@bounce.test>", false});
+  session.on_line({"DATA", false});
+  EXPECT_EQ(session.on_bounce_consumed(BounceIntake::ignored).reply->code, 250);
 }
 
 }  // namespace
