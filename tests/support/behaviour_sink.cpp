@@ -43,6 +43,11 @@ BehaviourSink::BehaviourSink(BehaviourSinkOptions options, unsigned short port)
   if (options.max_recipients > 0)
     argv.insert(argv.end(), {"--max-recipients", std::to_string(options.max_recipients), "--too-many-reply",
                              options.too_many_reply});
+  if (!options.replies.empty()) {
+    auto file = dir_.path() / "replies.json";
+    std::ofstream(file) << nlohmann::json(options.replies).dump();
+    argv.insert(argv.end(), {"--replies", file.string()});
+  }
   process_ = std::make_unique<Process>(argv, "", (dir_.path() / "sink.err").string());
   if (!wait_for_port(host_, port_))
     throw std::runtime_error("behaviour_sink.py did not start: " + slurp(dir_.path() / "sink.err"));

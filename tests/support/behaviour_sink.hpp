@@ -3,6 +3,7 @@
 // see the script). With tls = true it offers STARTTLS with a fresh self-signed certificate.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct BehaviourSinkOptions {
   unsigned max_recipients = 0;                                          // 0: no limit per transaction
   std::string too_many_reply = "452 4.5.3 Error: too many recipients";  // to RCPTs past max_recipients
   bool dsn = false;                                                     // offer DSN (RFC 3461)
+  // Letters-only word -> the reply its recipients get at RCPT ("550-5.1.1 ...\n550 5.1.1 ..." for several
+  // lines): real provider texts, for the bounce tests.
+  std::map<std::string, std::string> replies;
   std::string host = "127.0.0.1";  // another 127.0.0.0/8 address lets a test use port 25 (MX delivery)
 };
 

@@ -10,6 +10,8 @@ The local part of each RCPT address chooses what happens (a suffix after '+' or 
   datafail...   250 at RCPT, then 554 5.6.0 after DATA
   drop...       250 at RCPT, then the connection is cut while the message is being received
   slow...       250 at RCPT, sent after --slow seconds (a "holding" event marks the start of the wait)
+  WORD...       with --replies FILE (a JSON object: letters-only word -> reply), that reply at RCPT; a reply
+                of several lines (joined by newlines) is sent as a multi-line reply, e.g. a provider's text
 Options: --host (a loopback address, default 127.0.0.1), --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
 --no-pipelining, --no-8bitmime, --max-recipients N (RCPTs past N in a transaction get --too-many-reply,
 default "452 4.5.3 Error: too many recipients"), --dsn (offer DSN), --dir DIR: every accepted message is written to DIR/N.eml with its
@@ -36,6 +38,10 @@ class Sink:
         self.count = 0
         self.active = 0
         self.tls = None
+        self.replies = {}
+        if args.replies:
+            with open(args.replies) as f:
+                self.replies = json.load(f)
         if args.tls_cert:
             self.tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self.tls.load_cert_chain(args.tls_cert, args.tls_key)
@@ -124,7 +130,12 @@ class Sink:
             elif verb == "RCPT":
                 address = line[line.find("<") + 1:line.find(">")]
                 kind = self.behaviour(address)
-                if kind == "reject":
+                if kind in self.replies:
+                    lines = self.replies[kind].split("\n")
+                    for text in lines[:-1]:
+                        writer.write((text + "\r\n").encode())
+                    await reply(lines[-1])
+                elif kind == "reject":
                     await reply("550 5.1.1 <%s>: no such user" % address)
                 elif kind == "tempfail":
                     await reply("451 4.3.0 <%s>: try again later" % address)
@@ -196,6 +207,7 @@ async def main():
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--require-tls", action="store_true")
+    parser.add_argument("--replies")
     parser.add_argument("--no-pipelining", action="store_true")
     parser.add_argument("--no-8bitmime", action="store_true")
     parser.add_argument("--slow", type=float, default=3.0)
