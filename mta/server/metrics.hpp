@@ -47,6 +47,14 @@ struct Metrics {
   std::array<std::atomic<std::uint64_t>, kUnsubscribeResultCount> unsubscribe_requests{};
   std::atomic<std::uint64_t> unsubscribes_by_mail{0};  // recipients suppressed by mail to unsubscribe+TOKEN@
   std::atomic<std::uint64_t> campaign_lookup_failures{0};  // campaign database reads or writes that failed
+  // Delivery events (campaigns/bounces/events/).
+  std::atomic<std::uint64_t> events_recorded{0};        // rows added to delivery_events
+  std::atomic<std::uint64_t> event_batches{0};          // transactions committed
+  std::atomic<std::uint64_t> event_queue_overflows{0};  // attempts dropped by the full queue (then replayed)
+  std::atomic<std::uint64_t> events_replayed{0};        // accounting-log lines read again
+  std::atomic<std::uint64_t> event_lines_damaged{0};    // accounting-log lines skipped
+  std::atomic<std::uint64_t> event_failures{0};         // batches the database refused (then replayed)
+  std::array<std::atomic<std::uint64_t>, 3> bounce_suppressions{};  // hard-bounce, soft-bounce, complaint
 };
 
 // The exposition text (Prometheus text format 0.0.4); delivery counters when an engine is given.
