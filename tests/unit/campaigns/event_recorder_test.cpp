@@ -251,8 +251,8 @@ TEST(BounceOutcomes, SoftBouncesSuppressAfterNCampaignsOverTheSpanADeliveryReset
   EXPECT_FALSE(store.lookup(full)) << "d to f: 14 days, under the span";
   outcomes.record({soft_bounce("g", 30, "7")});
   EXPECT_FALSE(store.lookup(full)) << "e to g: 9 days";
-  counts = outcomes.record({soft_bounce("h", 37, "8")});
-  ASSERT_TRUE(store.lookup(full)) << "f to h: 16 days";
+  counts = outcomes.record({soft_bounce("h", 45, "8")});
+  ASSERT_TRUE(store.lookup(full)) << "f to h: 17 days";
   EXPECT_EQ(store.lookup(full)->reason, Reason::soft_bounce);
   EXPECT_EQ(counts.suppressed[static_cast<std::size_t>(SuppressedBy::soft_bounce)], 1u);
 }
