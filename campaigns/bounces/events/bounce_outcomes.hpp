@@ -64,6 +64,12 @@ struct RecordCounts {
 };
 enum class SuppressedBy { hard_bounce, soft_bounce, complaint };
 
+// The inbound path (DSN/ARF consumer) records one bounce message so, on its own connection:
+//   DeliveryEvent e;  e.kind = EventKind::bounce (or complaint);  e.result = "bounced" (or "complained");
+//   e.recipient, e.reply = the diagnostic code, e.enhanced_code = the Status, e.classification (bounces),
+//   e.campaign_id / e.recipient_id from a valid token, e.time, e.event_key = e.g. "dsn:" Message-ID ":" rcpt;
+//   BounceMessage m{time, "dsn", "valid", "recorded", campaign_id, client, envelope_recipient, message_id};
+//   outcomes.record({e, ...}, &m);   // events, message row and suppressions in one transaction
 class BounceOutcomes {
  public:
   BounceOutcomes(const Database& db, SoftBouncePolicy policy) : db_(db), policy_(policy) {}

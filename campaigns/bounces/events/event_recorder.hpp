@@ -11,6 +11,8 @@
 // (event_key), so the lines both replayed and queued are recorded once. A full queue drops the attempt
 // (counted, logged, the engine never waits) and stops the checkpoint from advancing; a batch the database
 // refuses likewise; both are then recovered by replaying the log from the checkpoint on this thread.
+// Its connection runs with synchronous=NORMAL (no fsync per batch): a batch lost with its checkpoint in a
+// power cut is replayed from the log like any other.
 // Errors: start() returns a message naming the database; later failures are logged and counted.
 // Untrusted input: senders (tokens are MAC-checked) and replies (bound as SQL parameters).
 #pragma once
