@@ -49,9 +49,9 @@ TEST(ConfigBounces, BadValuesNameTheKey) {
   auto result = load("[bounces]\nsoft_bounce_campaigns = 0\nsoft_bounce_span = \"soon\"\nrecord_event = true\n");
   ASSERT_FALSE(result.config);
   std::string all;
-  for (const auto& e : result.errors) all += e.message + "\n";
-  EXPECT_THAT(all, HasSubstr("soft_bounce_campaigns"));
-  EXPECT_THAT(all, HasSubstr("soft_bounce_span"));
+  for (const auto& e : result.errors) all += e.key + ": " + e.message + "\n";
+  EXPECT_THAT(all, HasSubstr("bounces.soft_bounce_campaigns: expected an integer from 1 to 100"));
+  EXPECT_THAT(all, HasSubstr("bounces.soft_bounce_span: \"soon\" is not a duration"));
   EXPECT_THAT(all, HasSubstr("record_event"));
 }
 
