@@ -9,6 +9,7 @@
 # With PEER=1 it then runs the Postfix peer (DKIM as here) and PEER_ONLY_SINK=1 (the loopback ceiling) in
 # the same run and prints their lines and the ratios, for docs/benchmarks.md.
 # Environment: N [20000] SIZE [4096] SESSIONS [20] DKIM [1: rsa-sha256 2048, relaxed/relaxed, as the peer]
+#   EVENTS [1: delivery events recorded in SQLite, the default; 0: [bounces] record_events = false]
 #   PEER [1] RELAYCTL [build/cli/relayctl] BENCH_DIR [/tmp/relayctl-e2e] PORT [2536] SINK_PORT [2535]
 # Loopback only. Needs root (smtp-sink -u). Stops what it started on exit.
 set -euo pipefail
@@ -18,6 +19,7 @@ N=${N:-20000}
 SIZE=${SIZE:-4096}
 SESSIONS=${SESSIONS:-20}
 DKIM=${DKIM:-1}
+EVENTS=${EVENTS:-1}
 PEER=${PEER:-1}
 root=$(cd "$(dirname "$0")/.." && pwd)
 RELAYCTL=${RELAYCTL:-$root/build/cli/relayctl}
@@ -32,6 +34,7 @@ die() {
 	exit 1
 }
 
+((EVENTS)) || EXTRA_TOML="${EXTRA_TOML:-}"$'\n[bounces]\nrecord_events = false\n'
 # shellcheck source=bench/lib/relay_sink.sh
 . "$root/bench/lib/relay_sink.sh"
 command -v smtp-source >/dev/null || die "smtp-source missing: scripts/install-deps"

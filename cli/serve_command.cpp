@@ -8,6 +8,13 @@
 namespace cli {
 namespace {
 
+// wired to the Classifier when campaigns/bounces/classify lands
+campaigns::Classification unclassified(std::string_view reply) {
+  return {campaigns::BounceClass::other,
+          !reply.empty() && reply.front() == '5' ? campaigns::Severity::hard : campaigns::Severity::soft,
+          "unclassified"};
+}
+
 void add_serve_command(CLI::App& app, Cli& cli) {
   auto path = std::make_shared<std::string>();
   auto* serve = app.add_subcommand(
@@ -23,7 +30,9 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "[campaigns] token_secret_file, campaign mail (a VERP return path) leaves from its campaign's pool, "
       "is checked against the suppression list at RCPT ([campaigns] check_suppression) and mail to a "
       "campaign's unsubscribe+TOKEN mailbox suppresses its recipient; and the one-click unsubscribe "
-      "endpoint at [web] listen (RFC 8058). "
+      "endpoint at [web] listen (RFC 8058); with [bounces] record_events (the default), every attempt also a "
+      "row of delivery_events in [campaigns] database (the accounting log replayed from a checkpoint at "
+      "start), and bounces suppress their recipients as [bounces] says. "
       "Runs in the foreground and logs to stderr.\n\n"
       "SIGTERM or SIGINT drains (stops accepting, lets sessions and delivery transactions in progress "
       "finish, 30 s at most each, flushes the spool) and exits 0. "
@@ -45,7 +54,10 @@ void add_serve_command(CLI::App& app, Cli& cli) {
             if (!again) return std::nullopt;
             return again->config;
           },
-          campaigns::start_campaign_services);
+          [](const mta::config::Config& config, const mta::server::TlsFiles& tls, mta::server::Metrics& metrics,
+             std::string& error) {
+            return campaigns::start_campaign_services(config, tls, metrics, error, unclassified);
+          });
     };
   });
 }

@@ -169,6 +169,15 @@ struct WebConfig {
   Seconds timeout{10};                  // read and write timeout per request
 };
 
+// Bounces (campaigns/bounces/): delivery events and the suppression of addresses that keep bouncing.
+struct BouncesConfig {
+  bool record_events = true;  // every delivery attempt also a row in [campaigns] database
+  // Soft bounces suppress an address once its last soft_bounce_campaigns campaigns all soft-bounced for it
+  // and the first of them was at least soft_bounce_span before the last (a delivery in between resets).
+  unsigned soft_bounce_campaigns = 3;
+  Seconds soft_bounce_span{15 * 24 * 60 * 60};
+};
+
 struct AdminConfig {
   std::optional<dns::HostPort> metrics_listen = dns::HostPort{"127.0.0.1", 9587};  // none: disabled
 };
@@ -182,6 +191,7 @@ struct Config {
   InboundConfig inbound;
   CampaignsConfig campaigns;
   WebConfig web;
+  BouncesConfig bounces;
   AdminConfig admin;
 };
 

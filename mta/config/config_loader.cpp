@@ -105,6 +105,7 @@ class Loader {
     if (auto t = root.table("inbound")) inbound(*t, config.inbound);
     if (auto t = root.table("campaigns")) campaigns(*t, config.campaigns);
     if (auto t = root.table("web")) web(*t, config.web, config.campaigns);
+    if (auto t = root.table("bounces")) bounces(*t, config.bounces);
     if (auto t = root.table("admin")) admin(*t, config.admin);
     root.finish();
     return config;
@@ -512,6 +513,15 @@ class Loader {
     if (t.read_integer("inject_connections", 1, 64, connections))
       out.inject_connections = static_cast<unsigned>(connections);
     inject_credentials(t, out);
+    t.finish();
+  }
+
+  void bounces(TableReader& t, BouncesConfig& out) {
+    t.read("record_events", out.record_events);
+    long long campaigns = 0;
+    if (t.read_integer("soft_bounce_campaigns", 1, 100, campaigns))
+      out.soft_bounce_campaigns = static_cast<unsigned>(campaigns);
+    t.read_duration("soft_bounce_span", out.soft_bounce_span);
     t.finish();
   }
 

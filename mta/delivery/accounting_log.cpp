@@ -1,6 +1,7 @@
 #include "mta/delivery/accounting_log.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <ctime>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -46,6 +47,41 @@ std::string to_json_line(const Attempt& a) {
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::optional<Attempt> parse_json_line(std::string_view text) {
+  auto line = nlohmann::json::parse(text, nullptr, false);
+  if (line.is_discarded() || !line.is_object()) return std::nullopt;
+  Attempt a;
+  std::string time;
+  auto get = [&line](const char* key, std::string& out) {
+    auto it = line.find(key);
+    if (it == line.end() || !it->is_string()) return false;
+    out = it->get<std::string>();
+    return true;
+  };
+  if (!get("time", time) || !get("queue_id", a.queue_id) || !get("sender", a.sender) ||
+      !get("recipient", a.recipient) || !get("destination", a.destination) || !get("mx_host", a.mx_host) ||
+      !get("mx_ip", a.mx_ip) || !get("egress_source", a.egress_source) || !get("egress_ip", a.egress_ip) ||
+      !get("tls", a.tls) || !get("result", a.result) || !get("reply", a.reply) ||
+      !get("enhanced_code", a.enhanced_code))
+    return std::nullopt;
+  auto attempt = line.find("attempt");
+  if (attempt == line.end() || !attempt->is_number_unsigned()) return std::nullopt;
+  a.attempt = attempt->get<unsigned>();
+  // "YYYY-MM-DDTHH:MM:SS.mmmZ", as iso_time writes it.
+  std::tm tm{};
+  int millis = 0;
+  char zulu = 0;
+  if (time.size() != 24 ||
+      std::sscanf(time.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &millis, &zulu) != 8 ||
+      zulu != 'Z')
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  a.time = std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
+  return a;
+}
+
 AccountingLog::AccountingLog(std::filesystem::path path, std::uint64_t rotate_bytes)
     : path_(std::move(path)), rotate_bytes_(rotate_bytes) {
   std::lock_guard lock(mutex_);
@@ -61,11 +97,14 @@ std::error_code AccountingLog::open_locked() {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
   if (fd_ < 0) return last_error();
   struct stat st {};
-  size_ = ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+  bool known = ::fstat(fd_, &st) == 0;
+  size_ = known ? static_cast<std::uint64_t>(st.st_size) : 0;
+  device_ = known ? static_cast<std::uint64_t>(st.st_dev) : 0;
+  inode_ = known ? static_cast<std::uint64_t>(st.st_ino) : 0;
   return {};
 }
 
-std::error_code AccountingLog::write(const Attempt& attempt) {
+std::error_code AccountingLog::write(const Attempt& attempt, LogPosition* after) {
   std::string line = to_json_line(attempt);
   line += '\n';
   std::lock_guard lock(mutex_);
@@ -83,6 +122,7 @@ std::error_code AccountingLog::write(const Attempt& attempt) {
     done += static_cast<std::size_t>(n);
   }
   size_ += line.size();
+  if (after) *after = {device_, inode_, size_};
   return {};
 }
 

@@ -160,6 +160,7 @@ void DeliveryEngine::submit(spool::QueueId id) {
 void DeliveryEngine::reconfigure(EngineOptions options) {
   asio::post(executor_, [this, options = std::move(options)]() mutable {
     if (!options.requested_pool) options.requested_pool = std::move(options_.requested_pool);
+    if (!options.on_attempt) options.on_attempt = std::move(options_.on_attempt);
     options_ = std::move(options);
     backoff_.set_policy(options_.backoff);
     egress_ = std::make_unique<EgressSelector>(options_.egress);
@@ -673,7 +674,7 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
       failed_states.emplace_back(index, state);
     else
       updates.emplace_back(index, state);
-    if (log_) {
+    if (log_ || options_.on_attempt) {
       delivery::Attempt attempt;
       attempt.time = now;
       attempt.queue_id = job.id.to_string();
@@ -689,8 +690,12 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
       attempt.reply = reply.text();
       attempt.enhanced_code = reply.enhanced ? reply.enhanced->to_string() : "";
       attempt.attempt = state.attempts;
-      if (auto ec = log_->write(attempt))
+      delivery::LogPosition position;
+      if (auto ec = log_ ? log_->write(attempt, &position) : std::error_code()) {
         log::error("accounting_log.write_failed", {{"error", ec.message()}});
+        position = {};
+      }
+      if (options_.on_attempt) options_.on_attempt(attempt, position);
     }
   }
   // Failures wait for the end of the message's pass (finish_job), to go to the sender in one DSN.

@@ -76,6 +76,10 @@ struct EngineOptions {
   std::chrono::seconds inbound_lifetime{5 * 24 * 60 * 60};
   // The hook for campaigns: the pool a message asks for (its campaign's), or "" to choose by sender.
   std::function<std::string(const spool::Envelope&)> requested_pool;
+  // Every attempt's outcome, as written to the accounting log, with the log's position after its line
+  // (inode 0 when there is no log or the write failed); called on the engine's executor in the order of
+  // the log's lines, so it must only hand the attempt on (campaigns: a bounded queue to the recorder).
+  std::function<void(const delivery::Attempt&, const delivery::LogPosition&)> on_attempt;
 };
 
 // Counts since start: one attempt outcome per recipient (delivered, deferred, bounced, expired — as the

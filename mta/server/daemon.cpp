@@ -72,7 +72,7 @@ std::vector<std::string> needs_restart(const config::Config& running, const conf
     return x != y;
   };
   for (std::string_view path :
-       {"server.listener", "spool", "admin", "campaigns", "web", "delivery.accounting_log"})
+       {"server.listener", "spool", "admin", "campaigns", "web", "bounces", "delivery.accounting_log"})
     if (differs(path)) changed.emplace_back(path);
   return changed;
 }
@@ -156,6 +156,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
     options.requested_pool = [hooks](const spool::Envelope& envelope) {
       return hooks->campaign_pool(envelope.sender).value_or("");
     };
+  options.on_attempt = services.on_attempt;
   queue::DeliveryEngine engine(delivery_io.get_executor(), engine_spool, router, std::move(options),
                                &accounting);
   asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts
@@ -287,6 +288,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
   delivery_work.reset();
   delivery_io.stop();
   delivery_thread.join();
+  if (services.stop_events) std::exchange(services.stop_events, nullptr)();  // the engine's last events
   signing.join();  // after the engine: a DSN being signed is stored before the spool closes
   spool.reset();   // completes pending appends, joins the commit thread
   return 0;

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "mta/config/config.hpp"
+#include "mta/delivery/accounting_log.hpp"
 #include "mta/server/metrics.hpp"
 #include "mta/server/tls_context.hpp"
 #include "mta/smtp/campaign_hooks.hpp"
@@ -20,11 +21,15 @@ using ConfigReloader = std::function<std::optional<config::Config>()>;
 
 // What relay_campaigns adds to the daemon (relay_mta cannot call it), built by cli/serve_command.cpp once
 // at start: the hooks the sessions and the delivery engine ask (a campaign's pool, suppression at RCPT,
-// unsubscribe mailboxes), and stop() for what it runs itself (the unsubscribe web endpoint), called when
+// unsubscribe mailboxes, delivery events), and stop() for what it runs itself (the unsubscribe web endpoint), called when
 // the daemon drains. On failure error names what to fix and the daemon exits 2.
 struct CampaignServices {
   std::shared_ptr<smtp::CampaignHooks> hooks;  // null: none
   std::function<void()> stop;                  // may be empty
+  // Delivery events ([bounces] record_events): the engine's on_attempt hook, and what records the last
+  // of them once delivery has stopped (called after the delivery thread ends). Both may be empty.
+  std::function<void(const delivery::Attempt&, const delivery::LogPosition&)> on_attempt;
+  std::function<void()> stop_events;
 };
 using CampaignStarter =
     std::function<CampaignServices(const config::Config&, const TlsFiles&, Metrics&, std::string& error)>;

@@ -33,6 +33,7 @@ constexpr const char* kUnsubscribeResultNames[] = {"unsubscribed", "already_unsu
                                                    "bad_token",    "unknown_recipient",    "bad_request",
                                                    "failed"};
 static_assert(std::size(kUnsubscribeResultNames) == kUnsubscribeResultCount);
+constexpr const char* kBounceSuppressionReasons[] = {"hard-bounce", "soft-bounce", "complaint"};
 
 }  // namespace
 
@@ -83,6 +84,30 @@ std::string render_metrics(const Metrics& m, const spool::Spool& spool, const qu
   metric(out, "relayctl_campaign_lookup_failures_total", "counter",
          "Campaign database reads or writes that failed (the mail went on as if not campaign mail).",
          m.campaign_lookup_failures.load());
+  metric(out, "relayctl_delivery_events_recorded_total", "counter",
+         "Delivery events added to the campaigns database (attempts, bounces, complaints).",
+         m.events_recorded.load());
+  metric(out, "relayctl_delivery_event_batches_total", "counter",
+         "Transactions of delivery events committed.", m.event_batches.load());
+  metric(out, "relayctl_delivery_event_queue_overflows_total", "counter",
+         "Attempts dropped by the full event queue (recorded by replaying the accounting log).",
+         m.event_queue_overflows.load());
+  metric(out, "relayctl_delivery_events_replayed_total", "counter",
+         "Accounting-log lines read again to record their events (at start, after an overflow or failure).",
+         m.events_replayed.load());
+  metric(out, "relayctl_delivery_event_lines_damaged_total", "counter",
+         "Accounting-log lines skipped while replaying: too long or not an attempt.",
+         m.event_lines_damaged.load());
+  metric(out, "relayctl_delivery_event_failures_total", "counter",
+         "Batches of delivery events the database refused (recorded again by replaying).",
+         m.event_failures.load());
+  out +=
+      "# HELP relayctl_bounce_suppressions_total Recipients suppressed because of their bounces or "
+      "complaints, by reason.\n"
+      "# TYPE relayctl_bounce_suppressions_total counter\n";
+  for (std::size_t i = 0; i < m.bounce_suppressions.size(); ++i)
+    out += std::string("relayctl_bounce_suppressions_total{reason=\"") + kBounceSuppressionReasons[i] +
+           "\"} " + std::to_string(m.bounce_suppressions[i].load()) + "\n";
   auto stats = spool.stats();
   metric(out, "relayctl_queue_messages", "gauge", "Messages in the queue.", stats.messages);
   metric(out, "relayctl_queue_recipients_pending", "gauge", "Recipients waiting for delivery.",

@@ -60,6 +60,14 @@ struct Metrics {
   void count_bounce_message(BounceMessageKind kind, BounceMessageOutcome outcome) {
     ++bounce_messages[static_cast<std::size_t>(kind)][static_cast<std::size_t>(outcome)];
   }
+  // Delivery events (campaigns/bounces/events/).
+  std::atomic<std::uint64_t> events_recorded{0};        // rows added to delivery_events
+  std::atomic<std::uint64_t> event_batches{0};          // transactions committed
+  std::atomic<std::uint64_t> event_queue_overflows{0};  // attempts dropped by the full queue (then replayed)
+  std::atomic<std::uint64_t> events_replayed{0};        // accounting-log lines read again
+  std::atomic<std::uint64_t> event_lines_damaged{0};    // accounting-log lines skipped
+  std::atomic<std::uint64_t> event_failures{0};         // batches the database refused (then replayed)
+  std::array<std::atomic<std::uint64_t>, 3> bounce_suppressions{};  // hard-bounce, soft-bounce, complaint
 };
 
 // The exposition text (Prometheus text format 0.0.4); delivery counters when an engine is given.
