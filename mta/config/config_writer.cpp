@@ -33,6 +33,17 @@ toml::table dkim_table(const DkimConfig& dkim) {
   return table;
 }
 
+toml::table bounces_table(const BouncesConfig& bounces) {
+  return toml::table{{"rules_file", bounces.rules_file.string()},
+                     {"rule", array_of(bounces.rules, [](const BounceRule& r) {
+                        toml::table rule{{"name", r.name}, {"class", r.bounce_class}, {"severity", r.severity}};
+                        if (!r.codes.empty()) rule.insert("code", strings(r.codes));
+                        if (!r.statuses.empty()) rule.insert("status", strings(r.statuses));
+                        if (!r.text.empty()) rule.insert("text", r.text);
+                        return rule;
+                      })}};
+}
+
 }  // namespace
 
 toml::table to_toml(const Config& c) {
@@ -139,6 +150,7 @@ toml::table to_toml(const Config& c) {
                           {"timeout", duration(c.web.timeout)}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
+      {"bounces", bounces_table(c.bounces)},
   };
 }
 
