@@ -39,7 +39,8 @@ std::string bounce_status_problem(std::string_view status) {
   std::vector<std::string_view> parts;
   for (std::size_t start = 0;;) {
     auto dot = status.find('.', start);
-    parts.push_back(status.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    parts.push_back(
+        status.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
@@ -60,7 +61,8 @@ std::optional<BounceRule> read_bounce_rule(TableReader& t) {
     good = false;
   };
   if (!t.read("name", rule.name)) {
-    if (!t.has("name")) t.error_here("missing key 'name': every rule needs a name, e.g. name = \"gmail-no-such-user\"");
+    if (!t.has("name"))
+      t.error_here("missing key 'name': every rule needs a name, e.g. name = \"gmail-no-such-user\"");
     good = false;
   } else if (!is_rule_name(rule.name)) {
     fail("name", "\"" + rule.name + "\" is not a rule name; use 1 to 64 letters, digits, '-', '_' or '.'");
@@ -78,20 +80,23 @@ std::optional<BounceRule> read_bounce_rule(TableReader& t) {
   } else if (rule.severity != "hard" && rule.severity != "soft") {
     fail("severity", "\"" + rule.severity + "\" is not a severity; use \"hard\" or \"soft\"");
   }
-  for (auto& [code, node] : t.string_or_strings("code")) {
-    if (auto problem = bounce_code_problem(code); !problem.empty()) {
-      t.error_at(*node, t.key_path("code"), problem);
-      good = false;
+  // A value of the wrong type is reported by string_or_strings; it must not also count as "no condition".
+  auto read_list = [&](std::string_view key, std::vector<std::string>& out,
+                       std::string (*problem_of)(std::string_view)) {
+    const toml::node* node = t.node(key);
+    auto items = t.string_or_strings(key);
+    std::size_t expected = node && node->is_array() ? node->as_array()->size() : (node ? 1 : 0);
+    if (items.size() != expected || (node && !node->is_string() && !node->is_array())) good = false;
+    for (auto& [value, at] : items) {
+      if (auto problem = problem_of(value); !problem.empty()) {
+        t.error_at(*at, t.key_path(key), problem);
+        good = false;
+      }
+      out.push_back(value);
     }
-    rule.codes.push_back(code);
-  }
-  for (auto& [status, node] : t.string_or_strings("status")) {
-    if (auto problem = bounce_status_problem(status); !problem.empty()) {
-      t.error_at(*node, t.key_path("status"), problem);
-      good = false;
-    }
-    rule.statuses.push_back(status);
-  }
+  };
+  read_list("code", rule.codes, bounce_code_problem);
+  read_list("status", rule.statuses, bounce_status_problem);
   if (t.read("text", rule.text)) {
     const toml::node* node = t.node("text");
     rule.text_line = node->source().begin.line;
@@ -102,8 +107,9 @@ std::optional<BounceRule> read_bounce_rule(TableReader& t) {
       fail("text", "the pattern is longer than 2000 octets; split the rule in two");
   }
   if (good && rule.codes.empty() && rule.statuses.empty() && !t.has("text")) {
-    t.error_here("the rule \"" + rule.name +
-                 "\" has no condition; give it at least one of code, status or text (a catch-all: code = \"5\")");
+    t.error_here(
+        "the rule \"" + rule.name +
+        "\" has no condition; give it at least one of code, status or text (a catch-all: code = \"5\")");
     good = false;
   }
   t.finish();

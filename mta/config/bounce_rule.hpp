@@ -28,8 +28,8 @@ struct BounceRule {
 
 // The names of campaigns::BounceClass (campaigns/bounces/bounce_class.hpp), which a test keeps equal.
 inline constexpr std::array<std::string_view, 13> kBounceClassNames{
-    "invalid-recipient", "bad-domain",  "mailbox-full",  "message-too-large", "spam-block",
-    "policy-auth",       "rate-limited", "greylisted",   "dns-failure",       "tls-failure",
+    "invalid-recipient", "bad-domain",       "mailbox-full", "message-too-large", "spam-block",
+    "policy-auth",       "rate-limited",     "greylisted",   "dns-failure",       "tls-failure",
     "relay-denied",      "mailbox-disabled", "other"};
 
 // Pure checks of one condition, an empty string when good, else what is wrong and what to write instead.

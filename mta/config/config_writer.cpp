@@ -34,14 +34,15 @@ toml::table dkim_table(const DkimConfig& dkim) {
 }
 
 toml::table bounces_table(const BouncesConfig& bounces) {
-  return toml::table{{"rules_file", bounces.rules_file.string()},
-                     {"rule", array_of(bounces.rules, [](const BounceRule& r) {
-                        toml::table rule{{"name", r.name}, {"class", r.bounce_class}, {"severity", r.severity}};
-                        if (!r.codes.empty()) rule.insert("code", strings(r.codes));
-                        if (!r.statuses.empty()) rule.insert("status", strings(r.statuses));
-                        if (!r.text.empty()) rule.insert("text", r.text);
-                        return rule;
-                      })}};
+  return toml::table{
+      {"rules_file", bounces.rules_file.string()},
+      {"rule", array_of(bounces.rules, [](const BounceRule& r) {
+         toml::table rule{{"name", r.name}, {"class", r.bounce_class}, {"severity", r.severity}};
+         if (!r.codes.empty()) rule.insert("code", strings(r.codes));
+         if (!r.statuses.empty()) rule.insert("status", strings(r.statuses));
+         if (!r.text.empty()) rule.insert("text", r.text);
+         return rule;
+       })}};
 }
 
 }  // namespace

@@ -3,14 +3,12 @@
 #include "campaigns/bounces/classify/classifier.hpp"
 
 #include <fstream>
+#include <re2/re2.h>
 #include <set>
 #include <sstream>
 #include <system_error>
 
-#include <re2/re2.h>
 #include <toml++/toml.h>
-
-#include "mta/config/config_loader.hpp"
 
 namespace campaigns {
 namespace {
@@ -55,6 +53,10 @@ Classifier::Classifier() = default;
 Classifier::Classifier(Classifier&&) noexcept = default;
 Classifier& Classifier::operator=(Classifier&&) noexcept = default;
 Classifier::~Classifier() = default;
+
+std::size_t Classifier::rule_count() const {
+  return rules_.size();
+}
 
 namespace {
 
@@ -115,10 +117,12 @@ ClassifierLoad Classifier::load_text(std::string_view rules_text, std::string so
 
   Classifier classifier;
   for (std::size_t i = 0; i < extra.size(); ++i)
-    if (auto rule = compile<Rule>(extra[i], "bounces.rule[" + std::to_string(i) + "].text", result.extra_errors))
+    if (auto rule =
+            compile<Rule>(extra[i], "bounces.rule[" + std::to_string(i) + "].text", result.extra_errors))
       classifier.rules_.push_back(std::move(*rule));
   for (const auto& spec : specs)
-    if (auto rule = compile<Rule>(spec, "rule.text", result.errors)) classifier.rules_.push_back(std::move(*rule));
+    if (auto rule = compile<Rule>(spec, "rule.text", result.errors))
+      classifier.rules_.push_back(std::move(*rule));
   if (result.errors.empty() && result.extra_errors.empty()) result.classifier = std::move(classifier);
   return result;
 }
@@ -130,8 +134,9 @@ ClassifierLoad Classifier::load(const std::filesystem::path& rules_file, std::sp
   auto status = std::filesystem::status(rules_file, ec);
   std::string problem;
   if (ec || !std::filesystem::exists(status))
-    problem = "no such file; reinstall relayctl (bounce-rules.toml is installed beside it) or set [bounces] "
-              "rules_file";
+    problem =
+        "no such file; reinstall relayctl (bounce-rules.toml is installed beside it) or set [bounces] "
+        "rules_file";
   else if (!std::filesystem::is_regular_file(status))
     problem = "not a regular file";
   else if (std::filesystem::file_size(rules_file, ec) > kMaxRulesFileBytes)
@@ -175,17 +180,9 @@ const Classifier::Rule* Classifier::match(const ReplyParts& parts) const {
 Classification Classifier::classify(std::string_view reply) const {
   ReplyParts parts = split_reply(reply);
   if (const Rule* rule = match(parts)) return {rule->bounce_class, rule->severity, rule->name};
-  bool permanent = (parts.code && *parts.code >= 500) || (!parts.code && parts.status && (*parts.status)[0] == 5);
+  bool permanent =
+      (parts.code && *parts.code >= 500) || (!parts.code && parts.status && (*parts.status)[0] == 5);
   return {BounceClass::other, permanent ? Severity::hard : Severity::soft, std::string(kNoRuleMatched)};
-}
-
-std::vector<std::string> format_errors(const ClassifierLoad& load, const std::string& extra_source) {
-  std::vector<std::string> out;
-  for (const auto& error : load.extra_errors)
-    out.push_back(mta::config::format_diagnostic(extra_source, error));
-  for (const auto& error : load.errors)
-    out.push_back(mta::config::format_diagnostic(load.source, error));
-  return out;
 }
 
 std::filesystem::path default_rules_path() {

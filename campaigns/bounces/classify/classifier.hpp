@@ -37,10 +37,11 @@ class Classifier {
  public:
   // extra (the config's [[bounces.rule]]) are checked before the file's rules.
   static ClassifierLoad load(const std::filesystem::path& rules_file, std::span<const RuleSpec> extra);
-  static ClassifierLoad load_text(std::string_view rules_text, std::string source, std::span<const RuleSpec> extra);
+  static ClassifierLoad load_text(std::string_view rules_text, std::string source,
+                                  std::span<const RuleSpec> extra);
 
   Classification classify(std::string_view reply) const;
-  std::size_t rule_count() const { return rules_.size(); }
+  std::size_t rule_count() const;
 
   Classifier(Classifier&&) noexcept;
   Classifier& operator=(Classifier&&) noexcept;
@@ -55,8 +56,8 @@ class Classifier {
 };
 
 struct ClassifierLoad {
-  std::optional<Classifier> classifier;      // set when there are no errors
-  std::string source;                        // the rules file, for errors
+  std::optional<Classifier> classifier;               // set when there are no errors
+  std::string source;                                 // the rules file, for errors
   std::vector<mta::config::Diagnostic> errors;        // in the rules file
   std::vector<mta::config::Diagnostic> extra_errors;  // in the extra rules (the config's [[bounces.rule]])
 };

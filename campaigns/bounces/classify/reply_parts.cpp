@@ -70,9 +70,8 @@ std::optional<std::array<int, 3>> take_status(std::string_view& text) {
 
 std::size_t find_expired(std::string_view text) {
   if (text.size() < kExpired.size()) return std::string_view::npos;
-  auto it = std::search(text.begin(), text.end(), kExpired.begin(), kExpired.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
+  auto it = std::search(text.begin(), text.end(), kExpired.begin(), kExpired.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
   return it == text.end() ? std::string_view::npos : static_cast<std::size_t>(it - text.begin());
 }
 
