@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dkim/signing_table.hpp"
+#include "mta/config/bounce_rule.hpp"
 #include "dns/host_port.hpp"
 #include "dns/ip_network.hpp"
 #include "mta/smtp/session_limits.hpp"
@@ -182,6 +183,12 @@ struct AdminConfig {
   std::optional<dns::HostPort> metrics_listen = dns::HostPort{"127.0.0.1", 9587};  // none: disabled
 };
 
+// [bounces]: how replies and bounce messages are classified and acted on (docs/bounces.md).
+struct BouncesConfig {
+  std::filesystem::path rules_file;  // empty: bounce-rules.toml installed beside relayctl
+  std::vector<BounceRule> rules;     // [[bounces.rule]], checked before the rules file's
+};
+
 struct Config {
   ServerConfig server;
   SpoolConfig spool;
@@ -193,6 +200,7 @@ struct Config {
   WebConfig web;
   BouncesConfig bounces;
   AdminConfig admin;
+  BouncesConfig bounces;
 };
 
 // gethostname() when it is a valid host name, else "localhost". Set [server] hostname to the FQDN.

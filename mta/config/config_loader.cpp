@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "dns/name.hpp"
+#include "mta/config/bounce_rule.hpp"
 #include "mta/config/duration.hpp"
 #include "mta/config/secret_file.hpp"
 
@@ -107,6 +108,7 @@ class Loader {
     if (auto t = root.table("web")) web(*t, config.web, config.campaigns);
     if (auto t = root.table("bounces")) bounces(*t, config.bounces);
     if (auto t = root.table("admin")) admin(*t, config.admin);
+    if (auto t = root.table("bounces")) bounces(*t, config.bounces);
     root.finish();
     return config;
   }
@@ -561,6 +563,28 @@ class Loader {
         else
           t.error("metrics_listen", parsed.error + "; write IP:PORT, or \"\" to disable");
       }
+    }
+    t.finish();
+  }
+
+  void bounces(TableReader& t, BouncesConfig& out) {
+    std::string rules_file;
+    if (t.read("rules_file", rules_file) && !rules_file.empty()) {
+      if (rules_file.front() != '/')
+        t.error("rules_file", "expected an absolute path, got \"" + rules_file + "\"");
+      else
+        out.rules_file = rules_file;
+      if (options_.check_files && rules_file.front() == '/')
+        check_file(t, "rules_file", out.rules_file,
+                   "write the path of a bounce rules file (docs/bounces.md), or \"\" for the shipped one");
+    }
+    std::set<std::string> names;
+    for (auto& item : t.tables("rule")) {
+      auto rule = read_bounce_rule(item);
+      if (!rule) continue;
+      if (!names.insert(rule->name).second)
+        item.error("name", "a second rule named \"" + rule->name + "\"; give each rule its own name");
+      out.rules.push_back(std::move(*rule));
     }
     t.finish();
   }

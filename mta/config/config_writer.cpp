@@ -33,6 +33,18 @@ toml::table dkim_table(const DkimConfig& dkim) {
   return table;
 }
 
+toml::table bounces_table(const BouncesConfig& bounces) {
+  return toml::table{
+      {"rules_file", bounces.rules_file.string()},
+      {"rule", array_of(bounces.rules, [](const BounceRule& r) {
+         toml::table rule{{"name", r.name}, {"class", r.bounce_class}, {"severity", r.severity}};
+         if (!r.codes.empty()) rule.insert("code", strings(r.codes));
+         if (!r.statuses.empty()) rule.insert("status", strings(r.statuses));
+         if (!r.text.empty()) rule.insert("text", r.text);
+         return rule;
+       })}};
+}
+
 }  // namespace
 
 toml::table to_toml(const Config& c) {
@@ -142,6 +154,7 @@ toml::table to_toml(const Config& c) {
                               {"soft_bounce_span", duration(c.bounces.soft_bounce_span)}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
+      {"bounces", bounces_table(c.bounces)},
   };
 }
 

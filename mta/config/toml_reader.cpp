@@ -192,6 +192,20 @@ std::vector<std::pair<std::string, const toml::node*>> TableReader::strings(std:
   return out;
 }
 
+std::vector<std::pair<std::string, const toml::node*>> TableReader::string_or_strings(std::string_view key) {
+  const toml::node* node = table_.get(key);
+  if (node && node->is_string()) {
+    known_.emplace(key);
+    return {{**node->as_string(), node}};
+  }
+  if (node && !node->is_array()) {
+    known_.emplace(key);
+    error(key, "expected a string or an array of strings, got " + std::string(describe_type(node->type())));
+    return {};
+  }
+  return strings(key);
+}
+
 void TableReader::finish() {
   for (auto&& [key, node] : table_) {
     std::string_view name = key.str();

@@ -45,6 +45,10 @@ class TableReader {
   std::vector<TableReader> tables(std::string_view key);
   // Every element of an array of strings, each with its own node for diagnostics.
   std::vector<std::pair<std::string, const toml::node*>> strings(std::string_view key);
+  // One string or an array of them ("550" or ["550", "551"]), each with its node; empty when absent.
+  std::vector<std::pair<std::string, const toml::node*>> string_or_strings(std::string_view key);
+  // A key's value node, for its position; nullptr when absent.
+  const toml::node* node(std::string_view key) const { return table_.get(key); }
 
   bool has(std::string_view key) const { return table_.contains(key); }
   const std::string& path() const { return path_; }
