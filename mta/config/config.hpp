@@ -170,23 +170,24 @@ struct WebConfig {
   Seconds timeout{10};                  // read and write timeout per request
 };
 
-// Bounces (campaigns/bounces/): delivery events and the suppression of addresses that keep bouncing.
+struct AdminConfig {
+  std::optional<dns::HostPort> metrics_listen = dns::HostPort{"127.0.0.1", 9587};  // none: disabled
+};
+
+// [bounces] (campaigns/bounces/, docs/bounces.md): delivery events, how replies and bounce messages are
+// classified, the bounce domains whose mail relayctl consumes, and the suppression of addresses that keep
+// bouncing.
 struct BouncesConfig {
   bool record_events = true;  // every delivery attempt also a row in [campaigns] database
   // Soft bounces suppress an address once its last soft_bounce_campaigns campaigns all soft-bounced for it
   // and the first of them was at least soft_bounce_span before the last (a delivery in between resets).
   unsigned soft_bounce_campaigns = 3;
   Seconds soft_bounce_span{15 * 24 * 60 * 60};
-};
-
-struct AdminConfig {
-  std::optional<dns::HostPort> metrics_listen = dns::HostPort{"127.0.0.1", 9587};  // none: disabled
-};
-
-// [bounces]: how replies and bounce messages are classified and acted on (docs/bounces.md).
-struct BouncesConfig {
   std::filesystem::path rules_file;  // empty: bounce-rules.toml installed beside relayctl
   std::vector<BounceRule> rules;     // [[bounces.rule]], checked before the rules file's
+  // Dedicated bounce domains: every address there is a bounce mailbox (its mail is parsed and recorded, never
+  // forwarded). Each campaign's bounce mailbox is one without being listed.
+  std::vector<std::string> domains;  // canonical
 };
 
 struct Config {
@@ -200,7 +201,6 @@ struct Config {
   WebConfig web;
   BouncesConfig bounces;
   AdminConfig admin;
-  BouncesConfig bounces;
 };
 
 // gethostname() when it is a valid host name, else "localhost". Set [server] hostname to the FQDN.

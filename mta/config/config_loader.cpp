@@ -106,9 +106,8 @@ class Loader {
     if (auto t = root.table("inbound")) inbound(*t, config.inbound);
     if (auto t = root.table("campaigns")) campaigns(*t, config.campaigns);
     if (auto t = root.table("web")) web(*t, config.web, config.campaigns);
-    if (auto t = root.table("bounces")) bounces(*t, config.bounces);
+    if (auto t = root.table("bounces")) bounces(*t, config.bounces, config.inbound);
     if (auto t = root.table("admin")) admin(*t, config.admin);
-    if (auto t = root.table("bounces")) bounces(*t, config.bounces);
     root.finish();
     return config;
   }
@@ -518,15 +517,6 @@ class Loader {
     t.finish();
   }
 
-  void bounces(TableReader& t, BouncesConfig& out) {
-    t.read("record_events", out.record_events);
-    long long campaigns = 0;
-    if (t.read_integer("soft_bounce_campaigns", 1, 100, campaigns))
-      out.soft_bounce_campaigns = static_cast<unsigned>(campaigns);
-    t.read_duration("soft_bounce_span", out.soft_bounce_span);
-    t.finish();
-  }
-
   void web(TableReader& t, WebConfig& out, const CampaignsConfig& campaigns) {
     std::string text;
     if (t.read("listen", text)) {
@@ -567,7 +557,24 @@ class Loader {
     t.finish();
   }
 
-  void bounces(TableReader& t, BouncesConfig& out) {
+  void bounces(TableReader& t, BouncesConfig& out, const InboundConfig& inbound) {
+    t.read("record_events", out.record_events);
+    long long campaigns = 0;
+    if (t.read_integer("soft_bounce_campaigns", 1, 100, campaigns))
+      out.soft_bounce_campaigns = static_cast<unsigned>(campaigns);
+    t.read_duration("soft_bounce_span", out.soft_bounce_span);
+    for (auto& [text, node] : t.strings("domains")) {
+      std::string domain = dns::canonical_name(text);
+      if (std::string problem = hostname_problem(text); !problem.empty())
+        t.error_at(*node, t.key_path("domains"), problem);
+      else if (std::find(inbound.relay_domains.begin(), inbound.relay_domains.end(), domain) !=
+               inbound.relay_domains.end())
+        t.error_at(*node, t.key_path("domains"),
+                   "\"" + domain + "\" is also in [inbound] relay_domains: a bounce domain's mail is consumed, "
+                   "a relay domain's forwarded; use a domain of its own for bounces (e.g. bounce.example.com)");
+      else
+        out.domains.push_back(domain);
+    }
     std::string rules_file;
     if (t.read("rules_file", rules_file) && !rules_file.empty()) {
       if (rules_file.front() != '/')

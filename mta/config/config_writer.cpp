@@ -35,6 +35,10 @@ toml::table dkim_table(const DkimConfig& dkim) {
 
 toml::table bounces_table(const BouncesConfig& bounces) {
   return toml::table{
+      {"record_events", bounces.record_events},
+      {"soft_bounce_campaigns", static_cast<std::int64_t>(bounces.soft_bounce_campaigns)},
+      {"soft_bounce_span", duration(bounces.soft_bounce_span)},
+      {"domains", strings(bounces.domains)},
       {"rules_file", bounces.rules_file.string()},
       {"rule", array_of(bounces.rules, [](const BounceRule& r) {
          toml::table rule{{"name", r.name}, {"class", r.bounce_class}, {"severity", r.severity}};
@@ -149,9 +153,6 @@ toml::table to_toml(const Config& c) {
                           {"tls", c.web.tls},
                           {"threads", static_cast<std::int64_t>(c.web.threads)},
                           {"timeout", duration(c.web.timeout)}}},
-      {"bounces", toml::table{{"record_events", c.bounces.record_events},
-                              {"soft_bounce_campaigns", static_cast<std::int64_t>(c.bounces.soft_bounce_campaigns)},
-                              {"soft_bounce_span", duration(c.bounces.soft_bounce_span)}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
       {"bounces", bounces_table(c.bounces)},
