@@ -14,8 +14,8 @@ namespace {
 
 struct Pattern {
   std::string_view name;
-  std::array<std::string_view, 4> markers;  // lower case; any one identifies the text
-  std::array<std::string_view, 3> starts;   // the failed-recipient list begins after the first found
+  std::array<std::string_view, 6> markers;  // lower case; any one identifies the text
+  std::array<std::string_view, 4> starts;   // the failed-recipient list begins after the first found
   bool needs_bounce_header = false;         // weak markers: only for mail that says it is a bounce
 };
 
@@ -39,9 +39,10 @@ constexpr std::array kPatterns = {
             {"the mail system", "could not be delivered to one or more"}},
     Pattern{"exchange",
             {"delivery has failed to these recipients or groups", "your message did not reach some or all",
-             "the following recipient(s) cannot be reached", "could not be delivered to the following recipients"},
+             "the following recipient(s) cannot be reached", "could not be delivered to the following recipients",
+             "did not reach the following recipient(s)"},
             {"delivery has failed to these recipients", "did not reach some or all of the intended recipients",
-             "cannot be reached:"}},
+             "cannot be reached:", "did not reach the following recipient"}},
     Pattern{"gmail",
             {"delivery to the following recipient failed", "the email account that you tried to reach does not exist",
              "your message wasn't delivered to", "address not found"},
