@@ -51,8 +51,10 @@ constexpr std::array kPatterns = {
             {"sorry, we were unable to deliver your message to the following address",
              "message from yahoo.com", "this message was created automatically by mail delivery software"},
             {"to the following address"}},
-    Pattern{"lotus-notes", {"was not delivered to:", "not listed in domino directory", "not listed in public name & address book"},
-            {"was not delivered to:"}},
+    Pattern{"lotus-notes",
+            {"was not delivered to:", "not listed in domino directory", "not listed in public name & address book",
+             "------- failure reasons"},
+            {"was not delivered to:", "------- failure reasons"}},
     Pattern{"groupwise",
             {"the message that you sent was not delivered to the following",
              "message could not be delivered to the following", "groupwise"},
@@ -158,7 +160,7 @@ struct Scanner {
     return clean_value(out, max_value);
   }
 
-  std::string diagnostic(const std::vector<std::size_t>& occurrences, std::size_t last,
+  std::string diagnostic(const std::vector<std::size_t>& occurrences, std::size_t first, std::size_t last,
                          const std::string& address) const {
     for (std::size_t at : occurrences) {
       auto end = window_end(at, last, address);
@@ -175,6 +177,13 @@ struct Scanner {
       if (l.empty() || ascii_lower(l) == address || ascii_lower(l) == "<" + address + ">") continue;
       out += l + " ";
       ++taken;
+    }
+    // Nothing after it: the reason stands on the line before (Lotus Notes' "Failure Reasons").
+    for (std::size_t i = at; out.empty() && i > first && i + kWindowLines > at; --i) {
+      auto l = trim_copy(line(i - 1));
+      if (l.empty()) continue;
+      if (l.front() != '-' && find_addresses(l, 1).empty()) out = l;
+      break;
     }
     return clean_value(out, max_value);
   }
@@ -272,7 +281,7 @@ PlainBounce find_plain_bounce(const PlainBounceInput& input, const PlainBounceLi
     for (const auto& a : original)
       if (ascii_lower(a) == order[k]) r.address = clean_value(a, limits.max_field_length);
     r.action = "failed";
-    r.diagnostic = scan.diagnostic(occurrences[k], last_line, order[k]);
+    r.diagnostic = scan.diagnostic(occurrences[k], first_line, last_line, order[k]);
     r.status = find_enhanced_status(r.diagnostic);
     out.recipients.push_back(std::move(r));
   }
