@@ -145,8 +145,19 @@ ParsedBounce parse_bounce_message(std::string_view message, std::string_view env
       out.problems.push_back("a multipart/report of report-type feedback-report without a message/feedback-report part");
   }
   const auto text = readable_text(walk, limits.max_text_scan);
-  PlainBounceInput plain_input{text, out.subject, out.from, {}};
-  if (!envelope_recipient.empty()) plain_input.exclude.push_back(bare_address(envelope_recipient));
+  const auto failed_recipients = field_value(walk.header, "X-Failed-Recipients");
+  PlainBounceInput plain_input{text, out.subject, out.from, {}, failed_recipients};
+  // The original sender is named in bounce texts too (the bounce's To, the returned Return-Path), but is
+  // never the failed recipient unless X-Failed-Recipients says so.
+  auto failed_hint = ascii_lower(failed_recipients);
+  auto exclude = [&](std::string_view address) {
+    if (!address.empty() && failed_hint.find(ascii_lower(address)) == std::string::npos)
+      plain_input.exclude.push_back(std::string(address));
+  };
+  exclude(bare_address(envelope_recipient));
+  for (const auto& to : find_addresses(field_value(walk.header, "To"), 4))
+    exclude(to);
+  exclude(bare_address(field_value(out.original_header, "Return-Path")));
   PlainBounceLimits plain_limits{limits.max_text_scan, limits.max_recipients, limits.max_field_length};
 
   if (feedback && !status) {

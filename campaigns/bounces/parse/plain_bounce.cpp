@@ -67,7 +67,8 @@ constexpr std::array kPatterns = {
 };
 
 // Where the returned message begins: the scan for recipients stops at the first one after the start.
-constexpr std::array<std::string_view, 14> kReturnedMessage = {
+constexpr std::array<std::string_view, 15> kReturnedMessage = {
+    "--- the header of the original message is following",
     "--- below this line is a copy of the message",
     "--- enclosed are the original headers",
     "------ this is a copy of the message",
@@ -273,6 +274,21 @@ PlainBounce find_plain_bounce(const PlainBounceInput& input, const PlainBounceLi
         seen.push_back(i);
       }
     }
+  }
+  if (order.empty()) {
+    // The text names none (Exim's "kijitora" without a domain): the header's list, with the first reply.
+    std::string reply;
+    for (std::size_t i = first_line; i < last_line && reply.empty(); ++i)
+      if (is_reply_line(scan.line(i))) reply = scan.reply_from(i, last_line);
+    for (auto& address : find_addresses(input.failed_recipients, limits.max_recipients)) {
+      BounceRecipient r;
+      r.address = clean_value(address, limits.max_field_length);
+      r.action = "failed";
+      r.diagnostic = reply;
+      r.status = find_enhanced_status(reply);
+      out.recipients.push_back(std::move(r));
+    }
+    return out;
   }
   for (std::size_t k = 0; k < order.size(); ++k) {
     BounceRecipient r;

@@ -21,6 +21,7 @@ struct PlainBounceInput {
   std::string_view subject;  // decoded
   std::string_view from;     // the bounce's From field
   std::vector<std::string> exclude;  // addresses that are not failed recipients (the envelope recipient)
+  std::string_view failed_recipients;  // X-Failed-Recipients (Exim, Gmail): used when the text names none
 };
 
 struct PlainBounce {
