@@ -61,13 +61,15 @@ constexpr std::array kPatterns = {
             {"not delivered to the following", "delivered to the following"},
             true},
     Pattern{"generic",
-            {"could not be delivered", "delivery to the following recipient", "undeliverable", "permanent error"},
+            {"could not be delivered", "delivery to the following recipient", "undeliverable", "permanent error",
+             "unknown user", "user unknown"},
             {"following recipient", "following address"},
             true},
 };
 
 // Where the returned message begins: the scan for recipients stops at the first one after the start.
-constexpr std::array<std::string_view, 15> kReturnedMessage = {
+constexpr std::array<std::string_view, 16> kReturnedMessage = {
+    "\noriginal message follows",
     "--- the header of the original message is following",
     "--- below this line is a copy of the message",
     "--- enclosed are the original headers",
@@ -141,13 +143,18 @@ struct Scanner {
     return std::string_view(lower).substr(lines[i].begin, lines[i].end - lines[i].begin);
   }
 
-  // Lines from first to the line before the next one naming an address other than this one.
+  const std::vector<std::string>* recipients = nullptr;  // the failed recipients found (lower case)
+
+  // Lines from first to the line before the next one naming another failed recipient.
   std::size_t window_end(std::size_t first, std::size_t last, const std::string& address) const {
     std::size_t i = first + 1;
     for (; i < last && i < first + kWindowLines; ++i) {
-      auto found = find_addresses(lower_line(i), 4);
-      if (std::any_of(found.begin(), found.end(), [&](const std::string& a) { return a != address; }) &&
-          lower_line(i).find(address) == std::string_view::npos)
+      auto text = lower_line(i);
+      if (text.find(address) != std::string_view::npos || text.find('@') == std::string_view::npos) continue;
+      auto found = find_addresses(text, 8);
+      if (std::any_of(found.begin(), found.end(), [&](const std::string& a) {
+            return a != address && std::find(recipients->begin(), recipients->end(), a) != recipients->end();
+          }))
         break;
     }
     return i;
@@ -168,12 +175,12 @@ struct Scanner {
       for (std::size_t i = at; i < end; ++i)
         if (is_reply_line(line(i))) return reply_from(i, end);
     }
-    // No reply line: the text after the address's first line (Lotus Notes' "because: ...").
+    // No reply line: the address's line and the text after it (Lotus Notes' "because: ...").
     std::size_t at = occurrences.front();
     auto end = window_end(at, last, address);
     std::string out;
     std::size_t taken = 0;
-    for (std::size_t i = at + 1; i < end && taken < kDiagnosticLines; ++i) {
+    for (std::size_t i = at; i < end && taken < kDiagnosticLines; ++i) {
       auto l = trim_copy(line(i));
       if (l.empty() || ascii_lower(l) == address || ascii_lower(l) == "<" + address + ">") continue;
       out += l + " ";
@@ -290,6 +297,7 @@ PlainBounce find_plain_bounce(const PlainBounceInput& input, const PlainBounceLi
     }
     return out;
   }
+  scan.recipients = &order;
   for (std::size_t k = 0; k < order.size(); ++k) {
     BounceRecipient r;
     auto original = find_addresses(scan.line(occurrences[k].front()), 8);
