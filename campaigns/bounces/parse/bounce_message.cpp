@@ -5,6 +5,7 @@
 #include "campaigns/bounces/parse/bounce_message.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "campaigns/bounces/parse/auto_reply.hpp"
 #include "campaigns/bounces/parse/mime_walk.hpp"
@@ -24,6 +25,28 @@ bool is_feedback_report(const MimeLeaf& leaf) {
 bool is_returned_header(const MimeLeaf& leaf) {
   return leaf.type == "text/rfc822-headers" || leaf.type == "message/rfc822-headers" ||
          leaf.type == "message/global-headers";
+}
+
+// Complaint formats older than RFC 5965 that still arrive: the returned message alone, recognised by
+// who sends it and its subject.
+struct LegacyComplaint {
+  std::string_view name;
+  std::string_view from;            // lower case, contained in From
+  std::string_view subject_prefix;  // lower case
+  std::string_view recipient_field;  // in the returned header: who complained
+};
+
+constexpr std::array kLegacyComplaints = {
+    LegacyComplaint{"hotmail-jmrp", "staff@hotmail.com", "complaint about message from", "X-HmXmrOriginalRecipient"},
+    LegacyComplaint{"aol-scomp", "scomp@aol.net", "client tos notification", ""},
+};
+
+const LegacyComplaint* legacy_complaint(std::string_view from, std::string_view subject) {
+  auto f = ascii_lower(from);
+  auto s = ascii_lower(trim_copy(subject));
+  for (const auto& c : kLegacyComplaints)
+    if (f.find(c.from) != std::string::npos && s.rfind(c.subject_prefix, 0) == 0) return &c;
+  return nullptr;
 }
 
 const MimeLeaf* first_leaf(const MimeWalk& walk, bool (*wanted)(const MimeLeaf&)) {
@@ -181,6 +204,16 @@ ParsedBounce parse_bounce_message(std::string_view message, std::string_view env
         out.recipients = std::move(plain.recipients);
       }
     }
+  } else if (const auto* legacy = legacy_complaint(out.from, out.subject); legacy && !walk.embedded.empty()) {
+    out.kind = BounceKind::arf;
+    out.detail = legacy->name;
+    ArfReport arf;
+    arf.feedback_type = "abuse";
+    arf.original_mail_from = bare_address(field_value(out.original_header, "Return-Path"));
+    if (!legacy->recipient_field.empty())
+      if (auto rcpt = bare_address(field_value(out.original_header, legacy->recipient_field)); !rcpt.empty())
+        arf.original_rcpt_to.push_back(rcpt);
+    out.arf = std::move(arf);
   } else {
     auto plain = find_plain_bounce(plain_input, plain_limits);
     if (!plain.recipients.empty()) {

@@ -190,6 +190,8 @@ const Sample kSamples[] = {
      {{"kijitora@google.example.com", "failed", "5.7.26",
        "550-5.7.26 Unauthenticated email from libsisimai.org is not accepted due to 550-5.7.26 domain's DMARC"}},
      "<20201113004243.AF578C0196A@smtp.example.jp>"},
+    {"arf-11.eml", BounceKind::arf, {}, "ffffffffffffffffffffffffff0000000000@example.net", "abuse"},
+    {"arf-13-hotmail-jmrp.eml", BounceKind::arf, {}, "<d4cb0d6593464552a34f4429b3e7f92f@example.com>", "abuse"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BounceSample, testing::ValuesIn(kSamples),
@@ -328,6 +330,15 @@ TEST(BounceArf, ReadsTheReportAndTheOriginal) {
             (std::vector<std::string>{"fbl+z.3.w@bounce.example.com", "bounces+c.1.x@bounce.example.com",
                                       "bounces+c.2.y@bounce.example.com"}));
   EXPECT_TRUE(parsed.problems.empty());
+}
+
+TEST(BounceArf, LegacyHotmailComplaintNamesTheComplainer) {
+  auto parsed = parse_bounce_message(fixture("arf-13-hotmail-jmrp.eml"));
+  ASSERT_TRUE(parsed.arf);
+  EXPECT_EQ(parsed.detail, "hotmail-jmrp");
+  EXPECT_EQ(parsed.arf->original_rcpt_to, std::vector<std::string>{"recipient@hotmail.com"});
+  EXPECT_EQ(parsed.arf->original_mail_from, "sender@example.com");
+  EXPECT_EQ(parsed.token_candidates, std::vector<std::string>{"sender@example.com"});
 }
 
 TEST(BounceArf, MissingRequiredFieldsAreProblems) {
