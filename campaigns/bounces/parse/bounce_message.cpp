@@ -169,7 +169,8 @@ ParsedBounce parse_bounce_message(std::string_view message, std::string_view env
   }
   const auto text = readable_text(walk, limits.max_text_scan);
   const auto failed_recipients = field_value(walk.header, "X-Failed-Recipients");
-  PlainBounceInput plain_input{text, out.subject, out.from, {}, failed_recipients};
+  const auto original_to = field_value(out.original_header, "To");
+  PlainBounceInput plain_input{text, out.subject, out.from, {}, failed_recipients, original_to};
   // The original sender is named in bounce texts too (the bounce's To, the returned Return-Path), but is
   // never the failed recipient unless X-Failed-Recipients says so.
   auto failed_hint = ascii_lower(failed_recipients);

@@ -51,6 +51,9 @@ constexpr std::array kPatterns = {
             {"sorry, we were unable to deliver your message to the following address",
              "message from yahoo.com", "this message was created automatically by mail delivery software"},
             {"to the following address"}},
+    Pattern{"amazon-workmail",
+            {"an error occurred while trying to deliver the mail to the following recipients"},
+            {"to the following recipients"}},
     Pattern{"lotus-notes",
             {"was not delivered to:", "not listed in domino directory", "not listed in public name & address book",
              "------- failure reasons"},
@@ -287,7 +290,13 @@ PlainBounce find_plain_bounce(const PlainBounceInput& input, const PlainBounceLi
     std::string reply;
     for (std::size_t i = first_line; i < last_line && reply.empty(); ++i)
       if (is_reply_line(scan.line(i))) reply = scan.reply_from(i, last_line);
-    for (auto& address : find_addresses(input.failed_recipients, limits.max_recipients)) {
+    // Then the returned message's To, when it names exactly one address (old Sendmail transcripts).
+    auto hinted = find_addresses(input.failed_recipients, limits.max_recipients);
+    if (hinted.empty()) {
+      auto to = input.original_to.empty() ? field_value(out.returned_header, "To") : std::string(input.original_to);
+      if (auto one = find_addresses(to, 2); one.size() == 1) hinted = std::move(one);
+    }
+    for (auto& address : hinted) {
       BounceRecipient r;
       r.address = clean_value(address, limits.max_field_length);
       r.action = "failed";
