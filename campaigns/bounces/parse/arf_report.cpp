@@ -5,7 +5,8 @@
 
 namespace campaigns {
 
-ArfParse parse_feedback_report(std::string_view body, std::size_t max_field_length, std::size_t max_recipients) {
+ArfParse parse_feedback_report(std::string_view body, std::size_t max_field_length,
+                               std::size_t max_recipients) {
   ArfParse out;
   auto fields = read_fields(body, max_recipients + 64, max_field_length);
   auto& r = out.report;
@@ -27,14 +28,15 @@ ArfParse parse_feedback_report(std::string_view body, std::size_t max_field_leng
     out.problems.push_back("the feedback-report part holds no fields");
     return out;
   }
-  for (auto [name, value] : {std::pair{"Feedback-Type", &r.feedback_type}, std::pair{"User-Agent", &r.user_agent},
-                             std::pair{"Version", &r.version}})
+  for (auto [name, value] : {std::pair{"Feedback-Type", &r.feedback_type},
+                             std::pair{"User-Agent", &r.user_agent}, std::pair{"Version", &r.version}})
     if (value->empty()) out.problems.push_back(std::string("the feedback report has no ") + name + " field");
   bool known = false;
   for (std::string_view type : {"abuse", "fraud", "virus", "other", "not-spam", "auth-failure"})
     known = known || r.feedback_type == type;
   if (!r.feedback_type.empty() && !known)
-    out.problems.push_back("feedback type \"" + r.feedback_type.substr(0, 40) + "\" is not one RFC 5965 names");
+    out.problems.push_back("feedback type \"" + r.feedback_type.substr(0, 40) +
+                           "\" is not one RFC 5965 names");
   return out;
 }
 

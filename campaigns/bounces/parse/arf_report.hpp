@@ -15,7 +15,7 @@ struct ArfReport {
   std::string feedback_type;  // abuse, fraud, virus, other, not-spam (lower case; others kept as given)
   std::string user_agent;
   std::string version;
-  std::string original_mail_from;            // without <>
+  std::string original_mail_from;             // without <>
   std::vector<std::string> original_rcpt_to;  // without <>
   std::string arrival_date;
   std::string source_ip;
@@ -27,6 +27,7 @@ struct ArfParse {
   std::vector<std::string> problems;
 };
 
-ArfParse parse_feedback_report(std::string_view body, std::size_t max_field_length, std::size_t max_recipients);
+ArfParse parse_feedback_report(std::string_view body, std::size_t max_field_length,
+                               std::size_t max_recipients);
 
 }  // namespace campaigns

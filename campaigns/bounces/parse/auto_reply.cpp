@@ -10,8 +10,9 @@ enum class Where { field, subject_prefix, subject, from, body };
 
 struct Sign {
   Where where;
-  std::string_view field;   // for Where::field: the field name (any value when needle is empty)
-  std::string_view needle;  // lower case; matched at the start of the value (field, subject_prefix) or anywhere
+  std::string_view field;  // for Where::field: the field name (any value when needle is empty)
+  std::string_view
+      needle;  // lower case; matched at the start of the value (field, subject_prefix) or anywhere
   std::string_view label;
 };
 

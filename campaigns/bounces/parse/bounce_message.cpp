@@ -31,13 +31,14 @@ bool is_returned_header(const MimeLeaf& leaf) {
 // who sends it and its subject.
 struct LegacyComplaint {
   std::string_view name;
-  std::string_view from;            // lower case, contained in From
-  std::string_view subject_prefix;  // lower case
+  std::string_view from;             // lower case, contained in From
+  std::string_view subject_prefix;   // lower case
   std::string_view recipient_field;  // in the returned header: who complained
 };
 
 constexpr std::array kLegacyComplaints = {
-    LegacyComplaint{"hotmail-jmrp", "staff@hotmail.com", "complaint about message from", "X-HmXmrOriginalRecipient"},
+    LegacyComplaint{"hotmail-jmrp", "staff@hotmail.com", "complaint about message from",
+                    "X-HmXmrOriginalRecipient"},
     LegacyComplaint{"aol-scomp", "scomp@aol.net", "client tos notification", ""},
 };
 
@@ -72,8 +73,9 @@ std::string html_text(std::string_view html) {
     }
     if (html[i] == '&') {
       bool replaced = false;
-      for (auto [entity, text] : {std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}, std::pair{"&amp;", "&"},
-                                  std::pair{"&nbsp;", " "}, std::pair{"&quot;", "\""}, std::pair{"&#39;", "'"}}) {
+      for (auto [entity, text] :
+           {std::pair{"&lt;", "<"}, std::pair{"&gt;", ">"}, std::pair{"&amp;", "&"}, std::pair{"&nbsp;", " "},
+            std::pair{"&quot;", "\""}, std::pair{"&#39;", "'"}}) {
         std::string_view e(entity);
         if (html.substr(i, e.size()) == e) {
           out += text;
@@ -163,9 +165,11 @@ ParsedBounce parse_bounce_message(std::string_view message, std::string_view env
   const auto* feedback = first_leaf(walk, is_feedback_report);
   if (walk.type == "multipart/report") {
     if (walk.report_type == "delivery-status" && !status)
-      out.problems.push_back("a multipart/report of report-type delivery-status without a message/delivery-status part");
+      out.problems.push_back(
+          "a multipart/report of report-type delivery-status without a message/delivery-status part");
     if (walk.report_type == "feedback-report" && !feedback)
-      out.problems.push_back("a multipart/report of report-type feedback-report without a message/feedback-report part");
+      out.problems.push_back(
+          "a multipart/report of report-type feedback-report without a message/feedback-report part");
   }
   const auto text = readable_text(walk, limits.max_text_scan);
   const auto failed_recipients = field_value(walk.header, "X-Failed-Recipients");

@@ -32,11 +32,13 @@ struct BounceParseLimits {
 
 struct ParsedBounce {
   BounceKind kind = BounceKind::unknown;
-  std::string detail;  // how it was recognised: "delivery-status", the bounce text's pattern, the auto-reply sign
-  DsnFields dsn;       // per-message DSN fields (kind dsn)
+  std::string
+      detail;     // how it was recognised: "delivery-status", the bounce text's pattern, the auto-reply sign
+  DsnFields dsn;  // per-message DSN fields (kind dsn)
   std::vector<BounceRecipient> recipients;  // dsn: every per-recipient group; plain-bounce: the failed ones
   std::optional<ArfReport> arf;             // kind arf
-  std::vector<HeaderField> original_header;  // the returned message's header (message/rfc822 or rfc822-headers)
+  std::vector<HeaderField>
+      original_header;  // the returned message's header (message/rfc822 or rfc822-headers)
   std::string original_message_id;
   std::string original_return_path;  // without <>
   std::string message_id;            // the bounce's own

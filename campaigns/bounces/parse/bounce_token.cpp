@@ -32,7 +32,8 @@ TokenCheck check_verp_candidate(const TokenSecret& secret, std::string_view addr
   auto plus = local.find('+');
   if (plus == std::string_view::npos || plus == 0) return {};
   auto token = local.substr(plus + 1);
-  if (std::count(token.begin(), token.end(), '.') != 2 || token.front() == '.' || token.back() == '.') return {};
+  if (std::count(token.begin(), token.end(), '.') != 2 || token.front() == '.' || token.back() == '.')
+    return {};
   return check_token(secret, token);
 }
 

@@ -56,7 +56,8 @@ DsnParse parse_delivery_status(std::string_view body, const DsnLimits& limits) {
       continue;
     }
     if (!is_dsn_action(r.action))
-      out.problems.push_back("recipient " + r.address.substr(0, 100) + ": action \"" + r.action.substr(0, 40) +
+      out.problems.push_back("recipient " + r.address.substr(0, 100) + ": action \"" +
+                             r.action.substr(0, 40) +
                              "\" is not one of failed, delayed, delivered, relayed, expanded");
     if (out.recipients.size() >= limits.max_recipients) {
       out.problems.push_back("more than " + std::to_string(limits.max_recipients) +

@@ -139,11 +139,10 @@ std::string strip_type(std::string_view value) {
   auto semicolon = value.find(';');
   if (semicolon != std::string_view::npos) {
     std::string_view type = value.substr(0, semicolon);
-    bool atom = !trim_copy(type).empty() &&
-                std::all_of(type.begin(), type.end(), [](char c) {
-                  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                         c == '-' || c == '_' || c == '.' || c == ' ' || c == '\t';
-                });
+    bool atom = !trim_copy(type).empty() && std::all_of(type.begin(), type.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+             c == '_' || c == '.' || c == ' ' || c == '\t';
+    });
     if (atom) value = value.substr(semicolon + 1);
   }
   return trim_copy(value);

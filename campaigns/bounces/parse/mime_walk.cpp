@@ -87,8 +87,9 @@ struct Walker {
     if (content.size() > limits.max_part_bytes) content.resize(limits.max_part_bytes);
     if (kept + content.size() > limits.max_total_bytes) {
       content.resize(limits.max_total_bytes - kept);
-      if (!noted_bytes) out.problems.push_back("more than " + std::to_string(limits.max_total_bytes) +
-                                               " decoded bytes in the parts: the rest is not read");
+      if (!noted_bytes)
+        out.problems.push_back("more than " + std::to_string(limits.max_total_bytes) +
+                               " decoded bytes in the parts: the rest is not read");
       noted_bytes = true;
     }
     kept += content.size();
@@ -120,14 +121,16 @@ struct Walker {
   void walk(GMimeObject* object, std::size_t depth, bool embedded) {
     if (!object) return;
     if (out.parts >= limits.max_parts) {
-      if (!noted_parts) out.problems.push_back("more than " + std::to_string(limits.max_parts) +
-                                               " MIME parts: the rest are not read");
+      if (!noted_parts)
+        out.problems.push_back("more than " + std::to_string(limits.max_parts) +
+                               " MIME parts: the rest are not read");
       noted_parts = true;
       return;
     }
     if (depth > limits.max_depth) {
-      if (!noted_depth) out.problems.push_back("MIME parts nested deeper than " + std::to_string(limits.max_depth) +
-                                               " levels are not read");
+      if (!noted_depth)
+        out.problems.push_back("MIME parts nested deeper than " + std::to_string(limits.max_depth) +
+                               " levels are not read");
       noted_depth = true;
       return;
     }
@@ -167,8 +170,9 @@ MimeWalk walk_mime(std::string_view message, const MimeLimits& limits) {
   }
   auto cut = nesting_cut(message, limits.max_parts + 2 * limits.max_depth, 10 * limits.max_parts);
   if (cut < message.size()) {
-    out.problems.push_back("the message has too many MIME parts or too deep a nesting: it is read up to byte " +
-                           std::to_string(cut));
+    out.problems.push_back(
+        "the message has too many MIME parts or too deep a nesting: it is read up to byte " +
+        std::to_string(cut));
     message = message.substr(0, cut);
     out.truncated = true;
   }
@@ -181,9 +185,9 @@ MimeWalk walk_mime(std::string_view message, const MimeLimits& limits) {
     out.problems.push_back("the input is not a MIME message");
     out.type = "text/plain";
     auto body = message.find("\n\n");
-    out.leaves.push_back({"text/plain", 0, false,
-                          std::string(message.substr(body == std::string_view::npos ? 0 : body,
-                                                     limits.max_part_bytes))});
+    out.leaves.push_back(
+        {"text/plain", 0, false,
+         std::string(message.substr(body == std::string_view::npos ? 0 : body, limits.max_part_bytes))});
     return out;
   }
   if (const char* subject = g_mime_message_get_subject(parsed.p))

@@ -19,15 +19,15 @@ struct MimeLimits {
   std::size_t max_message_bytes = 10 * 1024 * 1024;
   std::size_t max_depth = 8;
   std::size_t max_parts = 100;
-  std::size_t max_part_bytes = 1024 * 1024;   // decoded content kept of each leaf
+  std::size_t max_part_bytes = 1024 * 1024;       // decoded content kept of each leaf
   std::size_t max_total_bytes = 4 * 1024 * 1024;  // decoded content kept of all leaves
   std::size_t max_header_fields = 200;
   std::size_t max_field_length = 1000;
 };
 
 struct MimeLeaf {
-  std::string type;       // "text/plain", lower case
-  std::size_t depth = 0;  // 0: the message body itself
+  std::string type;          // "text/plain", lower case
+  std::size_t depth = 0;     // 0: the message body itself
   bool in_embedded = false;  // inside a message/rfc822 part (the returned original)
   std::string content;       // decoded (transfer encoding removed), capped
 };

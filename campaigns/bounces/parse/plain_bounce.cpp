@@ -21,7 +21,8 @@ struct Pattern {
 
 // Ordered: the first pattern with a marker in the text is used.
 constexpr std::array kPatterns = {
-    Pattern{"qmail", {"this is the qmail-send program", "hi. this is the qmail", "qmail-send program at"}, {}},
+    Pattern{
+        "qmail", {"this is the qmail-send program", "hi. this is the qmail", "qmail-send program at"}, {}},
     Pattern{"exim",
             {"this message was created automatically by mail delivery software",
              "could not be delivered to one or more of its"},
@@ -34,18 +35,20 @@ constexpr std::array kPatterns = {
              "----- transcript of session follows -----", "the original message was received at"},
             {"----- the following addresses had", "----- transcript of session follows"}},
     Pattern{"postfix",
-            {"i'm sorry to have to inform you that your message could not",
-             "this is the mail system at host", "this is the postfix program at host"},
+            {"i'm sorry to have to inform you that your message could not", "this is the mail system at host",
+             "this is the postfix program at host"},
             {"the mail system", "could not be delivered to one or more"}},
-    Pattern{"exchange",
-            {"delivery has failed to these recipients or groups", "your message did not reach some or all",
-             "the following recipient(s) cannot be reached", "could not be delivered to the following recipients",
-             "did not reach the following recipient(s)"},
-            {"delivery has failed to these recipients", "did not reach some or all of the intended recipients",
-             "cannot be reached:", "did not reach the following recipient"}},
+    Pattern{
+        "exchange",
+        {"delivery has failed to these recipients or groups", "your message did not reach some or all",
+         "the following recipient(s) cannot be reached", "could not be delivered to the following recipients",
+         "did not reach the following recipient(s)"},
+        {"delivery has failed to these recipients", "did not reach some or all of the intended recipients",
+         "cannot be reached:", "did not reach the following recipient"}},
     Pattern{"gmail",
-            {"delivery to the following recipient failed", "the email account that you tried to reach does not exist",
-             "your message wasn't delivered to", "address not found"},
+            {"delivery to the following recipient failed",
+             "the email account that you tried to reach does not exist", "your message wasn't delivered to",
+             "address not found"},
             {}},
     Pattern{"yahoo",
             {"sorry, we were unable to deliver your message to the following address",
@@ -55,8 +58,8 @@ constexpr std::array kPatterns = {
             {"an error occurred while trying to deliver the mail to the following recipients"},
             {"to the following recipients"}},
     Pattern{"lotus-notes",
-            {"was not delivered to:", "not listed in domino directory", "not listed in public name & address book",
-             "------- failure reasons"},
+            {"was not delivered to:", "not listed in domino directory",
+             "not listed in public name & address book", "------- failure reasons"},
             {"was not delivered to:", "------- failure reasons"}},
     Pattern{"groupwise",
             {"the message that you sent was not delivered to the following",
@@ -64,8 +67,8 @@ constexpr std::array kPatterns = {
             {"not delivered to the following", "delivered to the following"},
             true},
     Pattern{"generic",
-            {"could not be delivered", "delivery to the following recipient", "undeliverable", "permanent error",
-             "unknown user", "user unknown"},
+            {"could not be delivered", "delivery to the following recipient", "undeliverable",
+             "permanent error", "unknown user", "user unknown"},
             {"following recipient", "following address"},
             true},
 };
@@ -91,9 +94,9 @@ constexpr std::array<std::string_view, 16> kReturnedMessage = {
 };
 
 // Lines whose addresses are not failed recipients (the sender, ids, the reporting host's contacts).
-constexpr std::array<std::string_view, 9> kSkipLines = {"from:",         "sender:",   "message-id:",
-                                                        "reply-to:",     "return-path:", "date:",
-                                                        "reporting-mta:", "received:", "x-"};
+constexpr std::array<std::string_view, 9> kSkipLines = {
+    "from:", "sender:",        "message-id:", "reply-to:", "return-path:",
+    "date:", "reporting-mta:", "received:",   "x-"};
 constexpr std::array<std::string_view, 4> kNotRecipients = {"postmaster@", "mailer-daemon@", "abuse@",
                                                             "noreply@"};
 
@@ -136,12 +139,14 @@ bool is_reply_line(std::string_view line) {
 }
 
 struct Scanner {
-  std::string_view text;   // original case
-  std::string lower;       // same offsets
+  std::string_view text;  // original case
+  std::string lower;      // same offsets
   std::vector<Line> lines;
   std::size_t max_value;
 
-  std::string_view line(std::size_t i) const { return text.substr(lines[i].begin, lines[i].end - lines[i].begin); }
+  std::string_view line(std::size_t i) const {
+    return text.substr(lines[i].begin, lines[i].end - lines[i].begin);
+  }
   std::string_view lower_line(std::size_t i) const {
     return std::string_view(lower).substr(lines[i].begin, lines[i].end - lines[i].begin);
   }
@@ -280,7 +285,8 @@ PlainBounce find_plain_bounce(const PlainBounceInput& input, const PlainBounceLi
         if (order.size() >= limits.max_recipients) continue;
         order.push_back(address);
         occurrences.push_back({i});
-      } else if (auto& seen = occurrences[known - order.begin()]; seen.size() < kOccurrences && seen.back() != i) {
+      } else if (auto& seen = occurrences[known - order.begin()];
+                 seen.size() < kOccurrences && seen.back() != i) {
         seen.push_back(i);
       }
     }
@@ -293,7 +299,8 @@ PlainBounce find_plain_bounce(const PlainBounceInput& input, const PlainBounceLi
     // Then the returned message's To, when it names exactly one address (old Sendmail transcripts).
     auto hinted = find_addresses(input.failed_recipients, limits.max_recipients);
     if (hinted.empty()) {
-      auto to = input.original_to.empty() ? field_value(out.returned_header, "To") : std::string(input.original_to);
+      auto to =
+          input.original_to.empty() ? field_value(out.returned_header, "To") : std::string(input.original_to);
       if (auto one = find_addresses(to, 2); one.size() == 1) hinted = std::move(one);
     }
     for (auto& address : hinted) {

@@ -17,10 +17,10 @@
 namespace campaigns {
 
 struct PlainBounceInput {
-  std::string_view text;     // the human-readable parts, decoded, joined
-  std::string_view subject;  // decoded
-  std::string_view from;     // the bounce's From field
-  std::vector<std::string> exclude;  // addresses that are not failed recipients (the envelope recipient)
+  std::string_view text;               // the human-readable parts, decoded, joined
+  std::string_view subject;            // decoded
+  std::string_view from;               // the bounce's From field
+  std::vector<std::string> exclude;    // addresses that are not failed recipients (the envelope recipient)
   std::string_view failed_recipients;  // X-Failed-Recipients (Exim, Gmail): used when the text names none
   std::string_view original_to;        // the returned message's To (MIME part), the last resort
 };

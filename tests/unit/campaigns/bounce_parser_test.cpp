@@ -2,8 +2,6 @@
 // (tests/fixtures/bounces, sources in its README): kind, every reported recipient with action, status
 // and a key part of the diagnostic, the returned original's Message-ID; then the limits (size, nesting,
 // parts, recipients), malformed reports, and VERP candidates that are valid, forged or absent.
-#include "campaigns/bounces/parse/bounce_message.hpp"
-
 #include <cctype>
 #include <chrono>
 #include <fstream>
@@ -11,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "campaigns/bounces/parse/bounce_message.hpp"
 #include "campaigns/bounces/parse/bounce_token.hpp"
 #include "campaigns/bounces/parse/fields.hpp"
 #include "campaigns/tokens/token_secret.hpp"
@@ -106,7 +105,8 @@ const Sample kSamples[] = {
      "<000000000.9999999999999.JavaMail.postmaster@mailhub>"},
     {"sendmail-01.eml",
      BounceKind::dsn,
-     {{"userunknown@bouncehammer.jp", "failed", "5.1.1", "550 5.1.1 <userunknown@bouncehammer.jp>... User Unknown"}},
+     {{"userunknown@bouncehammer.jp", "failed", "5.1.1",
+       "550 5.1.1 <userunknown@bouncehammer.jp>... User Unknown"}},
      "<E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org>"},
     {"rfc3834-01.eml", BounceKind::auto_reply, {}},
     {"rfc3834-02.eml", BounceKind::auto_reply, {}},
@@ -126,7 +126,8 @@ const Sample kSamples[] = {
     {"postfix-02.eml",
      BounceKind::dsn,
      {{"filtered@example.co.jp", "failed", "5.2.1", "550 5.2.1 <filtered@example.co.jp>... User Unknown"},
-      {"userunknown@example.co.jp", "failed", "5.1.1", "550 5.1.1 <userunknown@example.co.jp>... User Unknown"}}},
+      {"userunknown@example.co.jp", "failed", "5.1.1",
+       "550 5.1.1 <userunknown@example.co.jp>... User Unknown"}}},
     {"notes-01.eml",
      BounceKind::plain_bounce,
      {{"kijitora@u1.example.co.jp", "failed", "", "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc"}},
@@ -134,13 +135,15 @@ const Sample kSamples[] = {
     {"yahooinc-01-crlf.eml",
      BounceKind::dsn,
      {{"kijitora@aol.example.jp", "failed", "5.7.9",
-       "554 5.7.9 Message not accepted for policy reasons. See https://postmaster.verizonmedia.com/error-codes"}},
+       "554 5.7.9 Message not accepted for policy reasons. See "
+       "https://postmaster.verizonmedia.com/error-codes"}},
      "<20201113004812.08513C0196A@smtp.example.jp>"},
     {"arf-04.eml", BounceKind::arf, {}, "<b29c41a473f2$cf33f360$db78e61a$@example.net>", "abuse"},
     {"rfc3834-03.eml", BounceKind::auto_reply, {}},
     {"exim-04.eml",
      BounceKind::plain_bounce,
-     {{"kijitora@example.ed.jp", "failed", "5.7.0", "550 5.7.0 <shironeko@example.jp>... Please use the smtp server"}},
+     {{"kijitora@example.ed.jp", "failed", "5.7.0",
+       "550 5.7.0 <shironeko@example.jp>... Please use the smtp server"}},
      "<E1P1ce6-000Egt-GZ@e1.example.org>"},
     {"google-03.eml",
      BounceKind::plain_bounce,
@@ -159,7 +162,8 @@ const Sample kSamples[] = {
      "<2005042923344500.R00031@example.jp>"},
     {"qmail-03.eml",
      BounceKind::plain_bounce,
-     {{"kijitora@example.org", "failed", "5.7.1", "Remote host said: 550 5.7.1 <root@nijo.example.jp>... Access denied"}},
+     {{"kijitora@example.org", "failed", "5.7.1",
+       "Remote host said: 550 5.7.1 <root@nijo.example.jp>... Access denied"}},
      "<00000000000000.5529.qmail@nijo.example.jp>"},
     {"imailserver-01.eml",
      BounceKind::plain_bounce,
@@ -167,7 +171,8 @@ const Sample kSamples[] = {
      "<00000000.ffffffff@example.org>"},
     {"bigfoot-01.eml",
      BounceKind::dsn,
-     {{"destinaion@example.net", "failed", "5.7.1", "553 Invalid recipient destinaion@example.net (Mode: normal)"}}},
+     {{"destinaion@example.net", "failed", "5.7.1",
+       "553 Invalid recipient destinaion@example.net (Mode: normal)"}}},
     {"einsundeins-02.eml",
      BounceKind::plain_bounce,
      {{"kijitora@example.org", "failed", "", "Mail size limit exceeded."}},
@@ -188,10 +193,15 @@ const Sample kSamples[] = {
     {"postfix-70.eml",
      BounceKind::dsn,
      {{"kijitora@google.example.com", "failed", "5.7.26",
-       "550-5.7.26 Unauthenticated email from libsisimai.org is not accepted due to 550-5.7.26 domain's DMARC"}},
+       "550-5.7.26 Unauthenticated email from libsisimai.org is not accepted due to 550-5.7.26 domain's "
+       "DMARC"}},
      "<20201113004243.AF578C0196A@smtp.example.jp>"},
     {"arf-11.eml", BounceKind::arf, {}, "ffffffffffffffffffffffffff0000000000@example.net", "abuse"},
-    {"arf-13-hotmail-jmrp.eml", BounceKind::arf, {}, "<d4cb0d6593464552a34f4429b3e7f92f@example.com>", "abuse"},
+    {"arf-13-hotmail-jmrp.eml",
+     BounceKind::arf,
+     {},
+     "<d4cb0d6593464552a34f4429b3e7f92f@example.com>",
+     "abuse"},
     {"amazonses-04.eml",
      BounceKind::dsn,
      {{"kijitora@example.com", "failed", "5.0.0", "5.4.7 - Delivery expired (message too old)"}},
@@ -205,7 +215,8 @@ const Sample kSamples[] = {
      {{"kijitora@example.com", "failed", "", "421 example.com (smtp)... Deferred: Connection timed out"}}},
     {"exim-30.eml",
      BounceKind::plain_bounce,
-     {{"kijitora@exmaple.ch", "failed", "5.7.1", "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected"}},
+     {{"kijitora@exmaple.ch", "failed", "5.7.1",
+       "554 5.7.1 <kijitora@exmaple.ch>: Recipient address rejected"}},
      "<22222222-2222-2222-2222-222222222222@example.de>"},
     {"amazonworkmail-01.eml",
      BounceKind::plain_bounce,
@@ -222,7 +233,6 @@ INSTANTIATE_TEST_SUITE_P(Corpus, BounceSample, testing::ValuesIn(kSamples),
                            return name;
                          });
 
-
 TEST(BounceKindNames, MatchTheDatabase) {
   EXPECT_EQ(to_string(BounceKind::dsn), "dsn");
   EXPECT_EQ(to_string(BounceKind::arf), "arf");
@@ -238,24 +248,25 @@ TEST(BounceKindNames, MatchTheDatabase) {
 std::string dsn(const std::string& groups, const std::string& returned_header = "Message-ID: <orig@x.test>\n",
                 const std::string& top = "") {
   return "From: MAILER-DAEMON@mx.example.net\nTo: bounces@bounce.example.com\nSubject: Returned mail\n"
-         "Message-ID: <dsn-1@mx.example.net>\nAuto-Submitted: auto-replied\n" + top +
+         "Message-ID: <dsn-1@mx.example.net>\nAuto-Submitted: auto-replied\n" +
+         top +
          "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
          "--B\nContent-Type: text/plain\n\nYour message could not be delivered.\n\n"
          "--B\nContent-Type: message/delivery-status\n\n"
          "Reporting-MTA: dns; mx.example.net\nOriginal-Envelope-Id: env-42\n"
-         "Arrival-Date: Mon, 7 Dec 2026 10:00:00 +0000\n\n" + groups +
-         "\n--B\nContent-Type: text/rfc822-headers\n\n" + returned_header + "\n--B--\n";
+         "Arrival-Date: Mon, 7 Dec 2026 10:00:00 +0000\n\n" +
+         groups + "\n--B\nContent-Type: text/rfc822-headers\n\n" + returned_header + "\n--B--\n";
 }
 
 TEST(BounceDsn, ReadsEveryField) {
-  auto parsed = parse_bounce_message(dsn(
-      "Original-Recipient: rfc822; Alice@Example.org\nFinal-Recipient: rfc822; alice@example.org\n"
-      "Action: failed\nStatus: 5.1.1\nRemote-MTA: dns; mx1.example.org\n"
-      "Diagnostic-Code: smtp; 550-5.1.1 The email account that you tried to reach does\n"
-      "    not exist. Please try\n\tdouble-checking the recipient's email address\n"
-      "Last-Attempt-Date: Mon, 7 Dec 2026 10:01:00 +0000\n\n"
-      "Final-Recipient: rfc822;bob@example.org\nAction: Delayed\nStatus: 4.2.2\n"
-      "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n"));
+  auto parsed = parse_bounce_message(
+      dsn("Original-Recipient: rfc822; Alice@Example.org\nFinal-Recipient: rfc822; alice@example.org\n"
+          "Action: failed\nStatus: 5.1.1\nRemote-MTA: dns; mx1.example.org\n"
+          "Diagnostic-Code: smtp; 550-5.1.1 The email account that you tried to reach does\n"
+          "    not exist. Please try\n\tdouble-checking the recipient's email address\n"
+          "Last-Attempt-Date: Mon, 7 Dec 2026 10:01:00 +0000\n\n"
+          "Final-Recipient: rfc822;bob@example.org\nAction: Delayed\nStatus: 4.2.2\n"
+          "Diagnostic-Code: smtp; 452 4.2.2 Mailbox full\n"));
   SCOPED_TRACE(describe(parsed));
   EXPECT_EQ(parsed.kind, BounceKind::dsn);
   EXPECT_EQ(parsed.dsn.reporting_mta, "mx.example.net");
@@ -270,9 +281,10 @@ TEST(BounceDsn, ReadsEveryField) {
   EXPECT_EQ(a.action, "failed");
   EXPECT_EQ(a.status, "5.1.1");
   EXPECT_EQ(a.remote_mta, "mx1.example.org");
-  EXPECT_EQ(a.diagnostic,
-            "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the "
-            "recipient's email address");
+  EXPECT_EQ(
+      a.diagnostic,
+      "550-5.1.1 The email account that you tried to reach does not exist. Please try double-checking the "
+      "recipient's email address");
   EXPECT_EQ(a.last_attempt_date, "Mon, 7 Dec 2026 10:01:00 +0000");
   EXPECT_EQ(parsed.recipients[1].action, "delayed");
   EXPECT_EQ(parsed.recipients[1].status, "4.2.2");
@@ -397,7 +409,8 @@ INSTANTIATE_TEST_SUITE_P(
         AutoReply{"outlook", "Subject: Automatic reply: Spring sale", "I am out until Monday."},
         AutoReply{"german", "Subject: Abwesenheitsnotiz: Spring sale", "Ich bin nicht im Buero."},
         AutoReply{"french", "Subject: =?UTF-8?Q?R=C3=A9ponse_automatique=C2=A0:_Spring?=", "Absent."},
-        AutoReply{"challenge", "Subject: Please confirm your message", "Click the link to deliver your message."},
+        AutoReply{"challenge", "Subject: Please confirm your message",
+                  "Click the link to deliver your message."},
         AutoReply{"spam_verify", "Subject: [SPAM?] Spring sale - please verify", "Verify you are human."},
         AutoReply{"boxbe", "Subject: Re: offer\nX-Boxbe-Pending: yes", "Your message is pending."},
         AutoReply{"spamarrest", "Subject: Re: offer",
@@ -431,9 +444,10 @@ TEST(BounceLimits, HugePartIsReadCheaply) {
   std::string base64;
   for (int i = 0; i < 120000; ++i)
     base64 += "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\n";  // ~9 MB
-  std::string message = dsn("Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n") ;
-  message.insert(message.find("--B\nContent-Type: message/delivery-status"),
-                 "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n" + base64);
+  std::string message = dsn("Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n");
+  message.insert(
+      message.find("--B\nContent-Type: message/delivery-status"),
+      "--B\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n" + base64);
   auto started = std::chrono::steady_clock::now();
   auto parsed = parse_bounce_message(message);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
@@ -444,7 +458,8 @@ TEST(BounceLimits, HugePartIsReadCheaply) {
 std::string nested_multipart(int depth) {
   std::string head, tail;
   for (int i = 0; i < depth; ++i) {
-    head += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(i) + "\"\n\n--b" + std::to_string(i) + "\n";
+    head += "Content-Type: multipart/mixed; boundary=\"b" + std::to_string(i) + "\"\n\n--b" +
+            std::to_string(i) + "\n";
     tail = "\n--b" + std::to_string(i) + "--\n" + tail;
   }
   return "From: MAILER-DAEMON@x.test\nSubject: Undelivered Mail\nMIME-Version: 1.0\n" + head +
@@ -496,7 +511,8 @@ TEST(BounceLimits, ManyPartsAreBounded) {
 TEST(BounceLimits, RecipientsAreCapped) {
   std::string groups;
   for (int i = 0; i < 1500; ++i)
-    groups += "Final-Recipient: rfc822; user" + std::to_string(i) + "@example.org\nAction: failed\nStatus: 5.1.1\n\n";
+    groups += "Final-Recipient: rfc822; user" + std::to_string(i) +
+              "@example.org\nAction: failed\nStatus: 5.1.1\n\n";
   auto parsed = parse_bounce_message(dsn(groups));
   EXPECT_EQ(parsed.kind, BounceKind::dsn);
   EXPECT_EQ(parsed.recipients.size(), 1000u);
@@ -507,9 +523,9 @@ TEST(BounceLimits, RecipientsAreCapped) {
 }
 
 TEST(BounceLimits, FieldsAreCapped) {
-  auto parsed = parse_bounce_message(
-      dsn("Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 " +
-          std::string(100000, 'y') + "\n"));
+  auto parsed = parse_bounce_message(dsn(
+      "Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 " +
+      std::string(100000, 'y') + "\n"));
   ASSERT_EQ(parsed.recipients.size(), 1u);
   EXPECT_LE(parsed.recipients[0].diagnostic.size(), 1000u);
   EXPECT_EQ(parsed.recipients[0].diagnostic.rfind("550 yyy", 0), 0u);
@@ -523,10 +539,9 @@ std::string verp(const char* campaign, const char* recipient) {
 }
 
 ParsedBounce bounce_with_return_path(const std::string& return_path, std::string_view envelope = {}) {
-  return parse_bounce_message(
-      dsn("Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n",
-          "Return-Path: <" + return_path + ">\nMessage-ID: <orig@x.test>\n"),
-      envelope);
+  return parse_bounce_message(dsn("Final-Recipient: rfc822; a@example.org\nAction: failed\nStatus: 5.1.1\n",
+                                  "Return-Path: <" + return_path + ">\nMessage-ID: <orig@x.test>\n"),
+                              envelope);
 }
 
 TEST(BounceToken, ValidFromTheReturnedReturnPath) {
@@ -552,7 +567,8 @@ TEST(BounceToken, ForgedWhenTheMacFails) {
 }
 
 TEST(BounceToken, NoneWithoutATokenShape) {
-  for (const char* address : {"sender@example.com", "user+tag@gmail.com", "bounces+a.b@bounce.example.com", ""}) {
+  for (const char* address :
+       {"sender@example.com", "user+tag@gmail.com", "bounces+a.b@bounce.example.com", ""}) {
     auto token = match_bounce_token(kSecret, bounce_with_return_path(address).token_candidates);
     EXPECT_EQ(token.status, BounceTokenStatus::none) << address;
   }
@@ -568,7 +584,8 @@ TEST(BounceToken, EnvelopeRecipientComesFirstAndAValidTokenBeatsAForgedOne) {
   EXPECT_EQ(token.status, BounceTokenStatus::valid);
   EXPECT_EQ(token.ids->recipient.str(), "2");
   EXPECT_EQ(check_verp_candidate(kSecret, forged).status, TokenStatus::forged);
-  EXPECT_EQ(check_verp_candidate(kSecret, "BOUNCES+" + verp("spring-24", "3").substr(8)).status, TokenStatus::valid);
+  EXPECT_EQ(check_verp_candidate(kSecret, "BOUNCES+" + verp("spring-24", "3").substr(8)).status,
+            TokenStatus::valid);
 }
 
 TEST(BouncePlain, EnvelopeRecipientIsNeverAFailedRecipient) {
@@ -581,7 +598,8 @@ TEST(BouncePlain, EnvelopeRecipientIsNeverAFailedRecipient) {
   auto parsed = parse_bounce_message(message, "bounces+c.1.x@bounce.example.com");
   ASSERT_EQ(parsed.recipients.size(), 1u) << describe(parsed);
   EXPECT_EQ(parsed.recipients[0].address, "dave@example.org");
-  EXPECT_NE(parsed.recipients[0].diagnostic.find("Remote host said: 550 5.1.1 unknown user"), std::string::npos);
+  EXPECT_NE(parsed.recipients[0].diagnostic.find("Remote host said: 550 5.1.1 unknown user"),
+            std::string::npos);
 }
 
 }  // namespace
