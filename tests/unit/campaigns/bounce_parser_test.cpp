@@ -331,6 +331,32 @@ TEST(BounceDsn, DeliveryStatusWithoutRecipientsAndNoTextStaysADsnWithAProblem) {
   EXPECT_GE(parsed.problems.size(), 2u);
 }
 
+TEST(BounceDsn, AReturnedDsnInsideIsNotRead) {
+  std::string inner = dsn("Final-Recipient: rfc822; inner@example.org\nAction: failed\nStatus: 5.1.1\n");
+  std::string message =
+      "From: MAILER-DAEMON@outer.example\nSubject: Returned mail\n"
+      "Content-Type: multipart/report; report-type=delivery-status; boundary=\"O\"\n\n"
+      "--O\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; outer.example\n\n"
+      "Final-Recipient: rfc822; outer@example.org\nAction: delayed\nStatus: 4.4.1\n\n"
+      "--O\nContent-Type: message/rfc822\n\n" + inner + "\n--O--\n";
+  auto parsed = parse_bounce_message(message);
+  ASSERT_EQ(parsed.recipients.size(), 1u) << describe(parsed);
+  EXPECT_EQ(parsed.recipients[0].address, "outer@example.org");
+  EXPECT_EQ(parsed.recipients[0].action, "delayed");
+  EXPECT_EQ(parsed.dsn.reporting_mta, "outer.example");
+}
+
+TEST(BounceDsn, GlobalDeliveryStatusIsRead) {
+  std::string message =
+      "From: MAILER-DAEMON@mx.example\nContent-Type: multipart/report; report-type=global-delivery-status; "
+      "boundary=\"G\"\n\n--G\nContent-Type: message/global-delivery-status\n\nReporting-MTA: dns; mx.example\n\n"
+      "Final-Recipient: utf-8; j\xc3\xb6rg@example.de\nAction: failed\nStatus: 5.1.1\n\n--G--\n";
+  auto parsed = parse_bounce_message(message);
+  EXPECT_EQ(parsed.kind, BounceKind::dsn);
+  ASSERT_EQ(parsed.recipients.size(), 1u) << describe(parsed);
+  EXPECT_EQ(parsed.recipients[0].address, "j\xc3\xb6rg@example.de");
+}
+
 TEST(BounceArf, ReadsTheReportAndTheOriginal) {
   std::string message =
       "From: staff@hotmail.com\nTo: fbl@example.com\nSubject: complaint\nMessage-ID: <fbl-1@hotmail.com>\n"
