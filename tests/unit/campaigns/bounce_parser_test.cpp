@@ -222,6 +222,14 @@ const Sample kSamples[] = {
      BounceKind::plain_bounce,
      {{"kijitora@example.jp", "failed", "5.1.1", "550 5.1.1 <kijitora@example.jp>... User Unknown"}},
      "<000001523f1865dd-0dbfd06e-bfce-4637-b049-3318ea42f98a-000000@us-west-2.amazonses.com>"},
+    {"yahoo-ndn-deltachat.eml",
+     BounceKind::plain_bounce,
+     {{"haeclirth.sinoenrat@yahoo.com", "failed", "", "554: delivery error: dd Not a valid recipient"}},
+     "<1680295672.3657931.1591783872936@mail.yahoo.com>"},
+    {"aol-ndn-deltachat.eml",
+     BounceKind::plain_bounce,
+     {{"hsnaeirternaeiho@testrun.org", "failed", "5.1.1", "Recipient address rejected: User unknown"}},
+     "<1772450882.1447284.1591785747540@mail.yahoo.com>"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Corpus, BounceSample, testing::ValuesIn(kSamples),
