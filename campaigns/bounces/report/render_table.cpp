@@ -2,6 +2,7 @@
 // breakdown as aligned columns (numbers right-aligned). Outside text has its control characters shown as
 // '?' (a reply must not move the cursor or change colours) and is cut to keep lines readable.
 #include <algorithm>
+#include <initializer_list>
 
 #include "campaigns/bounces/report/report_render.hpp"
 #include "campaigns/formats/timestamp.hpp"
@@ -79,8 +80,8 @@ std::string render_table(const Report& report) {
                                                {"unsubscribed", n(c.unsubscribed), format_rate(rate(c.unsubscribed, c.delivered))},
                                                {"suppressed", n(c.suppressed), format_rate(rate(c.suppressed, c.sent))}};
   if (c.campaign)
-    for (auto [name, value] : {std::pair{"queued", c.queued}, {"skipped", c.skipped}, {"refused", c.refused},
-                               {"pending", c.pending}})
+    for (const auto& [name, value] : std::initializer_list<std::pair<const char*, std::int64_t>>{
+             {"queued", c.queued}, {"skipped", c.skipped}, {"refused", c.refused}, {"pending", c.pending}})
       counts.push_back({name, n(value), ""});
   out += columns(counts);
   out += "rates: of sent; complained and unsubscribed of delivered\n";
