@@ -23,7 +23,8 @@
 namespace cli {
 
 CLI::App* bounces_command_group(CLI::App& app) {
-  if (auto* existing = app.get_subcommand_no_throw("bounces")) return existing;
+  for (auto* existing : app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bounces"; }))
+    return existing;
   auto* group = app.add_subcommand(
       "bounces", "Bounces and complaints: classify replies, parse bounce messages, report on delivery events");
   group->require_subcommand(1);

@@ -125,8 +125,8 @@ FinalState final_state(Outcome o) {
   return FinalState::queued;
 }
 
-RecipientRow row_from(const Track& t) {
-  RecipientRow r;
+ReportRecipient row_from(const Track& t) {
+  ReportRecipient r;
   r.campaign = t.campaign;
   r.recipient_id = t.recipient_id;
   r.address = t.address;
@@ -190,7 +190,7 @@ SuppressionCount count_suppressions(const Database& db, const ReportFilter& f,
   return out;
 }
 
-void add_to_group(std::map<std::string, GroupRow>& groups, const std::string& name, const RecipientRow& r) {
+void add_to_group(std::map<std::string, GroupRow>& groups, const std::string& name, const ReportRecipient& r) {
   auto& g = groups[name];
   g.name = name;
   ++g.recipients;
@@ -360,7 +360,7 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
         if (by_id == tracks.end()) by_id = tracks.find("@" + lower(row.address));
         if (by_id != tracks.end()) t = &by_id->second;
       }
-      RecipientRow r;
+      ReportRecipient r;
       if (t) {
         r = row_from(*t);
       } else {

@@ -70,7 +70,7 @@ struct TimeBucket {
   std::int64_t hard = 0, soft = 0;  // bounce events (attempts bounced or expired, asynchronous bounces)
 };
 
-struct RecipientRow {
+struct ReportRecipient {
   std::string campaign, recipient_id, address, domain, provider;
   FinalState state = FinalState::queued;
   std::string bounce_class, severity, reply, enhanced_code, mx_host;
@@ -90,7 +90,7 @@ struct Report {
   std::vector<ReplyRow> top_replies;  // most frequent first, at most kTopReplies
   bool hourly = true;                 // buckets of an hour (spans up to 3 days), else of a day
   std::vector<TimeBucket> over_time;  // contiguous, first to last bounce
-  std::vector<RecipientRow> recipients;  // campaign: by line; else by address
+  std::vector<ReportRecipient> recipients;  // campaign: by line; else by address
 };
 
 inline constexpr std::size_t kTopReplies = 20;

@@ -19,6 +19,14 @@ using relay::test::insert_event;
 using relay::test::insert_suppression;
 using relay::test::SeedEvent;
 
+ReportFilter by(std::string campaign, std::string domain = "",
+               std::optional<std::chrono::sys_seconds> since = std::nullopt,
+               std::optional<std::chrono::sys_seconds> until = std::nullopt) {
+  ReportFilter f;
+  f.campaign = std::move(campaign), f.domain = std::move(domain), f.since = since, f.until = until;
+  return f;
+}
+
 constexpr std::int64_t kHour = 3600 * 1000;
 constexpr std::int64_t kT0 = 1714564800000;  // 2024-05-01T12:00:00Z
 
@@ -45,7 +53,7 @@ class BounceReport : public ::testing::Test {
     }
     return e;
   }
-  const RecipientRow& row(const Report& r, const std::string& address) {
+  const ReportRecipient& row(const Report& r, const std::string& address) {
     for (const auto& x : r.recipients)
       if (x.address == address) return x;
     ADD_FAILURE() << "no row " << address;
@@ -71,7 +79,7 @@ TEST_F(BounceReport, EmptyDatabase) {
 }
 
 TEST_F(BounceReport, UnknownCampaignIsNothing) {
-  EXPECT_FALSE(build_report(*db, {.campaign = "nope"}));
+  EXPECT_FALSE(build_report(*db, by("nope")));
 }
 
 TEST_F(BounceReport, FinalStateFromTheLatestMeaningfulEvent) {
@@ -109,7 +117,7 @@ TEST_F(BounceReport, FinalStateFromTheLatestMeaningfulEvent) {
   other.campaign = "c2";
   insert_event(*db, other);
 
-  auto r = build_report(*db, {.campaign = "c1"});
+  auto r = build_report(*db, by("c1"));
   ASSERT_TRUE(r);
   const auto& c = r->counts;
   EXPECT_EQ(r->events, 10);
@@ -175,7 +183,7 @@ TEST_F(BounceReport, SuppressionsTiedToTheCampaign) {
   insert_suppression(*db, "b@x.test", "manual", "", created - 100);            // before the campaign: not
   insert_suppression(*db, "z@y.test", "unsubscribe", "one-click campaign c1", created + 9);  // named: counted
   insert_suppression(*db, "q@y.test", "unsubscribe", "one-click campaign c10", created + 9);  // c10, not c1
-  auto r = build_report(*db, {.campaign = "c1"});
+  auto r = build_report(*db, by("c1"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->counts.suppressed, 2);
   EXPECT_EQ(r->counts.unsubscribed, 1);
@@ -185,7 +193,7 @@ TEST_F(BounceReport, SuppressionsTiedToTheCampaign) {
   auto all = build_report(*db, {});
   EXPECT_EQ(all->counts.suppressed, 4);
   EXPECT_EQ(all->counts.unsubscribed, 2);
-  auto domain = build_report(*db, {.domain = "Y.test"});
+  auto domain = build_report(*db, by("", "Y.test"));
   EXPECT_EQ(domain->counts.suppressed, 2);
 }
 
@@ -213,12 +221,12 @@ TEST_F(BounceReport, WithoutACampaignRecipientsAreAddressesAndFiltersApply) {
   EXPECT_EQ(r->over_time.size(), 6u);  // day buckets 0..5
   EXPECT_EQ(r->recipients[0].address, "x@gmail.com");  // by address
 
-  auto since = build_report(*db, {.since = std::chrono::sys_seconds{std::chrono::seconds{kT0 / 1000 + 1}}});
+  auto since = build_report(*db, by("", "", std::chrono::sys_seconds{std::chrono::seconds{kT0 / 1000 + 1}}));
   EXPECT_EQ(since->counts.recipients, 2);
-  auto until = build_report(*db, {.until = std::chrono::sys_seconds{std::chrono::seconds{kT0 / 1000 + 1}}});
+  auto until = build_report(*db, by("", "", std::nullopt, std::chrono::sys_seconds{std::chrono::seconds{kT0 / 1000 + 1}}));
   EXPECT_EQ(until->counts.bounced, 1);  // x's bounce; its delivery is after
   EXPECT_EQ(until->counts.deferred, 1);
-  auto domain = build_report(*db, {.domain = "OTHER.test"});
+  auto domain = build_report(*db, by("", "OTHER.test"));
   EXPECT_EQ(domain->counts.recipients, 2);
   EXPECT_EQ(domain->by_domain.size(), 1u);
   EXPECT_EQ(domain->by_domain[0].name, "other.test");
