@@ -12,7 +12,7 @@
 
 namespace campaigns {
 
-inline constexpr std::size_t kMaxNormalisedReply = 240;
+inline constexpr std::size_t kMaxNormalisedReply = 320;  // Gmail's longest replies fit whole
 
 std::string normalise_reply(std::string_view reply);
 
