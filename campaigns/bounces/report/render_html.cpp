@@ -23,9 +23,9 @@ h1{font-size:1.4rem;margin:.4rem 0}h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
 .scroll{overflow-x:auto;background:#fff;border-radius:8px;box-shadow:0 1px 2px rgba(0,0,0,.1)}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{padding:6px 8px;border-bottom:1px solid #e4e7eb;text-align:right;white-space:nowrap}
-th:first-child,td:first-child,td.text{text-align:left}td.text{white-space:normal;min-width:16rem}
+th:first-child,td:first-child,td.text,th.text{text-align:left}td.text{white-space:normal;min-width:16rem}
 .sender{color:#c62828;font-weight:600}
-svg.chart{width:100%;height:auto;background:#fff;border-radius:8px;margin-bottom:8px;font-size:12px}
+svg.chart{display:block;width:100%;max-width:560px;height:auto;background:#fff;border-radius:8px;margin-bottom:8px;font-size:12px}
 svg.chart text{fill:#1f2933}
 .empty{padding:12px;background:#fff3cd;border-radius:8px}
 )css";
@@ -142,7 +142,7 @@ std::string render_html(const Report& report) {
   }
   if (!report.top_replies.empty()) {
     out += "<section id=\"top-replies\"><h2>Top replies</h2><div class=\"scroll\"><table data-table=\"replies\">"
-           "<thead><tr><th>count</th><th>class</th><th>severity</th><th>reply (normalised)</th></tr></thead><tbody>";
+           "<thead><tr><th>count</th><th>class</th><th>severity</th><th class=\"text\">reply (normalised)</th></tr></thead><tbody>";
     for (const auto& r : report.top_replies)
       out += "<tr>" + cell(n(r.count)) + cell(r.bounce_class) + cell(r.severity) + cell(r.reply, true) + "</tr>";
     out += "</tbody></table></div></section>\n";

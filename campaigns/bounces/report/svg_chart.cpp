@@ -28,17 +28,17 @@ std::string cut(std::string_view label, std::size_t max) {
 
 std::string legend(const std::vector<ChartSeries>& series, double y) {
   std::string out;
-  double x = 0;
+  double x = 8;
   for (const auto& s : series) {
     out += "<rect x=\"" + num(x) + "\" y=\"" + num(y) + "\" width=\"12\" height=\"12\" fill=\"" + html_escape(s.colour) +
            "\"/><text x=\"" + num(x + 16) + "\" y=\"" + num(y + 11) + "\">" + html_escape(s.name) + "</text>";
-    x += 24 + 8.0 * static_cast<double>(s.name.size());
+    x += 24 + 7.0 * static_cast<double>(s.name.size());
   }
   return out;
 }
 
 std::string open_svg(std::string_view title, double height, std::string_view kind) {
-  return "<svg class=\"chart\" data-chart=\"" + html_escape(kind) + "\" viewBox=\"0 0 600 " + num(height) +
+  return "<svg class=\"chart\" data-chart=\"" + html_escape(kind) + "\" viewBox=\"0 0 420 " + num(height) +
          "\" role=\"img\" aria-label=\"" + html_escape(title) + "\"><title>" + html_escape(title) + "</title>";
 }
 
@@ -66,17 +66,18 @@ std::string html_escape(std::string_view text) {
 
 std::string svg_bar_chart(std::string_view title, const std::vector<ChartSeries>& series,
                           const std::vector<ChartRow>& rows) {
-  constexpr double kLabel = 190, kBarStart = 200, kBarWidth = 340, kRow = 24, kTop = 24;
+  // 420 units wide: about a phone's width, so its 12-unit text reads at nearly 12 px there.
+  constexpr double kLabel = 166, kBarStart = 172, kBarWidth = 208, kRow = 24, kTop = 26;
   std::int64_t max = 1;
   for (const auto& row : rows)
     max = std::max(max, total(row));
   double height = kTop + kRow * static_cast<double>(rows.size()) + 8;
-  std::string out = open_svg(title, height, "bars") + legend(series, 0);
+  std::string out = open_svg(title, height, "bars") + legend(series, 6);
   double y = kTop;
   for (const auto& row : rows) {
     out += "<g class=\"bar\" data-label=\"" + html_escape(row.label) + "\" data-total=\"" + std::to_string(total(row)) +
            "\"><text x=\"" + num(kLabel) + "\" y=\"" + num(y + 15) + "\" text-anchor=\"end\">" +
-           html_escape(cut(row.label, 26)) + "</text>";
+           html_escape(cut(row.label, 24)) + "</text>";
     double x = kBarStart;
     for (std::size_t i = 0; i < row.values.size() && i < series.size(); ++i) {
       double w = kBarWidth * static_cast<double>(row.values[i]) / static_cast<double>(max);
@@ -94,11 +95,11 @@ std::string svg_bar_chart(std::string_view title, const std::vector<ChartSeries>
 
 std::string svg_column_chart(std::string_view title, const std::vector<ChartSeries>& series,
                              const std::vector<ChartRow>& rows) {
-  constexpr double kLeft = 40, kRight = 590, kTop = 24, kBottom = 190, kHeight = 220;
+  constexpr double kLeft = 34, kRight = 410, kTop = 26, kBottom = 172, kHeight = 200;
   std::int64_t max = 1;
   for (const auto& row : rows)
     max = std::max(max, total(row));
-  std::string out = open_svg(title, kHeight, "columns") + legend(series, 0);
+  std::string out = open_svg(title, kHeight, "columns") + legend(series, 6);
   out += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(kBottom) + "\" x2=\"" + num(kRight) + "\" y2=\"" +
          num(kBottom) + "\" stroke=\"#888\"/>";
   out += "<text x=\"" + num(kLeft - 4) + "\" y=\"" + num(kTop + 10) + "\" text-anchor=\"end\">" + std::to_string(max) +
