@@ -5,6 +5,7 @@
 #include "campaigns/bounces/report/report_render.hpp"
 #include "campaigns/bounces/report/svg_chart.hpp"
 #include "campaigns/formats/timestamp.hpp"
+#include "campaigns/web/unsubscribe_page.hpp"  // html_escape
 
 namespace campaigns {
 namespace {

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <numeric>
 
+#include "campaigns/web/unsubscribe_page.hpp"  // html_escape
+
 namespace campaigns {
 namespace {
 
@@ -43,26 +45,6 @@ std::string open_svg(std::string_view title, double height, std::string_view kin
 }
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
-          out += ' ';
-        else
-          out += c;
-    }
-  }
-  return out;
-}
 
 std::string svg_bar_chart(std::string_view title, const std::vector<ChartSeries>& series,
                           const std::vector<ChartRow>& rows) {
