@@ -43,6 +43,8 @@ std::string columns(const std::vector<std::vector<std::string>>& rows, std::stri
       bool left = i < align.size() ? align[i] == 'l' : i == 0;
       line += left ? row[i] + (last ? "" : pad) : pad + row[i];
     }
+    while (!line.empty() && line.back() == ' ')
+      line.pop_back();
     out += line + "\n";
   }
   return out;
