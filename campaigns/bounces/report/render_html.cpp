@@ -106,15 +106,15 @@ std::string render_html(const Report& report) {
     if (!row.hard && !row.soft && !row.deferred) continue;
     auto name = std::string(to_string(row.bounce_class));
     bool sender = is_about_sender(row.bounce_class);
-    class_rows.push_back({name, {row.hard, row.soft}});
+    if (row.hard || row.soft) class_rows.push_back({name, {row.hard, row.soft}});
     class_table += "<tr data-class=\"" + name + "\"><td" + (sender ? " class=\"sender\"" : "") + ">" + name +
                    (sender ? " (about the sender)" : "") + "</td>" + cell(n(row.hard)) + cell(n(row.soft)) +
                    cell(n(row.deferred)) + "</tr>";
   }
-  if (class_rows.empty()) {
+  if (class_table.empty()) {
     out += "<p class=\"note\">No bounces or deferrals.</p>";
   } else {
-    out += svg_bar_chart("Bounced recipients by class", kSeverity, class_rows);
+    if (!class_rows.empty()) out += svg_bar_chart("Bounced recipients by class", kSeverity, class_rows);
     out += "<div class=\"scroll\"><table data-table=\"class\"><thead><tr><th>class</th><th>hard</th><th>soft</th>"
            "<th>deferred</th></tr></thead><tbody>" +
            class_table + "</tbody></table></div>";
