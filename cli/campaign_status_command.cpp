@@ -1,13 +1,15 @@
 // campaign_status_command.cpp — `relayctl campaign list` and `relayctl campaign status ID [--json]`: the
 // campaigns recorded by `campaign send` and their recipients' counts (skipped by reason, pending, injected,
-// refused). Delivered, deferred, bounced, complained and unsubscribed are not recorded yet (the daemon's
-// delivery events come with the bounce handling): shown as "not yet recorded", null in JSON.
+// refused), and, for `status`, the outcomes from the delivery events — delivered, deferred, bounced (hard
+// and soft), complained, unsubscribed, queued (injected, no outcome yet) — counted by the same code as
+// `bounces report --campaign ID` (campaigns/bounces/report), so the two never disagree.
 // Errors: an unknown campaign id exits 1, naming `campaign list`; an unusable database exits 2, a locked
 // one 3. Untrusted input: the id argument (a bound parameter only).
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
+#include "campaigns/bounces/report/report.hpp"
 #include "campaigns/store/campaign_store.hpp"
 #include "cli/campaign_context.hpp"
 #include "cli/exit_code.hpp"
@@ -22,10 +24,20 @@ struct StatusOptions {
   bool json = false;
 };
 
-// Counts the bounce and feedback handling will fill in; until then unknown.
-constexpr const char* kNotRecorded[] = {"delivered", "deferred", "bounced", "complained", "unsubscribed"};
+struct Outcomes {
+  std::int64_t delivered, deferred, bounced, hard, soft, complained, unsubscribed, queued;
+};
 
-nlohmann::json to_json(const campaigns::CampaignCounts& c) {
+Outcomes outcomes(const campaigns::Database& db, const std::string& id) {
+  campaigns::ReportFilter filter;
+  filter.campaign = id;
+  auto report = campaigns::build_report(db, filter);
+  if (!report) return {};
+  const auto& c = report->counts;
+  return {c.delivered, c.deferred, c.bounced, c.hard, c.soft, c.complained, c.unsubscribed, c.queued};
+}
+
+nlohmann::json to_json(const campaigns::CampaignCounts& c, const std::optional<Outcomes>& o = std::nullopt) {
   nlohmann::json skipped = nlohmann::json::object();
   for (const auto& [reason, n] : c.skipped_by_reason)
     skipped[reason] = n;
@@ -42,8 +54,16 @@ nlohmann::json to_json(const campaigns::CampaignCounts& c) {
                      {"skipped_by_reason", skipped},
                      {"injected", c.injected},
                      {"refused", c.refused}};
-  for (const char* key : kNotRecorded)
-    out[key] = nullptr;
+  if (o) {
+    out["delivered"] = o->delivered;
+    out["deferred"] = o->deferred;
+    out["bounced"] = o->bounced;
+    out["bounced_hard"] = o->hard;
+    out["bounced_soft"] = o->soft;
+    out["complained"] = o->complained;
+    out["unsubscribed"] = o->unsubscribed;
+    out["queued"] = o->queued;
+  }
   return out;
 }
 
@@ -55,7 +75,7 @@ int with_store(const std::string& config, Body body) {
   if (!database) return kUsage;
   try {
     campaigns::CampaignStore store(*database);
-    return body(store);
+    return body(store, *database);
   } catch (const campaigns::StoreError& error) {
     print_error(std::string(error.what()) +
                 (error.busy() ? "; another process holds the database, try again" : ""));
@@ -64,12 +84,12 @@ int with_store(const std::string& config, Body body) {
 }
 
 int list(const StatusOptions& options) {
-  return with_store(options.config, [&](campaigns::CampaignStore& store) {
+  return with_store(options.config, [&](campaigns::CampaignStore& store, const campaigns::Database& db) {
     auto all = store.list();
     if (options.json) {
       auto out = nlohmann::json::array();
       for (const auto& c : all)
-        out.push_back(to_json(c));
+        out.push_back(to_json(c, outcomes(db, c.campaign.id)));
       std::cout << out.dump(2) << "\n";
       return int{kOk};
     }
@@ -83,7 +103,7 @@ int list(const StatusOptions& options) {
 }
 
 int status(const StatusOptions& options) {
-  return with_store(options.config, [&](campaigns::CampaignStore& store) {
+  return with_store(options.config, [&](campaigns::CampaignStore& store, const campaigns::Database& db) {
     auto counts = store.counts(options.id);
     if (!counts) {
       print_error("no campaign '" + options.id +
@@ -91,8 +111,9 @@ int status(const StatusOptions& options) {
                   "those sent");
       return int{kCheckFailed};
     }
+    auto o = outcomes(db, options.id);
     if (options.json) {
-      std::cout << to_json(*counts).dump(2) << "\n";
+      std::cout << to_json(*counts, o).dump(2) << "\n";
       return int{kOk};
     }
     const auto& c = *counts;
@@ -113,8 +134,13 @@ int status(const StatusOptions& options) {
               << "pending:       " << c.pending << "\n"
               << "injected:      " << c.injected << "\n"
               << "refused:       " << c.refused << "\n";
-    for (const char* key : kNotRecorded)
-      std::cout << key << ":" << std::string(14 - std::string_view(key).size(), ' ') << "not yet recorded\n";
+    std::cout << "delivered:     " << o.delivered << "\n"
+              << "deferred:      " << o.deferred << "\n"
+              << "bounced:       " << o.bounced << " (hard " << o.hard << ", soft " << o.soft << ")\n"
+              << "complained:    " << o.complained << "\n"
+              << "unsubscribed:  " << o.unsubscribed << "\n"
+              << "queued:        " << o.queued << " (injected, no outcome recorded yet)\n"
+              << "`relayctl bounces report --campaign " << c.campaign.id << "` shows why and where\n";
     return int{kOk};
   });
 }
@@ -129,10 +155,10 @@ void add_campaign_status_commands(CLI::App& app, Cli& cli) {
   list_command->callback([&cli, options] { cli.action = [options] { return list(*options); }; });
 
   auto* status_command = campaign->add_subcommand(
-      "status", "Show one campaign's counts: recipients, skipped by reason, pending, injected, refused");
+      "status", "Show one campaign's counts: recipients, skipped, pending, injected, refused, delivered, bounced, ...");
   status_command->footer(
-      "recipients = skipped + pending + injected + refused. delivered, deferred, bounced, complained and\n"
-      "unsubscribed are not recorded yet (null in JSON). Exit 1 when there is no such campaign.");
+      "recipients = skipped + pending + injected + refused; injected = delivered + bounced + deferred + queued\n"
+      "(from the delivery events, as `bounces report` counts them). Exit 1 when there is no such campaign.");
   add_config_option(*status_command, options->config);
   status_command->add_option("ID", options->id, "The campaign id (the campaign file's id)")->required();
   status_command->add_flag("--json", options->json, "Print one JSON object");
