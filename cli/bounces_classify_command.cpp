@@ -10,6 +10,7 @@
 #include "campaigns/bounces/classify/classifier.hpp"
 #include "cli/common.hpp"
 #include "cli/exit_code.hpp"
+#include "cli/bounces_group.hpp"
 #include "cli/registry.hpp"
 
 namespace cli {
@@ -24,10 +25,7 @@ struct Options {
 int classify(const Options& options) {
   auto loaded = load_config(options.config);
   if (!loaded) return kUsage;
-  const auto& bounces = loaded->config.bounces;
-  std::filesystem::path rules_file =
-      bounces.rules_file.empty() ? campaigns::default_rules_path() : bounces.rules_file;
-  auto load = campaigns::Classifier::load(rules_file, bounces.rules);
+  auto load = campaigns::load_classifier(loaded->config.bounces);
   if (!load.classifier) {
     for (const auto& line : campaigns::format_errors(load, loaded->source))
       print_error(line);
@@ -50,7 +48,7 @@ int classify(const Options& options) {
 }
 
 void add_bounces_classify_command(CLI::App& app, Cli& cli) {
-  auto* bounces = app.get_subcommand("bounces");
+  auto* bounces = bounces_command_group(app);
   auto options = std::make_shared<Options>();
   auto* command = bounces->add_subcommand(
       "classify", "Classify one reply: its class, hard or soft, and the rule that matched");

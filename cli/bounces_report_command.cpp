@@ -22,15 +22,6 @@
 
 namespace cli {
 
-CLI::App* bounces_command_group(CLI::App& app) {
-  for (auto* existing : app.get_subcommands([](CLI::App* sub) { return sub->get_name() == "bounces"; }))
-    return existing;
-  auto* group = app.add_subcommand(
-      "bounces", "Bounces and complaints: classify replies, parse bounce messages, report on delivery events");
-  group->require_subcommand(1);
-  return group;
-}
-
 namespace {
 
 struct ReportOptions {
@@ -146,7 +137,7 @@ void add_bounces_report_command(CLI::App& app, Cli& cli) {
   report->callback([&cli, options] { cli.action = [options] { return run_report(*options); }; });
 }
 
-const Registration kRegistration{65, add_bounces_report_command};
+const Registration kRegistration{73, add_bounces_report_command};
 
 }  // namespace
 }  // namespace cli

@@ -8,13 +8,6 @@
 namespace cli {
 namespace {
 
-// wired to the Classifier when campaigns/bounces/classify lands
-campaigns::Classification unclassified(std::string_view reply) {
-  return {campaigns::BounceClass::other,
-          !reply.empty() && reply.front() == '5' ? campaigns::Severity::hard : campaigns::Severity::soft,
-          "unclassified"};
-}
-
 void add_serve_command(CLI::App& app, Cli& cli) {
   auto path = std::make_shared<std::string>();
   auto* serve = app.add_subcommand(
@@ -32,7 +25,10 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "campaign's unsubscribe+TOKEN mailbox suppresses its recipient; and the one-click unsubscribe "
       "endpoint at [web] listen (RFC 8058); with [bounces] record_events (the default), every attempt also a "
       "row of delivery_events in [campaigns] database (the accounting log replayed from a checkpoint at "
-      "start), and bounces suppress their recipients as [bounces] says. "
+      "start), classified by the [bounces] rules, and mail to the bounce mailboxes (each campaign's, and "
+      "[bounces] domains) parsed and recorded, never forwarded: DSNs, ARF complaints, plain-text bounces; "
+      "hard bounces and complaints suppress their recipients, soft bounces after several campaigns; campaign "
+      "mail gets no DSN of its own (its events replace it). "
       "Runs in the foreground and logs to stderr.\n\n"
       "SIGTERM or SIGINT drains (stops accepting, lets sessions and delivery transactions in progress "
       "finish, 30 s at most each, flushes the spool) and exits 0. "
@@ -56,7 +52,7 @@ void add_serve_command(CLI::App& app, Cli& cli) {
           },
           [](const mta::config::Config& config, const mta::server::TlsFiles& tls, mta::server::Metrics& metrics,
              std::string& error) {
-            return campaigns::start_campaign_services(config, tls, metrics, error, unclassified);
+            return campaigns::start_campaign_services(config, tls, metrics, error);
           });
     };
   });

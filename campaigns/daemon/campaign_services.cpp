@@ -1,6 +1,8 @@
 #include "campaigns/daemon/campaign_services.hpp"
 
+#include "campaigns/bounces/classify/classifier.hpp"
 #include "campaigns/bounces/events/event_recorder.hpp"
+#include "campaigns/bounces/intake/bounce_consumer.hpp"
 #include "campaigns/daemon/campaign_directory.hpp"
 #include "campaigns/web/unsubscribe_server.hpp"
 
@@ -31,12 +33,40 @@ std::string start_events(const mta::config::Config& config, const std::optional<
   return "";
 }
 
+// The classifier of [bounces], shared by the recorder and the bounce consumer; errors joined into one message.
+std::shared_ptr<const Classifier> load_bounce_rules(const mta::config::Config& config, std::string& error) {
+  auto load = load_classifier(config.bounces);
+  if (!load.classifier) {
+    error = "the bounce rules did not load:";
+    for (const auto& line : format_errors(load, "[[bounces.rule]]")) error += "\n  " + line;
+    return nullptr;
+  }
+  return std::make_shared<const Classifier>(std::move(*load.classifier));
+}
+
+// Mail to the bounce mailboxes, parsed and recorded (bounces/intake), when events are recorded at all.
+std::string start_bounce_intake(const mta::config::Config& config, const TokenSecret& secret, Classify classify,
+                                mta::server::Metrics& metrics, CampaignDirectory& directory) {
+  if (!config.bounces.record_events) return "";
+  auto opened = BounceConsumer::open(config.campaigns.database, TokenSecret::from_bytes(secret.bytes()),
+                                     std::move(classify),
+                                     {config.bounces.soft_bounce_campaigns, config.bounces.soft_bounce_span},
+                                     metrics);
+  if (!opened.consumer) return "bounce mailboxes: " + opened.error;
+  std::shared_ptr<BounceConsumer> consumer = std::move(opened.consumer);
+  directory.set_bounce_consumer(config.bounces.domains,
+                                [consumer](const mta::smtp::BounceMail& mail) { return consumer->consume(mail); });
+  return "";
+}
+
 }  // namespace
 
 mta::server::CampaignServices start_campaign_services(const mta::config::Config& config,
                                                       const mta::server::TlsFiles& tls,
-                                                      mta::server::Metrics& metrics, std::string& error,
-                                                      Classify classify) {
+                                                      mta::server::Metrics& metrics, std::string& error) {
+  auto classifier = load_bounce_rules(config, error);
+  if (!classifier) return {};
+  Classify classify = [classifier](std::string_view reply) { return classifier->classify(reply); };
   bool check_all = config.campaigns.check_suppression == mta::config::SuppressionCheck::all;
   std::optional<TokenSecret> secret;
   if (!config.campaigns.token_secret_file.empty()) {
@@ -53,15 +83,21 @@ mta::server::CampaignServices start_campaign_services(const mta::config::Config&
     return {};
   }
   mta::server::CampaignServices services;
-  error = start_events(config, secret, std::move(classify), metrics, services);
+  error = start_events(config, secret, classify, metrics, services);
   if (!error.empty()) return {};
   if (!secret && !check_all) return services;  // no campaigns to recognize, and suppression only for campaign mail
+  std::optional<TokenSecret> secret_bytes;
+  if (secret) secret_bytes = TokenSecret::from_bytes(secret->bytes());
   auto opened = CampaignDirectory::open(config.campaigns.database, std::move(secret), metrics);
   if (!opened.directory) {
     error = "campaigns: " + opened.error;
     return {};
   }
   services.hooks = opened.directory;
+  if (secret_bytes) {
+    error = start_bounce_intake(config, *secret_bytes, classify, metrics, *opened.directory);
+    if (!error.empty()) return {};
+  }
   if (config.web.listen) {
     auto started =
         UnsubscribeServer::start(config.web, config.web.tls ? &tls : nullptr, *opened.directory, metrics);

@@ -161,6 +161,7 @@ void DeliveryEngine::reconfigure(EngineOptions options) {
   asio::post(executor_, [this, options = std::move(options)]() mutable {
     if (!options.requested_pool) options.requested_pool = std::move(options_.requested_pool);
     if (!options.on_attempt) options.on_attempt = std::move(options_.on_attempt);
+    if (!options.bounces_recorded) options.bounces_recorded = std::move(options_.bounces_recorded);
     options_ = std::move(options);
     backoff_.set_policy(options_.backoff);
     egress_ = std::make_unique<EgressSelector>(options_.egress);
@@ -751,6 +752,7 @@ asio::awaitable<void> DeliveryEngine::warn_delay(spool::QueueId id, const spool:
 asio::awaitable<std::error_code> DeliveryEngine::send_dsn(
     const spool::Envelope& envelope, const std::string& headers, const std::vector<Failure>& failures,
     bounce::DsnAction action, std::optional<Clock::time_point> retry_until, const std::string* full_message) {
+  if (options_.bounces_recorded && options_.bounces_recorded(envelope)) co_return std::error_code{};
   bounce::DsnInput input;
   input.reporting_mta = options_.hostname;
   input.envelope_sender = envelope.sender;

@@ -76,6 +76,10 @@ struct EngineOptions {
   std::chrono::seconds inbound_lifetime{5 * 24 * 60 * 60};
   // The hook for campaigns: the pool a message asks for (its campaign's), or "" to choose by sender.
   std::function<std::string(const spool::Envelope&)> requested_pool;
+  // The hook for bounce processing: true when this message's failures are recorded as delivery events for
+  // its sender (campaign mail: a VERP return path of ours) — then no DSN (failed, delayed or relayed) is
+  // sent for it: it would only come back to our own bounce mailbox.
+  std::function<bool(const spool::Envelope&)> bounces_recorded;
   // Every attempt's outcome, as written to the accounting log, with the log's position after its line
   // (inode 0 when there is no log or the write failed); called on the engine's executor in the order of
   // the log's lines, so it must only hand the attempt on (campaigns: a bounded queue to the recorder).

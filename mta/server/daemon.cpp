@@ -157,6 +157,10 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
       return hooks->campaign_pool(envelope.sender).value_or("");
     };
   options.on_attempt = services.on_attempt;
+  if (auto hooks = services.hooks; hooks && services.on_attempt)
+    options.bounces_recorded = [hooks](const spool::Envelope& envelope) {
+      return !envelope.sender.empty() && hooks->campaign_pool(envelope.sender).has_value();
+    };
   queue::DeliveryEngine engine(delivery_io.get_executor(), engine_spool, router, std::move(options),
                                &accounting);
   asio::co_spawn(delivery_io, engine.run(), asio::detached);  // runs once the delivery thread starts

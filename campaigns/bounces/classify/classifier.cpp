@@ -196,4 +196,8 @@ std::filesystem::path default_rules_path() {
   return beside;
 }
 
+ClassifierLoad load_classifier(const mta::config::BouncesConfig& bounces) {
+  return Classifier::load(bounces.rules_file.empty() ? default_rules_path() : bounces.rules_file, bounces.rules);
+}
+
 }  // namespace campaigns

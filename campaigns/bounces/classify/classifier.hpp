@@ -18,6 +18,7 @@
 #include "campaigns/bounces/bounce_class.hpp"
 #include "campaigns/bounces/classify/reply_parts.hpp"
 #include "mta/config/bounce_rule.hpp"
+#include "mta/config/config.hpp"
 #include "mta/config/toml_reader.hpp"
 
 namespace re2 {
@@ -68,5 +69,8 @@ std::vector<std::string> format_errors(const ClassifierLoad& load, const std::st
 // The shipped rules file: <dir of the running binary>/bounce-rules.toml, else
 // <dir>/../share/relayctl/bounce-rules.toml; when neither exists, the first (so errors name a path).
 std::filesystem::path default_rules_path();
+
+// The classifier [bounces] asks for: its rules_file (or the shipped one) after its [[bounces.rule]].
+ClassifierLoad load_classifier(const mta::config::BouncesConfig& bounces);
 
 }  // namespace campaigns
