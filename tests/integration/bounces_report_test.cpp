@@ -4,7 +4,8 @@
 // bounces after delivery, expiries, recipients still deferred or queued, skipped, refused and pending rows,
 // unsubscribes and other suppressions. Every format is checked against what was seeded (the counts add up
 // exactly), the HTML page is rendered by headless Chromium (its DOM and screenshots at phone and desktop
-// widths), and the errors: an empty database, one at schema 2, a bad --since, an unknown campaign.
+// widths, and its net log: no request), and the errors: an empty database, one at schema 2, a bad --since,
+// an unknown campaign.
 // Set RELAY_REPORT_SCREENSHOTS=DIR to keep the screenshots (docs/images/bounces-report*.png come from it).
 #include <algorithm>
 #include <cstdlib>
@@ -212,12 +213,25 @@ class BouncesReport : public ::testing::Test {
 
   // chromium --headless with a private profile; returns its stdout.
   static RunResult chromium(const std::vector<std::string>& extra, const TempDir& dir) {
+    // No name resolves: a request the page made would fail fast (and still be in the net log).
     std::vector<std::string> args{"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                                  "--no-first-run", "--user-data-dir=" + (dir.path() / "profile").string()};
+                                  "--no-first-run", "--host-resolver-rules=MAP * ~NOTFOUND",
+                                  "--user-data-dir=" + (dir.path() / "profile").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     RunOptions options;
     options.timeout = std::chrono::seconds(90);
     return run(args, options);
+  }
+
+  // The URLs a page asked for, from Chromium's net log (tests/support/netlog_requests.py).
+  static std::vector<std::string> page_requests(const std::filesystem::path& netlog) {
+    auto listed = run({"python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/netlog_requests.py", netlog.string()});
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+    std::vector<std::string> urls;
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);)
+      urls.push_back(line);
+    return urls;
   }
 
   static inline TempDir* dir_ = nullptr;
@@ -403,8 +417,10 @@ TEST_F(BouncesReport, HtmlRendersInChromiumWithoutNetworkAtPhoneAndDesktopWidths
   EXPECT_THAT(html, HasSubstr("<meta name=\"viewport\""));
 
   TempDir browser;
-  auto dom = chromium({"--dump-dom", "file://" + html_path.string()}, browser);
+  auto netlog = browser.path() / "net.json";
+  auto dom = chromium({"--log-net-log=" + netlog.string(), "--dump-dom", "file://" + html_path.string()}, browser);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_THAT(page_requests(netlog), ::testing::IsEmpty());
   const auto& p = *plan_;
   auto count = [&](const std::string& needle) {
     std::size_t n = 0;
@@ -451,6 +467,16 @@ TEST_F(BouncesReport, HtmlRendersInChromiumWithoutNetworkAtPhoneAndDesktopWidths
       std::filesystem::copy_file(png, std::filesystem::path(keep) / ("bounces-report-" + std::string(name) + ".png"),
                                  std::filesystem::copy_options::overwrite_existing);
   }
+}
+
+// The net-log check above is not vacuous: a page with an image from the network shows up in it.
+TEST_F(BouncesReport, NetLogShowsAPageThatLoadsSomething) {
+  TempDir browser;
+  auto page = browser.write("remote.html", "<!DOCTYPE html><p>x</p><img src=\"http://report-test.invalid/x.png\">");
+  auto netlog = browser.path() / "net.json";
+  auto dom = chromium({"--log-net-log=" + netlog.string(), "--dump-dom", "file://" + page.string()}, browser);
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_THAT(page_requests(netlog), ::testing::ElementsAre("http://report-test.invalid/x.png"));
 }
 
 TEST_F(BouncesReport, UnknownCampaignNamesTheKnownOnes) {

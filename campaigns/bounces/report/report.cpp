@@ -13,9 +13,11 @@
 #include "campaigns/bounces/report/report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "campaigns/bounces/report/mailbox_provider.hpp"
