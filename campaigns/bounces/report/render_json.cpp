@@ -42,11 +42,20 @@ std::string render_json(const Report& report) {
                    {"until", optional_time(f.until)},
                    {"domain", f.domain.empty() ? nlohmann::json(nullptr) : nlohmann::json(f.domain)}};
   out["events"] = report.events;
-  out["counts"] = {{"recipients", c.recipients}, {"sent", c.sent},         {"delivered", c.delivered},
-                   {"deferred", c.deferred},     {"bounced", c.bounced},   {"hard", c.hard},
-                   {"soft", c.soft},             {"complained", c.complained}, {"unsubscribed", c.unsubscribed},
-                   {"suppressed", c.suppressed}, {"queued", c.queued},     {"skipped", c.skipped},
-                   {"refused", c.refused},       {"pending", c.pending}};
+  out["counts"] = {{"recipients", c.recipients},
+                   {"sent", c.sent},
+                   {"delivered", c.delivered},
+                   {"deferred", c.deferred},
+                   {"bounced", c.bounced},
+                   {"hard", c.hard},
+                   {"soft", c.soft},
+                   {"complained", c.complained},
+                   {"unsubscribed", c.unsubscribed},
+                   {"suppressed", c.suppressed},
+                   {"queued", c.queued},
+                   {"skipped", c.skipped},
+                   {"refused", c.refused},
+                   {"pending", c.pending}};
   out["rates"] = {{"delivered", rate_json(c.delivered, c.sent)},
                   {"deferred", rate_json(c.deferred, c.sent)},
                   {"bounced", rate_json(c.bounced, c.sent)},
@@ -68,7 +77,8 @@ std::string render_json(const Report& report) {
   out["by_provider"] = group_json(report.by_provider, "provider");
   auto replies = nlohmann::json::array();
   for (const auto& r : report.top_replies)
-    replies.push_back({{"reply", r.reply}, {"count", r.count}, {"class", r.bounce_class}, {"severity", r.severity}});
+    replies.push_back(
+        {{"reply", r.reply}, {"count", r.count}, {"class", r.bounce_class}, {"severity", r.severity}});
   out["top_replies"] = replies;
   auto buckets = nlohmann::json::array();
   for (const auto& b : report.over_time)
