@@ -96,11 +96,19 @@ bool is_bounce_event(const Event& e) {
   return e.result == "bounced" || e.result == "expired";
 }
 
+// A bounce event's time and whether it was hard: all the time chart needs, kept instead of the event.
+struct BounceTime {
+  std::int64_t time_ms;
+  bool hard;
+};
+
 std::int64_t to_ms(std::chrono::sys_seconds t) {
   return static_cast<std::int64_t>(t.time_since_epoch().count()) * 1000;
 }
 
-std::vector<Event> read_events(const Database& db, const ReportFilter& f) {
+// Calls each(event) for every event of the filter, in time order, one row in memory at a time.
+template <typename Each>
+std::int64_t for_each_event(const Database& db, const ReportFilter& f, Each each) {
   Statement s(
       db,
       "SELECT time_ms, kind, result, recipient, lower(recipient_domain), mx_host, reply, enhanced_code, "
@@ -111,11 +119,13 @@ std::vector<Event> read_events(const Database& db, const ReportFilter& f) {
       .bind(2, f.since ? to_ms(*f.since) : std::numeric_limits<std::int64_t>::min())
       .bind(3, f.until ? to_ms(*f.until) : std::numeric_limits<std::int64_t>::max())
       .bind(4, f.domain);
-  std::vector<Event> out;
-  while (s.step())
-    out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7),
-                   s.text(8), s.text(9), s.text(10), s.text(11)});
-  return out;
+  std::int64_t n = 0;
+  while (s.step()) {
+    each(Event{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7),
+               s.text(8), s.text(9), s.text(10), s.text(11)});
+    ++n;
+  }
+  return n;
 }
 
 FinalState final_state(Outcome o) {
@@ -221,7 +231,7 @@ std::vector<GroupRow> sorted_groups(std::map<std::string, GroupRow> groups) {
   return out;
 }
 
-void summarise(Report& report, const std::vector<Event>& events) {
+void summarise(Report& report, const std::vector<BounceTime>& bounces) {
   auto& c = report.counts;
   std::map<std::string, GroupRow> domains, providers;
   std::map<std::string, ReplyRow> replies;
@@ -289,8 +299,8 @@ void summarise(Report& report, const std::vector<Event>& events) {
 
   std::int64_t first = std::numeric_limits<std::int64_t>::max(),
                last = std::numeric_limits<std::int64_t>::min();
-  for (const auto& e : events)
-    if (is_bounce_event(e)) first = std::min(first, e.time_ms), last = std::max(last, e.time_ms);
+  for (const auto& b : bounces)
+    first = std::min(first, b.time_ms), last = std::max(last, b.time_ms);
   if (first > last) return;
   report.hourly = last - first <= 72LL * 3600 * 1000;
   const std::int64_t width = (report.hourly ? 3600LL : 86400LL) * 1000;
@@ -304,11 +314,10 @@ void summarise(Report& report, const std::vector<Event>& events) {
     report.over_time.push_back({std::chrono::sys_seconds{std::chrono::seconds{
                                     (start + static_cast<std::int64_t>(i) * width) / 1000}},
                                 0, 0});
-  for (const auto& e : events) {
-    if (!is_bounce_event(e)) continue;
-    auto index = static_cast<std::size_t>((floor_to(e.time_ms) - start) / width);
+  for (const auto& b : bounces) {
+    auto index = static_cast<std::size_t>((floor_to(b.time_ms) - start) / width);
     if (index >= count) continue;
-    (e.severity == "hard" ? report.over_time[index].hard : report.over_time[index].soft) += 1;
+    (b.hard ? report.over_time[index].hard : report.over_time[index].soft) += 1;
   }
 }
 
@@ -367,12 +376,11 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
     campaign = store.find(f.campaign);
     if (!campaign) return std::nullopt;
   }
-  auto events = read_events(db, f);
-  report.events = static_cast<std::int64_t>(events.size());
-
   std::unordered_map<std::string, Track> tracks;
   std::vector<std::string> order;
-  for (const auto& e : events) {
+  std::vector<BounceTime> bounces;
+  report.events = for_each_event(db, f, [&](const Event& e) {
+    if (is_bounce_event(e)) bounces.push_back({e.time_ms, e.severity == "hard"});
     auto key = campaign ? (e.recipient_id.empty() ? "@" + lower(e.recipient) : e.recipient_id)
                         : (e.campaign.empty() || e.recipient_id.empty() ? "@" + lower(e.recipient)
                                                                         : e.campaign + "\n" + e.recipient_id);
@@ -383,7 +391,7 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
       t.campaign = e.campaign, t.recipient_id = e.recipient_id, t.address = e.recipient, t.domain = e.domain;
     }
     apply(t, e);
-  }
+  });
 
   std::set<std::string> campaign_addresses;
   if (campaign) {
@@ -428,7 +436,7 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
       report.recipients.push_back(row_from(tracks[key]));
   }
 
-  summarise(report, events);
+  summarise(report, bounces);
   auto& c = report.counts;
   if (campaign) {
     c.sent = c.delivered + c.deferred + c.bounced + c.queued;
