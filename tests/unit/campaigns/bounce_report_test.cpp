@@ -3,6 +3,7 @@
 // skipped, refused, pending and queued rows, providers taken from the latest attempt's MX, the suppression
 // counts tied to the campaign, the filters, the time buckets, and an empty database.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "campaigns/bounces/report/report.hpp"
 #include "campaigns/bounces/report/report_render.hpp"
@@ -231,6 +232,29 @@ TEST_F(BounceReport, WithoutACampaignRecipientsAreAddressesAndFiltersApply) {
   EXPECT_EQ(domain->counts.recipients, 2);
   EXPECT_EQ(domain->by_domain.size(), 1u);
   EXPECT_EQ(domain->by_domain[0].name, "other.test");
+}
+
+// Domains, addresses and replies come from outside: escaped in HTML, defused in the table and CSV.
+TEST_F(BounceReport, OutsideTextIsEscapedInEveryFormat) {
+  SeedEvent e;
+  e.recipient = "=x@<b>evil</b>.test", e.result = "bounced", e.time_ms = kT0, e.bounce_class = "other";
+  e.severity = "hard", e.mx_host = "mx.\"evil\".test", e.reply = "550 \x1b[31mred\x1b[0m <img src=x>";
+  insert_event(*db, e);
+  auto r = build_report(*db, {});
+  ASSERT_TRUE(r);
+  auto html = render_html(*r);
+  EXPECT_NE(html.find("&lt;b&gt;evil&lt;/b&gt;.test"), std::string::npos);
+  EXPECT_EQ(html.find("<b>evil"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x&gt;"), std::string::npos);
+  auto table = render_table(*r);
+  EXPECT_EQ(table.find('\x1b'), std::string::npos);
+  EXPECT_NE(table.find("550 ?[31mred?[0m"), std::string::npos);
+  auto csv = render_csv(*r);
+  EXPECT_NE(csv.find(",'=x@<b>evil</b>.test,"), std::string::npos);
+  auto json = nlohmann::json::parse(render_json(*r));
+  EXPECT_EQ(json["recipients"][0]["recipient"], "=x@<b>evil</b>.test");  // JSON keeps it verbatim
+  EXPECT_EQ(json["recipients"][0]["reply"], e.reply);
 }
 
 TEST(ReportTime, FormsAndRefusals) {
