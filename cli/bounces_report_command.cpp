@@ -152,7 +152,9 @@ void add_bounces_report_command(CLI::App& app, Cli& cli) {
   report->callback([&cli, options] { cli.action = [options] { return run_report(*options); }; });
 }
 
-const Registration kRegistration{65, add_bounces_report_command};
+// After 70, where cli/bounces_command.cpp (on main) adds the group with add_subcommand, which throws when
+// the group already exists; without that file, bounces_command_group creates it here.
+const Registration kRegistration{75, add_bounces_report_command};
 
 }  // namespace
 }  // namespace cli
