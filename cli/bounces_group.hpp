@@ -1,6 +1,7 @@
 // bounces_group.hpp — the `relayctl bounces` command group, shared by the files that add its subcommands
 // (bounces_report_command.cpp, and any other): whichever registers first creates it, the others find it,
-// so no file depends on another being present or on the order they register in.
+// so no file depends on another being present. A file that adds the group with CLI::App::add_subcommand
+// instead (which throws when it exists) must register before every user of this function.
 #pragma once
 
 #include <CLI/CLI.hpp>

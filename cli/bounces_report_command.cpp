@@ -86,7 +86,8 @@ int run_report(const ReportOptions& options) {
   filter.since = parse_time_flag("--since", options.since, ok);
   filter.until = parse_time_flag("--until", options.until, ok);
   if (!options.domain.empty() && !valid_domain(options.domain)) {
-    print_error("--domain '" + options.domain + "' is not a domain: give the recipients' domain, like example.com");
+    print_error("--domain '" + options.domain +
+                "' is not a domain: give the recipients' domain, like example.com");
     ok = false;
   }
   filter.domain = options.domain;
@@ -112,7 +113,8 @@ int run_report(const ReportOptions& options) {
     }
     return write_output(options.output, campaigns::render_report(*report, *format));
   } catch (const campaigns::StoreError& error) {
-    print_error(std::string(error.what()) + (error.busy() ? "; another process holds the database, try again" : ""));
+    print_error(std::string(error.what()) +
+                (error.busy() ? "; another process holds the database, try again" : ""));
     return int{error.busy() ? kTemporary : kUsage};
   }
 }
@@ -121,15 +123,18 @@ void add_bounces_report_command(CLI::App& app, Cli& cli) {
   auto* group = bounces_command_group(app);
   auto options = std::make_shared<ReportOptions>();
   auto* report = group->add_subcommand(
-      "report", "Report on delivery events: delivered, deferred, bounced, complained, by class, provider, domain");
+      "report",
+      "Report on delivery events: delivered, deferred, bounced, complained, by class, provider, domain");
   report->footer(
-      "Counts add up: recipients = delivered + bounced + deferred (+ queued + skipped + refused + pending for\n"
+      "Counts add up: recipients = delivered + bounced + deferred (+ queued + skipped + refused + pending "
+      "for\n"
       "a campaign). csv: one row per recipient. json: see docs/bounces.md. html: one self-contained page.\n"
       "Exit 1 when --campaign names no campaign.");
   add_config_option(*report, options->config);
   report->add_option("--campaign", options->campaign, "Only this campaign's recipients and events");
-  report->add_option("--since", options->since,
-                     "Only events at or after T: RFC 3339 (2024-05-01T12:00:00Z), Unix seconds, or 7d, 12h ago");
+  report->add_option(
+      "--since", options->since,
+      "Only events at or after T: RFC 3339 (2024-05-01T12:00:00Z), Unix seconds, or 7d, 12h ago");
   report->add_option("--until", options->until, "Only events before T (the same forms)");
   report->add_option("--domain", options->domain, "Only recipients at this domain");
   report->add_option("--format", options->format, "table (default), csv, json or html");

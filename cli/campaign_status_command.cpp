@@ -155,9 +155,11 @@ void add_campaign_status_commands(CLI::App& app, Cli& cli) {
   list_command->callback([&cli, options] { cli.action = [options] { return list(*options); }; });
 
   auto* status_command = campaign->add_subcommand(
-      "status", "Show one campaign's counts: recipients, skipped, pending, injected, refused, delivered, bounced, ...");
+      "status",
+      "Show one campaign's counts: recipients, skipped, pending, injected, refused, delivered, bounced, ...");
   status_command->footer(
-      "recipients = skipped + pending + injected + refused; injected = delivered + bounced + deferred + queued\n"
+      "recipients = skipped + pending + injected + refused; injected = delivered + bounced + deferred + "
+      "queued\n"
       "(from the delivery events, as `bounces report` counts them). Exit 1 when there is no such campaign.");
   add_config_option(*status_command, options->config);
   status_command->add_option("ID", options->id, "The campaign id (the campaign file's id)")->required();

@@ -4,7 +4,8 @@
 // bounces after delivery, expiries, recipients still deferred or queued, skipped, refused and pending rows,
 // unsubscribes and other suppressions. Every format is checked against what was seeded (the counts add up
 // exactly), the HTML page is rendered by headless Chromium (its DOM and screenshots at phone and desktop
-// widths), and the errors: an empty database, one at schema 2, a bad --since, an unknown campaign.
+// widths, and its net log: no request), and the errors: an empty database, one at schema 2, a bad --since,
+// an unknown campaign.
 // Set RELAY_REPORT_SCREENSHOTS=DIR to keep the screenshots (docs/images/bounces-report*.png come from it).
 #include <algorithm>
 #include <cstdlib>
@@ -57,8 +58,8 @@ struct Plan {
 std::string spamhaus_reply(int i) {
   return "550 5.7.1 Service unavailable, Client host [192.0.2." + std::to_string(i % 250) +
          "] blocked using Spamhaus. To request removal from this list see https://www.spamhaus.org/query/ip/"
-         " AS(1440) [DB5PEPF0000" + std::to_string(1000 + i) + ".eurprd04.prod.outlook.com " +
-         std::to_string(2024050100 + i) + "]";
+         " AS(1440) [DB5PEPF0000" +
+         std::to_string(1000 + i) + ".eurprd04.prod.outlook.com " + std::to_string(2024050100 + i) + "]";
 }
 
 class BouncesReport : public ::testing::Test {
@@ -82,8 +83,9 @@ class BouncesReport : public ::testing::Test {
     for (int i = 0; i < kRows; ++i) {
       const auto& d = kDomains[i % 6];
       std::string address = "user" + std::to_string(i) + "@" + d.name;
-      campaigns::RecipientRecord row{i + 2, "r" + std::to_string(i), address, campaigns::RecipientState::injected,
-                                     "", "", "Q" + std::to_string(i)};
+      campaigns::RecipientRecord row{
+          i + 2, "r" + std::to_string(i), address, campaigns::RecipientState::injected, "",
+          "",    "Q" + std::to_string(i)};
       if (i < 12) {
         row.state = campaigns::RecipientState::skipped;
         row.recipient_id.clear();
@@ -97,7 +99,8 @@ class BouncesReport : public ::testing::Test {
       }
       rows.push_back(row);
     }
-    store.create({"spring-sale", "Spring sale", "spring.toml", "bulk", "b@b.test", "u@b.test", "", 0, 0}, rows);
+    store.create({"spring-sale", "Spring sale", "spring.toml", "bulk", "b@b.test", "u@b.test", "", 0, 0},
+                 rows);
     store.create({"autumn", "", "autumn.toml", "", "b@b.test", "u@b.test", "", 0, 0},
                  {{2, "a1", "x@autumn.test", campaigns::RecipientState::injected, "", "", "Q"}});
     auto created = store.find("spring-sale")->created_at;
@@ -107,12 +110,21 @@ class BouncesReport : public ::testing::Test {
       const auto& d = kDomains[i % 6];
       std::string address = rows[static_cast<std::size_t>(i)].address;
       ++p.recipients;
-      if (i < 12) { ++p.skipped, p.state[address] = "skipped"; continue; }
-      if (i < 16) { ++p.refused, p.state[address] = "refused"; continue; }
-      if (i < 18) { ++p.pending, p.state[address] = "pending"; continue; }
+      if (i < 12) {
+        ++p.skipped, p.state[address] = "skipped";
+        continue;
+      }
+      if (i < 16) {
+        ++p.refused, p.state[address] = "refused";
+        continue;
+      }
+      if (i < 18) {
+        ++p.pending, p.state[address] = "pending";
+        continue;
+      }
       std::int64_t at = kT0 + std::int64_t{i} * 7 * 60 * 1000;
-      auto event = [&](const std::string& kind, const std::string& result, std::int64_t time, const std::string& reply,
-                       const std::string& cls, const std::string& severity) {
+      auto event = [&](const std::string& kind, const std::string& result, std::int64_t time,
+                       const std::string& reply, const std::string& cls, const std::string& severity) {
         SeedEvent e;
         e.time_ms = time, e.kind = kind, e.result = result, e.recipient = address;
         e.mx_host = kind == "attempt" ? d.mx : "";
@@ -127,7 +139,8 @@ class BouncesReport : public ::testing::Test {
       };
       switch (i % 20) {
         case 11:
-          event("attempt", "deferred", at, "451 4.7.1 Greylisted, try again in 300 seconds", "greylisted", "soft");
+          event("attempt", "deferred", at, "451 4.7.1 Greylisted, try again in 300 seconds", "greylisted",
+                "soft");
           event("attempt", "delivered", at + 600000, "250 2.0.0 OK", "", "");
           ++p.delivered, outcome("delivered");
           break;
@@ -140,8 +153,10 @@ class BouncesReport : public ::testing::Test {
         case 13:
           event("attempt", "bounced", at,
                 "550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 "
-                "double-checking the recipient's email address. 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser "
-                "a" + std::to_string(i) + "b7c8si" + std::to_string(900000 + i) + " - gsmtp",
+                "double-checking the recipient's email address. 550 5.1.1 "
+                "https://support.google.com/mail/?p=NoSuchUser "
+                "a" +
+                    std::to_string(i) + "b7c8si" + std::to_string(900000 + i) + " - gsmtp",
                 "invalid-recipient", "hard");
           insert_suppression(db, address, "hard-bounce", "bounce", created + 10);
           ++p.bounced, ++p.hard, ++p.suppressed, outcome("bounced");
@@ -154,30 +169,36 @@ class BouncesReport : public ::testing::Test {
           ++p.bounced, ++p.hard, ++p.suppressed, outcome("bounced");
           break;
         case 15:
-          event("attempt", "deferred", at, "452 4.2.2 The email account that you tried to reach is over quota", "mailbox-full", "soft");
-          event("attempt", "expired", at + 4 * 3600000, "452 4.2.2 The email account that you tried to reach is over quota",
-                "mailbox-full", "soft");
+          event("attempt", "deferred", at,
+                "452 4.2.2 The email account that you tried to reach is over quota", "mailbox-full", "soft");
+          event("attempt", "expired", at + 4 * 3600000,
+                "452 4.2.2 The email account that you tried to reach is over quota", "mailbox-full", "soft");
           ++p.bounced, ++p.soft, outcome("bounced");
           break;
         case 16:
-          event("attempt", "bounced", at, i == 56 ? "<script>alert(1)</script> " + spamhaus_reply(i) : spamhaus_reply(i),
-                "spam-block", "hard");
+          event("attempt", "bounced", at,
+                i == 56 ? "<script>alert(1)</script> " + spamhaus_reply(i) : spamhaus_reply(i), "spam-block",
+                "hard");
           ++p.bounced, ++p.hard, ++p.spam_block, outcome("bounced");
           break;
         case 17:
-          event("attempt", "bounced", at,
-                "550 5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail "
-                "users, and has been blocked. 550 5.7.26 https://support.google.com/mail/answer/81126#authentication",
-                "policy-auth", "hard");
+          event(
+              "attempt", "bounced", at,
+              "550 5.7.26 This mail is unauthenticated, which poses a security risk to the sender and Gmail "
+              "users, and has been blocked. 550 5.7.26 "
+              "https://support.google.com/mail/answer/81126#authentication",
+              "policy-auth", "hard");
           ++p.bounced, ++p.hard, ++p.policy_auth, outcome("bounced");
           break;
         case 18:
-          event("attempt", "deferred", at,
-                i == 38 ? "=HYPERLINK(\"http://evil.test\") 421 deferred"
-                        : "421 4.7.0 [TSS04] Messages from 203.0.113." + std::to_string(i % 200) +
-                              " temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see "
-                              "https://postmaster.yahooinc.com/error-codes",
-                "rate-limited", "soft");
+          event(
+              "attempt", "deferred", at,
+              i == 38
+                  ? "=HYPERLINK(\"http://evil.test\") 421 deferred"
+                  : "421 4.7.0 [TSS04] Messages from 203.0.113." + std::to_string(i % 200) +
+                        " temporarily deferred due to unexpected volume or user complaints - 4.16.55.1; see "
+                        "https://postmaster.yahooinc.com/error-codes",
+              "rate-limited", "soft");
           ++p.deferred, outcome("deferred");
           break;
         case 19:
@@ -212,12 +233,31 @@ class BouncesReport : public ::testing::Test {
 
   // chromium --headless with a private profile; returns its stdout.
   static RunResult chromium(const std::vector<std::string>& extra, const TempDir& dir) {
-    std::vector<std::string> args{"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                                  "--no-first-run", "--user-data-dir=" + (dir.path() / "profile").string()};
+    // No name resolves: a request the page made would fail fast (and still be in the net log).
+    std::vector<std::string> args{"chromium",
+                                  "--headless",
+                                  "--no-sandbox",
+                                  "--disable-gpu",
+                                  "--hide-scrollbars",
+                                  "--no-first-run",
+                                  "--host-resolver-rules=MAP * ~NOTFOUND",
+                                  "--user-data-dir=" + (dir.path() / "profile").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     RunOptions options;
     options.timeout = std::chrono::seconds(90);
     return run(args, options);
+  }
+
+  // The URLs a page asked for, from Chromium's net log (tests/support/netlog_requests.py).
+  static std::vector<std::string> page_requests(const std::filesystem::path& netlog) {
+    auto listed = run(
+        {"python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/netlog_requests.py", netlog.string()});
+    EXPECT_EQ(listed.exit_code, 0) << listed.err;
+    std::vector<std::string> urls;
+    std::istringstream lines(listed.out);
+    for (std::string line; std::getline(lines, line);)
+      urls.push_back(line);
+    return urls;
   }
 
   static inline TempDir* dir_ = nullptr;
@@ -243,8 +283,9 @@ TEST_F(BouncesReport, JsonCountsAddUpToWhatWasSeeded) {
   EXPECT_EQ(c["refused"], p.refused);
   EXPECT_EQ(c["pending"], p.pending);
   EXPECT_EQ(c["sent"], p.delivered + p.deferred + p.bounced + p.queued);
-  EXPECT_EQ(p.recipients,
-            p.delivered + p.bounced + p.deferred + p.queued + p.skipped + p.refused + p.pending);  // the plan's own
+  EXPECT_EQ(
+      p.recipients,
+      p.delivered + p.bounced + p.deferred + p.queued + p.skipped + p.refused + p.pending);  // the plan's own
   EXPECT_TRUE(json["identity"]["adds_up"].get<bool>());
   EXPECT_EQ(json["identity"]["text"],
             std::to_string(kRows) + " recipients = " + std::to_string(p.delivered) + " delivered + " +
@@ -275,7 +316,8 @@ TEST_F(BouncesReport, JsonCountsAddUpToWhatWasSeeded) {
   // 20 different IPs and ids behind one Spamhaus reason: one row.
   bool spamhaus = false;
   for (const auto& r : json["top_replies"])
-    if (r["reply"].get<std::string>().starts_with("550 5.7.1 Service unavailable, Client host [<ip>] blocked")) {
+    if (r["reply"].get<std::string>().starts_with(
+            "550 5.7.1 Service unavailable, Client host [<ip>] blocked")) {
       spamhaus = true;
       EXPECT_EQ(r["count"], p.spam_block - 1) << r;  // one carries a <script> in front
       EXPECT_EQ(r["class"], "spam-block");
@@ -311,12 +353,11 @@ TEST_F(BouncesReport, CampaignStatusCountsTheSame) {
   EXPECT_EQ(s["bounced_soft"], p.soft);
   EXPECT_EQ(s["complained"], p.complained);
   EXPECT_EQ(s["unsubscribed"], p.unsubscribed);
-  EXPECT_EQ(s["injected"].get<std::int64_t>(),
-            p.delivered + p.deferred + p.bounced + p.queued);
+  EXPECT_EQ(s["injected"].get<std::int64_t>(), p.delivered + p.deferred + p.bounced + p.queued);
   auto text = relayctl({"campaign", "status", "spring-sale"});
   EXPECT_THAT(text.out, HasSubstr("delivered:     " + std::to_string(p.delivered) + "\n"));
-  EXPECT_THAT(text.out, HasSubstr("bounced:       " + std::to_string(p.bounced) + " (hard " + std::to_string(p.hard) +
-                                  ", soft " + std::to_string(p.soft) + ")\n"));
+  EXPECT_THAT(text.out, HasSubstr("bounced:       " + std::to_string(p.bounced) + " (hard " +
+                                  std::to_string(p.hard) + ", soft " + std::to_string(p.soft) + ")\n"));
   EXPECT_THAT(text.out, Not(HasSubstr("not yet recorded")));
 }
 
@@ -326,8 +367,10 @@ TEST_F(BouncesReport, TableShowsTheIdentityAndTheSenderClasses) {
   const auto& p = *plan_;
   EXPECT_THAT(result.out, HasSubstr("400 recipients = " + std::to_string(p.delivered) + " delivered + "));
   EXPECT_THAT(result.out, Not(HasSubstr("does not add up")));
-  EXPECT_THAT(result.out, ::testing::ContainsRegex("spam-block \\*  +" + std::to_string(p.spam_block) + "  +0  +0\n"));
-  EXPECT_THAT(result.out, ::testing::ContainsRegex("policy-auth \\*  +" + std::to_string(p.policy_auth) + " "));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("spam-block \\*  +" + std::to_string(p.spam_block) + "  +0  +0\n"));
+  EXPECT_THAT(result.out,
+              ::testing::ContainsRegex("policy-auth \\*  +" + std::to_string(p.policy_auth) + " "));
   EXPECT_THAT(result.out, HasSubstr("Gmail / Google Workspace"));
   EXPECT_THAT(result.out, HasSubstr("bounces over time (per hour)"));
 }
@@ -350,7 +393,8 @@ TEST_F(BouncesReport, CsvOneRowPerRecipientWithFormulasDefused) {
     ASSERT_EQ(record.fields.size(), 16u);
     ++rows, ++states[record.fields[5]];
     for (const auto& field : record.fields)
-      EXPECT_FALSE(!field.empty() && (field[0] == '=' || field[0] == '+' || field[0] == '-' || field[0] == '@'))
+      EXPECT_FALSE(!field.empty() &&
+                   (field[0] == '=' || field[0] == '+' || field[0] == '-' || field[0] == '@'))
           << field;
     formula_address |= record.fields[2].starts_with("'=bad");
     formula_reply |= record.fields[12].starts_with("'=HYPERLINK");
@@ -386,12 +430,13 @@ TEST_F(BouncesReport, FiltersByDomainAndTime) {
 TEST_F(BouncesReport, HtmlRendersInChromiumWithoutNetworkAtPhoneAndDesktopWidths) {
   auto html_path = dir_->path() / "out" / "report.html";
   std::filesystem::create_directories(html_path.parent_path());
-  auto result = relayctl({"bounces", "report", "--campaign", "spring-sale", "--format", "html", "--output",
-                          html_path.string()});
+  auto result = relayctl(
+      {"bounces", "report", "--campaign", "spring-sale", "--format", "html", "--output", html_path.string()});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out, "");
   EXPECT_THAT(result.err, HasSubstr("report written to " + html_path.string()));
-  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(html_path.parent_path()), {}), 1);  // no temp left
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(html_path.parent_path()), {}),
+            1);  // no temp left
 
   std::ifstream file(html_path);
   std::string html((std::istreambuf_iterator<char>(file)), {});
@@ -403,8 +448,11 @@ TEST_F(BouncesReport, HtmlRendersInChromiumWithoutNetworkAtPhoneAndDesktopWidths
   EXPECT_THAT(html, HasSubstr("<meta name=\"viewport\""));
 
   TempDir browser;
-  auto dom = chromium({"--dump-dom", "file://" + html_path.string()}, browser);
+  auto netlog = browser.path() / "net.json";
+  auto dom =
+      chromium({"--log-net-log=" + netlog.string(), "--dump-dom", "file://" + html_path.string()}, browser);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_THAT(page_requests(netlog), ::testing::IsEmpty());
   const auto& p = *plan_;
   auto count = [&](const std::string& needle) {
     std::size_t n = 0;
@@ -420,16 +468,19 @@ TEST_F(BouncesReport, HtmlRendersInChromiumWithoutNetworkAtPhoneAndDesktopWidths
   EXPECT_THAT(dom.out, HasSubstr(card("bounced", p.bounced)));
   EXPECT_THAT(dom.out, HasSubstr(card("complained", p.complained)));
   EXPECT_THAT(dom.out, HasSubstr(card("unsubscribed", p.unsubscribed)));
-  EXPECT_THAT(dom.out, HasSubstr("<tr data-class=\"spam-block\"><td class=\"sender\">spam-block (about the sender)</td>"
-                                 "<td>" + std::to_string(p.spam_block) + "</td>"));
+  EXPECT_THAT(
+      dom.out,
+      HasSubstr("<tr data-class=\"spam-block\"><td class=\"sender\">spam-block (about the sender)</td>"
+                "<td>" +
+                std::to_string(p.spam_block) + "</td>"));
   EXPECT_EQ(count("<tr data-name="), 12u);  // six providers, six domains
   EXPECT_THAT(dom.out, HasSubstr("<g class=\"bar\" data-label=\"Gmail / Google Workspace\" data-total=\"" +
                                  std::to_string(p.gmail) + "\""));
   EXPECT_THAT(dom.out, Not(HasSubstr("<script")));
   EXPECT_THAT(dom.out, Not(::testing::ContainsRegex("(src|href)=\"https?:")));
 
-  for (const auto& [name, width, height] :
-       std::initializer_list<std::tuple<const char*, int, int>>{{"phone", 390, 1400}, {"desktop", 1280, 1400}}) {
+  for (const auto& [name, width, height] : std::initializer_list<std::tuple<const char*, int, int>>{
+           {"phone", 390, 1400}, {"desktop", 1280, 1400}}) {
     auto png = browser.path() / (std::string(name) + ".png");
     auto shot = chromium({"--screenshot=" + png.string(),
                           "--window-size=" + std::to_string(width) + "," + std::to_string(height),
@@ -437,7 +488,8 @@ TEST_F(BouncesReport, HtmlRendersInChromiumWithoutNetworkAtPhoneAndDesktopWidths
                          browser);
     ASSERT_EQ(shot.exit_code, 0) << shot.err;
     ASSERT_TRUE(std::filesystem::exists(png)) << shot.err;
-    auto stats = run({"python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/png_stats.py", png.string()});
+    auto stats =
+        run({"python3", std::string(RELAY_SOURCE_DIR) + "/tests/support/png_stats.py", png.string()});
     ASSERT_EQ(stats.exit_code, 0) << stats.err;
     std::istringstream fields(stats.out);
     int w = 0, h = 0, colours = 0;
@@ -445,12 +497,26 @@ TEST_F(BouncesReport, HtmlRendersInChromiumWithoutNetworkAtPhoneAndDesktopWidths
     fields >> w >> h >> colours >> coloured;
     EXPECT_EQ(w, width) << name;
     EXPECT_EQ(h, height) << name;
-    EXPECT_GT(colours, 50) << name << ": " << stats.out;  // text, bars in several colours, cards
+    EXPECT_GT(colours, 50) << name << ": " << stats.out;     // text, bars in several colours, cards
     EXPECT_GT(coloured, 10.0) << name << ": " << stats.out;  // not a blank page
     if (const char* keep = std::getenv("RELAY_REPORT_SCREENSHOTS"))
-      std::filesystem::copy_file(png, std::filesystem::path(keep) / ("bounces-report-" + std::string(name) + ".png"),
-                                 std::filesystem::copy_options::overwrite_existing);
+      std::filesystem::copy_file(
+          png,
+          std::filesystem::path(keep) /
+              (std::string_view(name) == "phone" ? "bounces-report-phone.png" : "bounces-report.png"),
+          std::filesystem::copy_options::overwrite_existing);
   }
+}
+
+// The net-log check above is not vacuous: a page with an image from the network shows up in it.
+TEST_F(BouncesReport, NetLogShowsAPageThatLoadsSomething) {
+  TempDir browser;
+  auto page =
+      browser.write("remote.html", "<!DOCTYPE html><p>x</p><img src=\"http://report-test.invalid/x.png\">");
+  auto netlog = browser.path() / "net.json";
+  auto dom = chromium({"--log-net-log=" + netlog.string(), "--dump-dom", "file://" + page.string()}, browser);
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_THAT(page_requests(netlog), ::testing::ElementsAre("http://report-test.invalid/x.png"));
 }
 
 TEST_F(BouncesReport, UnknownCampaignNamesTheKnownOnes) {
@@ -474,10 +540,12 @@ TEST_F(BouncesReport, BadFlagsNameTheFlagAndTheForm) {
   auto format = relayctl({"bounces", "report", "--format", "pdf"});
   EXPECT_EQ(format.exit_code, 2);
   EXPECT_THAT(format.err, HasSubstr("table, csv, json or html"));
-  auto order = relayctl({"bounces", "report", "--since", "2024-05-02T00:00:00Z", "--until", "2024-05-01T00:00:00Z"});
+  auto order =
+      relayctl({"bounces", "report", "--since", "2024-05-02T00:00:00Z", "--until", "2024-05-01T00:00:00Z"});
   EXPECT_EQ(order.exit_code, 2);
   EXPECT_THAT(order.err, HasSubstr("--until must be later than --since"));
-  auto output = relayctl({"bounces", "report", "--output", (dir_->path() / "no" / "such" / "dir.txt").string()});
+  auto output =
+      relayctl({"bounces", "report", "--output", (dir_->path() / "no" / "such" / "dir.txt").string()});
   EXPECT_EQ(output.exit_code, 2);
   EXPECT_THAT(output.err, HasSubstr("cannot write"));
 }
@@ -496,9 +564,10 @@ TEST_F(BouncesReport, EmptyDatabaseInEveryFormat) {
   EXPECT_TRUE(parsed["rates"]["bounced"].is_null());
   EXPECT_TRUE(parsed["recipients"].empty());
   auto csv = relayctl({"bounces", "report", "--format", "csv"}, config);
-  EXPECT_EQ(csv.out.substr(0, csv.out.find("\r\n")), "campaign,recipient_id,recipient,domain,provider,state,severity,"
-                                                      "class,about_sender,complained,suppression,enhanced_code,reply,"
-                                                      "mx_host,time,detail");
+  EXPECT_EQ(csv.out.substr(0, csv.out.find("\r\n")),
+            "campaign,recipient_id,recipient,domain,provider,state,severity,"
+            "class,about_sender,complained,suppression,enhanced_code,reply,"
+            "mx_host,time,detail");
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 1);
   auto html = relayctl({"bounces", "report", "--format", "html"}, config);
   EXPECT_THAT(html.out, HasSubstr("id=\"no-events\""));
@@ -516,9 +585,10 @@ TEST_F(BouncesReport, DatabaseAtSchemaTwoIsMigrated) {
     start += std::string_view(name).size();
     sql += schema.substr(start, schema.find(")sql\"", start) - start);
   }
-  sql += "INSERT INTO campaigns VALUES ('old', '', 'old.toml', '', 'b@b.test', 'u@b.test', 'done', 1, 1);\n"
-         "INSERT INTO recipients VALUES ('old', 2, 'r1', 'a@x.test', 'injected', '', '', 'Q1', 1);\n"
-         "PRAGMA user_version = 2;\n";
+  sql +=
+      "INSERT INTO campaigns VALUES ('old', '', 'old.toml', '', 'b@b.test', 'u@b.test', 'done', 1, 1);\n"
+      "INSERT INTO recipients VALUES ('old', 2, 'r1', 'a@x.test', 'injected', '', '', 'Q1', 1);\n"
+      "PRAGMA user_version = 2;\n";
   TempDir old;
   auto database = old.path() / "relayctl.db";
   RunOptions options;

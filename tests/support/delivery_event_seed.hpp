@@ -28,10 +28,11 @@ inline void insert_event(const campaigns::Database& db, const SeedEvent& e) {
   static std::int64_t serial = 0;
   auto at = e.recipient.rfind('@');
   std::string domain = at == std::string::npos ? "" : e.recipient.substr(at + 1);
-  campaigns::Statement s(db,
-                         "INSERT INTO delivery_events (time_ms, kind, result, recipient, recipient_domain, mx_host, "
-                         "reply, enhanced_code, class, severity, campaign_id, recipient_id, event_key) VALUES "
-                         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULLIF(?11, ''), NULLIF(?12, ''), ?13)");
+  campaigns::Statement s(
+      db,
+      "INSERT INTO delivery_events (time_ms, kind, result, recipient, recipient_domain, mx_host, "
+      "reply, enhanced_code, class, severity, campaign_id, recipient_id, event_key) VALUES "
+      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULLIF(?11, ''), NULLIF(?12, ''), ?13)");
   s.bind(1, e.time_ms)
       .bind(2, e.kind)
       .bind(3, e.result)
@@ -48,9 +49,11 @@ inline void insert_event(const campaigns::Database& db, const SeedEvent& e) {
   s.step();
 }
 
-inline void insert_suppression(const campaigns::Database& db, const std::string& target, const std::string& reason,
-                               const std::string& source, std::int64_t created_at) {
-  campaigns::Statement s(db, "INSERT INTO suppression (target, reason, source, created_at) VALUES (?, ?, ?, ?)");
+inline void insert_suppression(const campaigns::Database& db, const std::string& target,
+                               const std::string& reason, const std::string& source,
+                               std::int64_t created_at) {
+  campaigns::Statement s(db,
+                         "INSERT INTO suppression (target, reason, source, created_at) VALUES (?, ?, ?, ?)");
   s.bind(1, target).bind(2, reason).bind(3, source).bind(4, created_at);
   s.step();
 }

@@ -20,7 +20,7 @@ constexpr ProviderSuffix kSuffixes[] = {
     {"icloud.com", "Apple iCloud"},  // mx01.mail.icloud.com
     {"mail.me.com", "Apple iCloud"},
     {"me.com", "Apple iCloud"},
-    {"comcast.net", "Comcast"},  // mx1.comcast.net
+    {"comcast.net", "Comcast"},   // mx1.comcast.net
     {"gmx.net", "GMX / web.de"},  // mx00.emig.gmx.net
     {"gmx.com", "GMX / web.de"},
     {"gmx.de", "GMX / web.de"},
@@ -31,16 +31,16 @@ constexpr ProviderSuffix kSuffixes[] = {
     {"ionos.de", "IONOS"},
     {"orange.fr", "Orange"},  // smtp-in.orange.fr
     {"wanadoo.fr", "Orange"},
-    {"mail.ru", "Mail.ru"},  // mxs.mail.ru
+    {"mail.ru", "Mail.ru"},    // mxs.mail.ru
     {"yandex.net", "Yandex"},  // mx.yandex.net
     {"yandex.ru", "Yandex"},
-    {"qq.com", "QQ / Tencent"},  // mx1.qq.com, mxbiz1.qq.com
+    {"qq.com", "QQ / Tencent"},    // mx1.qq.com, mxbiz1.qq.com
     {"mimecast.com", "Mimecast"},  // eu-smtp-inbound-1.mimecast.com
     {"mimecast.co.za", "Mimecast"},
     {"pphosted.com", "Proofpoint"},  // mx0a-00123401.pphosted.com
     {"ppe-hosted.com", "Proofpoint"},
     {"barracudanetworks.com", "Barracuda"},  // d123.a.ess.barracudanetworks.com
-    {"zoho.com", "Zoho"},  // mx.zoho.com
+    {"zoho.com", "Zoho"},                    // mx.zoho.com
     {"zoho.eu", "Zoho"},
     {"zohomail.com", "Zoho"},
     {"messagingengine.com", "Fastmail"},  // in1-smtp.messagingengine.com
@@ -69,7 +69,8 @@ std::string_view provider_for_mx(std::string_view mx_host) {
   const ProviderSuffix* best = nullptr;
   for (const auto& entry : kSuffixes) {
     auto s = entry.suffix;
-    bool matches = host == s || (host.size() > s.size() && host.ends_with(s) && host[host.size() - s.size() - 1] == '.');
+    bool matches =
+        host == s || (host.size() > s.size() && host.ends_with(s) && host[host.size() - s.size() - 1] == '.');
     if (matches && (!best || s.size() > best->suffix.size())) best = &entry;
   }
   return best ? best->provider : kOtherProvider;

@@ -13,9 +13,9 @@ std::string render_csv(const Report& report) {
   };
   line(std::vector<std::string>(std::begin(kCsvColumns), std::end(kCsvColumns)));
   for (const auto& r : report.recipients)
-    line({r.campaign, r.recipient_id, r.address, r.domain, r.provider, std::string(to_string(r.state)), r.severity,
-          r.bounce_class, about_sender(r.bounce_class) ? "yes" : "", r.complained ? "yes" : "", r.suppression,
-          r.enhanced_code, r.reply, r.mx_host, format_time_ms(r.time_ms), r.detail});
+    line({r.campaign, r.recipient_id, r.address, r.domain, r.provider, std::string(to_string(r.state)),
+          r.severity, r.bounce_class, about_sender(r.bounce_class) ? "yes" : "", r.complained ? "yes" : "",
+          r.suppression, r.enhanced_code, r.reply, r.mx_host, format_time_ms(r.time_ms), r.detail});
   return out;
 }
 

@@ -32,7 +32,8 @@ svg.chart text{fill:#1f2933}
 )css";
 
 const std::vector<ChartSeries> kSeverity{{"hard", "#c62828"}, {"soft", "#ef8a17"}};
-const std::vector<ChartSeries> kOutcome{{"delivered", "#2e7d32"}, {"deferred", "#f2c94c"}, {"bounced", "#c62828"}};
+const std::vector<ChartSeries> kOutcome{
+    {"delivered", "#2e7d32"}, {"deferred", "#f2c94c"}, {"bounced", "#c62828"}};
 
 std::string n(std::int64_t value) {
   return std::to_string(value);
@@ -44,18 +45,20 @@ std::string cell(std::string_view text, bool is_text = false) {
 
 std::string card(std::string_view name, std::int64_t value, std::string_view rate_text) {
   return "<div class=\"card\" data-count=\"" + html_escape(name) + "\"><span class=\"n\">" + n(value) +
-         "</span><span class=\"l\">" + html_escape(name) + "</span><span class=\"r\">" + html_escape(rate_text) +
-         "</span></div>";
+         "</span><span class=\"l\">" + html_escape(name) + "</span><span class=\"r\">" +
+         html_escape(rate_text) + "</span></div>";
 }
 
 std::string group_table(const std::vector<GroupRow>& rows, const char* kind) {
-  std::string out = "<div class=\"scroll\"><table data-table=\"" + std::string(kind) + "\"><thead><tr><th>" + kind +
+  std::string out = "<div class=\"scroll\"><table data-table=\"" + std::string(kind) + "\"><thead><tr><th>" +
+                    kind +
                     "</th><th>recipients</th><th>delivered</th><th>deferred</th><th>bounced</th><th>hard</th>"
                     "<th>soft</th><th>complained</th><th>bounce rate</th></tr></thead><tbody>";
   for (const auto& g : rows)
     out += "<tr data-name=\"" + html_escape(g.name) + "\">" + cell(g.name) + cell(n(g.recipients)) +
-           cell(n(g.delivered)) + cell(n(g.deferred)) + cell(n(g.bounced)) + cell(n(g.hard)) + cell(n(g.soft)) +
-           cell(n(g.complained)) + cell(format_rate(rate(g.bounced, g.recipients))) + "</tr>";
+           cell(n(g.delivered)) + cell(n(g.deferred)) + cell(n(g.bounced)) + cell(n(g.hard)) +
+           cell(n(g.soft)) + cell(n(g.complained)) + cell(format_rate(rate(g.bounced, g.recipients))) +
+           "</tr>";
   return out + "</tbody></table></div>";
 }
 
@@ -75,12 +78,14 @@ std::string render_html(const Report& report) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+      "'unsafe-inline'\">"
       "<title>Bounce report</title><style>";
   out += kStyle;
-  out += "</style></head><body>\n<h1>Bounce report</h1><p class=\"filter\">" + html_escape(describe_filter(report.filter)) +
-         " · " + n(report.events) + " events</p>\n";
-  if (report.events == 0) out += "<p class=\"empty\" id=\"no-events\">No events: no delivery event matches this filter.</p>\n";
+  out += "</style></head><body>\n<h1>Bounce report</h1><p class=\"filter\">" +
+         html_escape(describe_filter(report.filter)) + " · " + n(report.events) + " events</p>\n";
+  if (report.events == 0)
+    out += "<p class=\"empty\" id=\"no-events\">No events: no delivery event matches this filter.</p>\n";
 
   out += "<section id=\"summary\"><div class=\"cards\">";
   out += card("recipients", c.recipients, "") + card("sent", c.sent, "");
@@ -115,11 +120,14 @@ std::string render_html(const Report& report) {
     out += "<p class=\"note\">No bounces or deferrals.</p>";
   } else {
     if (!class_rows.empty()) out += svg_bar_chart("Bounced recipients by class", kSeverity, class_rows);
-    out += "<div class=\"scroll\"><table data-table=\"class\"><thead><tr><th>class</th><th>hard</th><th>soft</th>"
-           "<th>deferred</th></tr></thead><tbody>" +
-           class_table + "</tbody></table></div>";
-    out += "<p class=\"note\">Classes about the sender (spam-block, policy-auth) do not suppress the recipient: "
-           "the sending must be fixed.</p>";
+    out +=
+        "<div class=\"scroll\"><table "
+        "data-table=\"class\"><thead><tr><th>class</th><th>hard</th><th>soft</th>"
+        "<th>deferred</th></tr></thead><tbody>" +
+        class_table + "</tbody></table></div>";
+    out +=
+        "<p class=\"note\">Classes about the sender (spam-block, policy-auth) do not suppress the recipient: "
+        "the sending must be fixed.</p>";
   }
   out += "</section>\n";
 
@@ -129,8 +137,8 @@ std::string render_html(const Report& report) {
     out += group_table(report.by_provider, "provider") + "</section>\n";
   }
   if (!report.by_domain.empty())
-    out += "<section id=\"by-domain\"><h2>By recipient domain</h2>" + group_table(report.by_domain, "domain") +
-           "</section>\n";
+    out += "<section id=\"by-domain\"><h2>By recipient domain</h2>" +
+           group_table(report.by_domain, "domain") + "</section>\n";
   if (!report.over_time.empty()) {
     std::vector<ChartRow> columns;
     for (const auto& b : report.over_time) {
@@ -138,14 +146,18 @@ std::string render_html(const Report& report) {
       if (!report.hourly) label = label.substr(0, 10);
       columns.push_back({label, {b.hard, b.soft}});
     }
-    out += "<section id=\"over-time\"><h2>Bounces over time (per " + std::string(report.hourly ? "hour" : "day") +
-           ")</h2>" + svg_column_chart("Bounces over time", kSeverity, columns) + "</section>\n";
+    out += "<section id=\"over-time\"><h2>Bounces over time (per " +
+           std::string(report.hourly ? "hour" : "day") + ")</h2>" +
+           svg_column_chart("Bounces over time", kSeverity, columns) + "</section>\n";
   }
   if (!report.top_replies.empty()) {
-    out += "<section id=\"top-replies\"><h2>Top replies</h2><div class=\"scroll\"><table data-table=\"replies\">"
-           "<thead><tr><th>count</th><th>class</th><th>severity</th><th class=\"text\">reply (normalised)</th></tr></thead><tbody>";
+    out +=
+        "<section id=\"top-replies\"><h2>Top replies</h2><div class=\"scroll\"><table data-table=\"replies\">"
+        "<thead><tr><th>count</th><th>class</th><th>severity</th><th class=\"text\">reply "
+        "(normalised)</th></tr></thead><tbody>";
     for (const auto& r : report.top_replies)
-      out += "<tr>" + cell(n(r.count)) + cell(r.bounce_class) + cell(r.severity) + cell(r.reply, true) + "</tr>";
+      out +=
+          "<tr>" + cell(n(r.count)) + cell(r.bounce_class) + cell(r.severity) + cell(r.reply, true) + "</tr>";
     out += "</tbody></table></div></section>\n";
   }
   out += "</body></html>\n";

@@ -20,8 +20,8 @@ std::string safe(std::string_view text, std::size_t max = 100) {
 
 // Display width, counting each UTF-8 sequence once.
 std::size_t width(std::string_view text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 // Rows of cells; align says each column's alignment, 'l' or 'r' (past its end: the first column left, the
@@ -58,8 +58,8 @@ std::string groups(const std::vector<GroupRow>& rows, const char* title) {
   std::vector<std::vector<std::string>> table{
       {title, "recipients", "delivered", "deferred", "bounced", "hard", "soft", "complained", "bounce rate"}};
   for (const auto& g : rows)
-    table.push_back({safe(g.name, 60), n(g.recipients), n(g.delivered), n(g.deferred), n(g.bounced), n(g.hard),
-                     n(g.soft), n(g.complained), format_rate(rate(g.bounced, g.recipients))});
+    table.push_back({safe(g.name, 60), n(g.recipients), n(g.delivered), n(g.deferred), n(g.bounced),
+                     n(g.hard), n(g.soft), n(g.complained), format_rate(rate(g.bounced, g.recipients))});
   return columns(table);
 }
 
@@ -70,17 +70,18 @@ std::string render_table(const Report& report) {
   std::string out = "bounce report: " + safe(describe_filter(report.filter)) + "\n";
   if (report.events == 0) out += "no events: no delivery event matches this filter\n";
   out += "events: " + n(report.events) + "\n\n";
-  std::vector<std::vector<std::string>> counts{{"", "count", "rate"},
-                                               {"recipients", n(c.recipients), ""},
-                                               {"sent", n(c.sent), ""},
-                                               {"delivered", n(c.delivered), format_rate(rate(c.delivered, c.sent))},
-                                               {"deferred", n(c.deferred), format_rate(rate(c.deferred, c.sent))},
-                                               {"bounced", n(c.bounced), format_rate(rate(c.bounced, c.sent))},
-                                               {"  hard", n(c.hard), format_rate(rate(c.hard, c.sent))},
-                                               {"  soft", n(c.soft), format_rate(rate(c.soft, c.sent))},
-                                               {"complained", n(c.complained), format_rate(rate(c.complained, c.delivered))},
-                                               {"unsubscribed", n(c.unsubscribed), format_rate(rate(c.unsubscribed, c.delivered))},
-                                               {"suppressed", n(c.suppressed), format_rate(rate(c.suppressed, c.sent))}};
+  std::vector<std::vector<std::string>> counts{
+      {"", "count", "rate"},
+      {"recipients", n(c.recipients), ""},
+      {"sent", n(c.sent), ""},
+      {"delivered", n(c.delivered), format_rate(rate(c.delivered, c.sent))},
+      {"deferred", n(c.deferred), format_rate(rate(c.deferred, c.sent))},
+      {"bounced", n(c.bounced), format_rate(rate(c.bounced, c.sent))},
+      {"  hard", n(c.hard), format_rate(rate(c.hard, c.sent))},
+      {"  soft", n(c.soft), format_rate(rate(c.soft, c.sent))},
+      {"complained", n(c.complained), format_rate(rate(c.complained, c.delivered))},
+      {"unsubscribed", n(c.unsubscribed), format_rate(rate(c.unsubscribed, c.delivered))},
+      {"suppressed", n(c.suppressed), format_rate(rate(c.suppressed, c.sent))}};
   if (c.campaign)
     for (const auto& [name, value] : std::initializer_list<std::pair<const char*, std::int64_t>>{
              {"queued", c.queued}, {"skipped", c.skipped}, {"refused", c.refused}, {"pending", c.pending}})
@@ -93,11 +94,13 @@ std::string render_table(const Report& report) {
   std::vector<std::vector<std::string>> classes{{"class", "hard", "soft", "deferred"}};
   for (const auto& row : report.by_class)
     if (row.hard || row.soft || row.deferred)
-      classes.push_back({std::string(to_string(row.bounce_class)) + (is_about_sender(row.bounce_class) ? " *" : ""),
-                         n(row.hard), n(row.soft), n(row.deferred)});
+      classes.push_back(
+          {std::string(to_string(row.bounce_class)) + (is_about_sender(row.bounce_class) ? " *" : ""),
+           n(row.hard), n(row.soft), n(row.deferred)});
   out += classes.size() > 1 ? columns(classes) : "no bounces or deferrals\n";
 
-  if (!report.by_provider.empty()) out += "\nby mailbox provider (MX host)\n" + groups(report.by_provider, "provider");
+  if (!report.by_provider.empty())
+    out += "\nby mailbox provider (MX host)\n" + groups(report.by_provider, "provider");
   if (!report.by_domain.empty()) out += "\nby recipient domain\n" + groups(report.by_domain, "domain");
 
   if (!report.top_replies.empty()) {

@@ -67,7 +67,8 @@ bool is_ipv4(std::string_view w) {
 bool is_ipv6(std::string_view w) {
   if (w.starts_with("IPv6:") || w.starts_with("ipv6:")) w.remove_prefix(5);
   auto colons = std::count(w.begin(), w.end(), ':');
-  return colons >= 2 && std::all_of(w.begin(), w.end(), [](char c) { return is_hex(c) || c == ':' || c == '.'; });
+  return colons >= 2 &&
+         std::all_of(w.begin(), w.end(), [](char c) { return is_hex(c) || c == ':' || c == '.'; });
 }
 
 // A token that names one message, connection or host rather than a reason.
@@ -77,15 +78,14 @@ bool is_identifier(std::string_view w) {
   if (w.size() >= 16 && std::all_of(w.begin(), w.end(), is_hex)) return true;
   bool upper = std::any_of(w.begin(), w.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
   bool lower = std::any_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; });
-  return w.size() >= 20 && upper && lower &&
-         std::all_of(w.begin(), w.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=' || c == '_' ||
-                  c == '-';
+  return w.size() >= 20 && upper && lower && std::all_of(w.begin(), w.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=' ||
+                  c == '_' || c == '-';
          });
 }
 
-// Brackets, quotes and separators split a word into pieces masked one by one ("mx.example.net[192.0.2.1]:25");
-// punctuation at a piece's ends is kept around its masked core.
+// Brackets, quotes and separators split a word into pieces masked one by one
+// ("mx.example.net[192.0.2.1]:25"); punctuation at a piece's ends is kept around its masked core.
 constexpr std::string_view kDelimiters = "[](){}<>\"',;";
 constexpr std::string_view kEdge = ":.!?";
 

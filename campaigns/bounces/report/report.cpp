@@ -13,9 +13,11 @@
 #include "campaigns/bounces/report/report.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "campaigns/bounces/report/mailbox_provider.hpp"
@@ -94,33 +96,48 @@ bool is_bounce_event(const Event& e) {
   return e.result == "bounced" || e.result == "expired";
 }
 
+// A bounce event's time and whether it was hard: all the time chart needs, kept instead of the event.
+struct BounceTime {
+  std::int64_t time_ms;
+  bool hard;
+};
+
 std::int64_t to_ms(std::chrono::sys_seconds t) {
   return static_cast<std::int64_t>(t.time_since_epoch().count()) * 1000;
 }
 
-std::vector<Event> read_events(const Database& db, const ReportFilter& f) {
-  Statement s(db,
-              "SELECT time_ms, kind, result, recipient, lower(recipient_domain), mx_host, reply, enhanced_code, "
-              "class, severity, IFNULL(campaign_id, ''), IFNULL(recipient_id, '') FROM delivery_events "
-              "WHERE (?1 = '' OR campaign_id = ?1) AND time_ms >= ?2 AND time_ms < ?3 "
-              "AND (?4 = '' OR lower(recipient_domain) = ?4) ORDER BY time_ms, id");
+// Calls each(event) for every event of the filter, in time order, one row in memory at a time.
+template <typename Each>
+std::int64_t for_each_event(const Database& db, const ReportFilter& f, Each each) {
+  Statement s(
+      db,
+      "SELECT time_ms, kind, result, recipient, lower(recipient_domain), mx_host, reply, enhanced_code, "
+      "class, severity, IFNULL(campaign_id, ''), IFNULL(recipient_id, '') FROM delivery_events "
+      "WHERE (?1 = '' OR campaign_id = ?1) AND time_ms >= ?2 AND time_ms < ?3 "
+      "AND (?4 = '' OR lower(recipient_domain) = ?4) ORDER BY time_ms, id");
   s.bind(1, f.campaign)
       .bind(2, f.since ? to_ms(*f.since) : std::numeric_limits<std::int64_t>::min())
       .bind(3, f.until ? to_ms(*f.until) : std::numeric_limits<std::int64_t>::max())
       .bind(4, f.domain);
-  std::vector<Event> out;
-  while (s.step())
-    out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7),
-                   s.text(8), s.text(9), s.text(10), s.text(11)});
-  return out;
+  std::int64_t n = 0;
+  while (s.step()) {
+    each(Event{s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6), s.text(7),
+               s.text(8), s.text(9), s.text(10), s.text(11)});
+    ++n;
+  }
+  return n;
 }
 
 FinalState final_state(Outcome o) {
   switch (o) {
-    case Outcome::delivered: return FinalState::delivered;
-    case Outcome::deferred: return FinalState::deferred;
-    case Outcome::bounced: return FinalState::bounced;
-    case Outcome::none: break;
+    case Outcome::delivered:
+      return FinalState::delivered;
+    case Outcome::deferred:
+      return FinalState::deferred;
+    case Outcome::bounced:
+      return FinalState::bounced;
+    case Outcome::none:
+      break;
   }
   return FinalState::queued;
 }
@@ -165,7 +182,9 @@ SuppressionCount count_suppressions(const Database& db, const ReportFilter& f,
                                     const std::optional<CampaignRecord>& campaign,
                                     const std::set<std::string>& campaign_addresses) {
   SuppressionCount out;
-  Statement s(db, "SELECT target, reason, source, created_at FROM suppression WHERE created_at >= ?1 AND created_at < ?2");
+  Statement s(db,
+              "SELECT target, reason, source, created_at FROM suppression WHERE created_at >= ?1 AND "
+              "created_at < ?2");
   s.bind(1, f.since ? static_cast<std::int64_t>(f.since->time_since_epoch().count())
                     : std::numeric_limits<std::int64_t>::min())
       .bind(2, f.until ? static_cast<std::int64_t>(f.until->time_since_epoch().count())
@@ -190,7 +209,8 @@ SuppressionCount count_suppressions(const Database& db, const ReportFilter& f,
   return out;
 }
 
-void add_to_group(std::map<std::string, GroupRow>& groups, const std::string& name, const ReportRecipient& r) {
+void add_to_group(std::map<std::string, GroupRow>& groups, const std::string& name,
+                  const ReportRecipient& r) {
   auto& g = groups[name];
   g.name = name;
   ++g.recipients;
@@ -206,11 +226,12 @@ std::vector<GroupRow> sorted_groups(std::map<std::string, GroupRow> groups) {
   std::vector<GroupRow> out;
   for (auto& [name, g] : groups)
     out.push_back(std::move(g));
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.recipients > b.recipients; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.recipients > b.recipients; });
   return out;
 }
 
-void summarise(Report& report, const std::vector<Event>& events) {
+void summarise(Report& report, const std::vector<BounceTime>& bounces) {
   auto& c = report.counts;
   std::map<std::string, GroupRow> domains, providers;
   std::map<std::string, ReplyRow> replies;
@@ -221,16 +242,32 @@ void summarise(Report& report, const std::vector<Event>& events) {
   for (const auto& r : report.recipients) {
     ++c.recipients;
     switch (r.state) {
-      case FinalState::delivered: ++c.delivered; break;
-      case FinalState::deferred: ++c.deferred; break;
-      case FinalState::bounced: ++c.bounced; (r.severity == "hard" ? c.hard : c.soft) += 1; break;
-      case FinalState::queued: ++c.queued; break;
-      case FinalState::skipped: ++c.skipped; break;
-      case FinalState::refused: ++c.refused; break;
-      case FinalState::pending: ++c.pending; break;
+      case FinalState::delivered:
+        ++c.delivered;
+        break;
+      case FinalState::deferred:
+        ++c.deferred;
+        break;
+      case FinalState::bounced:
+        ++c.bounced;
+        (r.severity == "hard" ? c.hard : c.soft) += 1;
+        break;
+      case FinalState::queued:
+        ++c.queued;
+        break;
+      case FinalState::skipped:
+        ++c.skipped;
+        break;
+      case FinalState::refused:
+        ++c.refused;
+        break;
+      case FinalState::pending:
+        ++c.pending;
+        break;
     }
     c.complained += r.complained;
-    bool outcome = r.state == FinalState::delivered || r.state == FinalState::deferred || r.state == FinalState::bounced;
+    bool outcome =
+        r.state == FinalState::delivered || r.state == FinalState::deferred || r.state == FinalState::bounced;
     if (!outcome) continue;
     add_to_group(domains, r.domain.empty() ? std::string("(none)") : r.domain, r);
     add_to_group(providers, r.provider, r);
@@ -260,24 +297,27 @@ void summarise(Report& report, const std::vector<Event>& events) {
                    [](const auto& a, const auto& b) { return a.count > b.count; });
   if (report.top_replies.size() > kTopReplies) report.top_replies.resize(kTopReplies);
 
-  std::int64_t first = std::numeric_limits<std::int64_t>::max(), last = std::numeric_limits<std::int64_t>::min();
-  for (const auto& e : events)
-    if (is_bounce_event(e)) first = std::min(first, e.time_ms), last = std::max(last, e.time_ms);
+  std::int64_t first = std::numeric_limits<std::int64_t>::max(),
+               last = std::numeric_limits<std::int64_t>::min();
+  for (const auto& b : bounces)
+    first = std::min(first, b.time_ms), last = std::max(last, b.time_ms);
   if (first > last) return;
   report.hourly = last - first <= 72LL * 3600 * 1000;
   const std::int64_t width = (report.hourly ? 3600LL : 86400LL) * 1000;
-  auto floor_to = [&](std::int64_t ms) { return ms >= 0 ? ms / width * width : -((-ms + width - 1) / width) * width; };
+  auto floor_to = [&](std::int64_t ms) {
+    return ms >= 0 ? ms / width * width : -((-ms + width - 1) / width) * width;
+  };
   auto start = floor_to(first);
   auto count = static_cast<std::size_t>((floor_to(last) - start) / width + 1);
   count = std::min(count, kMaxTimeBuckets);
   for (std::size_t i = 0; i < count; ++i)
-    report.over_time.push_back(
-        {std::chrono::sys_seconds{std::chrono::seconds{(start + static_cast<std::int64_t>(i) * width) / 1000}}, 0, 0});
-  for (const auto& e : events) {
-    if (!is_bounce_event(e)) continue;
-    auto index = static_cast<std::size_t>((floor_to(e.time_ms) - start) / width);
+    report.over_time.push_back({std::chrono::sys_seconds{std::chrono::seconds{
+                                    (start + static_cast<std::int64_t>(i) * width) / 1000}},
+                                0, 0});
+  for (const auto& b : bounces) {
+    auto index = static_cast<std::size_t>((floor_to(b.time_ms) - start) / width);
     if (index >= count) continue;
-    (e.severity == "hard" ? report.over_time[index].hard : report.over_time[index].soft) += 1;
+    (b.hard ? report.over_time[index].hard : report.over_time[index].soft) += 1;
   }
 }
 
@@ -285,13 +325,20 @@ void summarise(Report& report, const std::vector<Event>& events) {
 
 std::string_view to_string(FinalState state) {
   switch (state) {
-    case FinalState::delivered: return "delivered";
-    case FinalState::deferred: return "deferred";
-    case FinalState::bounced: return "bounced";
-    case FinalState::queued: return "queued";
-    case FinalState::skipped: return "skipped";
-    case FinalState::refused: return "refused";
-    case FinalState::pending: return "pending";
+    case FinalState::delivered:
+      return "delivered";
+    case FinalState::deferred:
+      return "deferred";
+    case FinalState::bounced:
+      return "bounced";
+    case FinalState::queued:
+      return "queued";
+    case FinalState::skipped:
+      return "skipped";
+    case FinalState::refused:
+      return "refused";
+    case FinalState::pending:
+      return "pending";
   }
   return "queued";
 }
@@ -302,12 +349,14 @@ bool ReportCounts::adds_up() const {
 }
 
 std::string ReportCounts::identity() const {
-  auto term = [](std::int64_t n, std::string_view name) { return std::to_string(n) + " " + std::string(name); };
+  auto term = [](std::int64_t n, std::string_view name) {
+    return std::to_string(n) + " " + std::string(name);
+  };
   std::string out = term(recipients, "recipients") + " = " + term(delivered, "delivered") + " + " +
                     term(bounced, "bounced") + " + " + term(deferred, "deferred");
   if (campaign)
-    out += " + " + term(queued, "queued") + " + " + term(skipped, "skipped") + " + " + term(refused, "refused") +
-           " + " + term(pending, "pending");
+    out += " + " + term(queued, "queued") + " + " + term(skipped, "skipped") + " + " +
+           term(refused, "refused") + " + " + term(pending, "pending");
   return out;
 }
 
@@ -327,15 +376,14 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
     campaign = store.find(f.campaign);
     if (!campaign) return std::nullopt;
   }
-  auto events = read_events(db, f);
-  report.events = static_cast<std::int64_t>(events.size());
-
   std::unordered_map<std::string, Track> tracks;
   std::vector<std::string> order;
-  for (const auto& e : events) {
+  std::vector<BounceTime> bounces;
+  report.events = for_each_event(db, f, [&](const Event& e) {
+    if (is_bounce_event(e)) bounces.push_back({e.time_ms, e.severity == "hard"});
     auto key = campaign ? (e.recipient_id.empty() ? "@" + lower(e.recipient) : e.recipient_id)
                         : (e.campaign.empty() || e.recipient_id.empty() ? "@" + lower(e.recipient)
-                                                                         : e.campaign + "\n" + e.recipient_id);
+                                                                        : e.campaign + "\n" + e.recipient_id);
     auto [it, added] = tracks.try_emplace(key);
     auto& t = it->second;
     if (added) {
@@ -343,7 +391,7 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
       t.campaign = e.campaign, t.recipient_id = e.recipient_id, t.address = e.recipient, t.domain = e.domain;
     }
     apply(t, e);
-  }
+  });
 
   std::set<std::string> campaign_addresses;
   if (campaign) {
@@ -369,7 +417,8 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
                   : row.state == RecipientState::pending ? FinalState::pending
                                                          : FinalState::queued;
         r.provider = std::string(kOtherProvider);
-        r.detail = row.reason.empty() ? row.detail : row.reason + (row.detail.empty() ? "" : ": " + row.detail);
+        r.detail =
+            row.reason.empty() ? row.detail : row.reason + (row.detail.empty() ? "" : ": " + row.detail);
       }
       r.campaign = f.campaign;
       r.recipient_id = row.recipient_id;
@@ -380,13 +429,14 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
   } else {
     std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
       const auto &ta = tracks[a], &tb = tracks[b];
-      return std::tie(ta.address, ta.campaign, ta.recipient_id) < std::tie(tb.address, tb.campaign, tb.recipient_id);
+      return std::tie(ta.address, ta.campaign, ta.recipient_id) <
+             std::tie(tb.address, tb.campaign, tb.recipient_id);
     });
     for (const auto& key : order)
       report.recipients.push_back(row_from(tracks[key]));
   }
 
-  summarise(report, events);
+  summarise(report, bounces);
   auto& c = report.counts;
   if (campaign) {
     c.sent = c.delivered + c.deferred + c.bounced + c.queued;
@@ -398,7 +448,8 @@ std::optional<Report> build_report(const Database& db, const ReportFilter& filte
   c.suppressed = suppressions.suppressed;
   c.unsubscribed = suppressions.unsubscribed;
   for (auto& r : report.recipients)
-    if (auto it = suppressions.reason_by_target.find(lower(r.address)); it != suppressions.reason_by_target.end())
+    if (auto it = suppressions.reason_by_target.find(lower(r.address));
+        it != suppressions.reason_by_target.end())
       r.suppression = it->second;
   return report;
 }

@@ -20,10 +20,10 @@
 namespace campaigns {
 
 struct ReportFilter {
-  std::string campaign;                          // empty: every event, campaign or not
+  std::string campaign;                           // empty: every event, campaign or not
   std::optional<std::chrono::sys_seconds> since;  // events at or after
   std::optional<std::chrono::sys_seconds> until;  // events before
-  std::string domain;                            // recipient domain, lower case; empty: all
+  std::string domain;                             // recipient domain, lower case; empty: all
 };
 
 // A recipient's final state. For a campaign, rows that never reached the daemon keep their recipients-table
@@ -84,12 +84,12 @@ struct Report {
   ReportFilter filter;
   std::int64_t events = 0;  // delivery events matched by the filter
   ReportCounts counts;
-  std::vector<ClassRow> by_class;     // all thirteen, in all_bounce_classes() order
-  std::vector<GroupRow> by_domain;    // most recipients first, then by name
-  std::vector<GroupRow> by_provider;  // the same
-  std::vector<ReplyRow> top_replies;  // most frequent first, at most kTopReplies
-  bool hourly = true;                 // buckets of an hour (spans up to 3 days), else of a day
-  std::vector<TimeBucket> over_time;  // contiguous, first to last bounce
+  std::vector<ClassRow> by_class;           // all thirteen, in all_bounce_classes() order
+  std::vector<GroupRow> by_domain;          // most recipients first, then by name
+  std::vector<GroupRow> by_provider;        // the same
+  std::vector<ReplyRow> top_replies;        // most frequent first, at most kTopReplies
+  bool hourly = true;                       // buckets of an hour (spans up to 3 days), else of a day
+  std::vector<TimeBucket> over_time;        // contiguous, first to last bounce
   std::vector<ReportRecipient> recipients;  // campaign: by line; else by address
 };
 

@@ -17,10 +17,14 @@ std::optional<ReportFormat> parse_report_format(std::string_view text) {
 
 std::string render_report(const Report& report, ReportFormat format) {
   switch (format) {
-    case ReportFormat::table: return render_table(report);
-    case ReportFormat::csv: return render_csv(report);
-    case ReportFormat::json: return render_json(report);
-    case ReportFormat::html: return render_html(report);
+    case ReportFormat::table:
+      return render_table(report);
+    case ReportFormat::csv:
+      return render_csv(report);
+    case ReportFormat::json:
+      return render_json(report);
+    case ReportFormat::html:
+      return render_html(report);
   }
   return render_table(report);
 }

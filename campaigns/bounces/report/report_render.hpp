@@ -25,13 +25,14 @@ std::string render_csv(const Report& report);
 std::string render_json(const Report& report);
 std::string render_html(const Report& report);
 
-inline constexpr const char* kCsvColumns[] = {
-    "campaign", "recipient_id", "recipient", "domain", "provider", "state", "severity", "class",
-    "about_sender", "complained", "suppression", "enhanced_code", "reply", "mx_host", "time", "detail"};
+inline constexpr const char* kCsvColumns[] = {"campaign",     "recipient_id", "recipient",   "domain",
+                                              "provider",     "state",        "severity",    "class",
+                                              "about_sender", "complained",   "suppression", "enhanced_code",
+                                              "reply",        "mx_host",      "time",        "detail"};
 
 // Shared by the renderers.
-std::string format_rate(std::optional<double> value);   // "12.3 %", "-" when undefined
-std::string format_time_ms(std::int64_t time_ms);       // RFC 3339, "" for 0
+std::string format_rate(std::optional<double> value);     // "12.3 %", "-" when undefined
+std::string format_time_ms(std::int64_t time_ms);         // RFC 3339, "" for 0
 std::string describe_filter(const ReportFilter& filter);  // "campaign x, since ..., domain y" or "everything"
 bool about_sender(std::string_view bounce_class);
 std::string csv_cell(std::string_view value);  // the formula guard, then RFC 4180 quoting

@@ -6,16 +6,28 @@
 
 namespace campaigns {
 
-std::optional<std::chrono::sys_seconds> parse_report_time(std::string_view text, std::chrono::sys_seconds now) {
+std::optional<std::chrono::sys_seconds> parse_report_time(std::string_view text,
+                                                          std::chrono::sys_seconds now) {
   if (text.size() >= 2) {
     std::int64_t unit = 0;
     switch (text.back()) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      case 'w': unit = 7 * 86400; break;
-      default: break;
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      case 'w':
+        unit = 7 * 86400;
+        break;
+      default:
+        break;
     }
     if (unit != 0) {
       auto digits = text.substr(0, text.size() - 1);

@@ -11,8 +11,10 @@
 namespace campaigns {
 
 inline constexpr std::string_view kReportTimeForms =
-    "an RFC 3339 time like 2024-05-01T12:00:00Z, Unix seconds, or a span back from now like 30m, 12h, 7d or 2w";
+    "an RFC 3339 time like 2024-05-01T12:00:00Z, Unix seconds, or a span back from now like 30m, 12h, 7d or "
+    "2w";
 
-std::optional<std::chrono::sys_seconds> parse_report_time(std::string_view text, std::chrono::sys_seconds now);
+std::optional<std::chrono::sys_seconds> parse_report_time(std::string_view text,
+                                                          std::chrono::sys_seconds now);
 
 }  // namespace campaigns

@@ -2,10 +2,10 @@
 // asynchronous bounce after a delivery, a deferral then a delivery, a complaint), the campaign identity with
 // skipped, refused, pending and queued rows, providers taken from the latest attempt's MX, the suppression
 // counts tied to the campaign, the filters, the time buckets, and an empty database.
-#include "campaigns/bounces/report/report.hpp"
-
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "campaigns/bounces/report/report.hpp"
 #include "campaigns/bounces/report/report_render.hpp"
 #include "campaigns/bounces/report/report_time.hpp"
 #include "campaigns/store/campaign_store.hpp"
@@ -20,8 +20,8 @@ using relay::test::insert_suppression;
 using relay::test::SeedEvent;
 
 ReportFilter by(std::string campaign, std::string domain = "",
-               std::optional<std::chrono::sys_seconds> since = std::nullopt,
-               std::optional<std::chrono::sys_seconds> until = std::nullopt) {
+                std::optional<std::chrono::sys_seconds> since = std::nullopt,
+                std::optional<std::chrono::sys_seconds> until = std::nullopt) {
   ReportFilter f;
   f.campaign = std::move(campaign), f.domain = std::move(domain), f.since = since, f.until = until;
   return f;
@@ -41,8 +41,8 @@ class BounceReport : public ::testing::Test {
     CampaignStore store(*db);
     store.create({id, "", "c.toml", "", "b@b.test", "u@b.test", "", 0, 0}, rows);
   }
-  SeedEvent ev(const std::string& recipient, const std::string& id, std::int64_t at, const std::string& result,
-               const std::string& mx = "", const std::string& kind = "attempt") {
+  SeedEvent ev(const std::string& recipient, const std::string& id, std::int64_t at,
+               const std::string& result, const std::string& mx = "", const std::string& kind = "attempt") {
     SeedEvent e;
     e.time_ms = at, e.result = result, e.recipient = recipient, e.recipient_id = id, e.campaign = "c1";
     e.mx_host = mx, e.kind = kind;
@@ -134,8 +134,9 @@ TEST_F(BounceReport, FinalStateFromTheLatestMeaningfulEvent) {
   EXPECT_EQ(c.complained, 1);
   EXPECT_EQ(c.sent, 6);
   EXPECT_TRUE(c.adds_up());
-  EXPECT_EQ(c.identity(),
-            "9 recipients = 1 delivered + 3 bounced + 1 deferred + 1 queued + 1 skipped + 1 refused + 1 pending");
+  EXPECT_EQ(
+      c.identity(),
+      "9 recipients = 1 delivered + 3 bounced + 1 deferred + 1 queued + 1 skipped + 1 refused + 1 pending");
 
   EXPECT_EQ(row(*r, "a@gmail.com").state, FinalState::bounced);
   EXPECT_EQ(row(*r, "a@gmail.com").provider, "Gmail / Google Workspace");
@@ -153,7 +154,7 @@ TEST_F(BounceReport, FinalStateFromTheLatestMeaningfulEvent) {
   EXPECT_EQ(cls(BounceClass::mailbox_full).soft, 1);
 
   ASSERT_FALSE(r->by_provider.empty());
-  ASSERT_EQ(r->by_provider.size(), 3u);  // most recipients first, then by name
+  ASSERT_EQ(r->by_provider.size(), 3u);                           // most recipients first, then by name
   EXPECT_EQ(r->by_provider[0].name, "Gmail / Google Workspace");  // a (its bounce had no MX), b
   EXPECT_EQ(r->by_provider[0].recipients, 2);
   EXPECT_EQ(r->by_provider[0].bounced, 1);
@@ -179,8 +180,8 @@ TEST_F(BounceReport, SuppressionsTiedToTheCampaign) {
   campaign("c1", {{1, "r1", "A@x.test", RecipientState::injected, "", "", "Q"},
                   {2, "r2", "b@x.test", RecipientState::injected, "", "", "Q"}});
   auto created = CampaignStore(*db).find("c1")->created_at;
-  insert_suppression(*db, "a@x.test", "hard-bounce", "bounce", created + 5);    // a recipient, after: counted
-  insert_suppression(*db, "b@x.test", "manual", "", created - 100);            // before the campaign: not
+  insert_suppression(*db, "a@x.test", "hard-bounce", "bounce", created + 5);  // a recipient, after: counted
+  insert_suppression(*db, "b@x.test", "manual", "", created - 100);           // before the campaign: not
   insert_suppression(*db, "z@y.test", "unsubscribe", "one-click campaign c1", created + 9);  // named: counted
   insert_suppression(*db, "q@y.test", "unsubscribe", "one-click campaign c10", created + 9);  // c10, not c1
   auto r = build_report(*db, by("c1"));
@@ -217,19 +218,43 @@ TEST_F(BounceReport, WithoutACampaignRecipientsAreAddressesAndFiltersApply) {
   EXPECT_EQ(r->counts.deferred, 1);
   EXPECT_EQ(r->counts.bounced, 1);
   EXPECT_TRUE(r->counts.adds_up());
-  EXPECT_FALSE(r->hourly);  // bounces five days apart
-  EXPECT_EQ(r->over_time.size(), 6u);  // day buckets 0..5
+  EXPECT_FALSE(r->hourly);                             // bounces five days apart
+  EXPECT_EQ(r->over_time.size(), 6u);                  // day buckets 0..5
   EXPECT_EQ(r->recipients[0].address, "x@gmail.com");  // by address
 
   auto since = build_report(*db, by("", "", std::chrono::sys_seconds{std::chrono::seconds{kT0 / 1000 + 1}}));
   EXPECT_EQ(since->counts.recipients, 2);
-  auto until = build_report(*db, by("", "", std::nullopt, std::chrono::sys_seconds{std::chrono::seconds{kT0 / 1000 + 1}}));
+  auto until = build_report(
+      *db, by("", "", std::nullopt, std::chrono::sys_seconds{std::chrono::seconds{kT0 / 1000 + 1}}));
   EXPECT_EQ(until->counts.bounced, 1);  // x's bounce; its delivery is after
   EXPECT_EQ(until->counts.deferred, 1);
   auto domain = build_report(*db, by("", "OTHER.test"));
   EXPECT_EQ(domain->counts.recipients, 2);
   EXPECT_EQ(domain->by_domain.size(), 1u);
   EXPECT_EQ(domain->by_domain[0].name, "other.test");
+}
+
+// Domains, addresses and replies come from outside: escaped in HTML, defused in the table and CSV.
+TEST_F(BounceReport, OutsideTextIsEscapedInEveryFormat) {
+  SeedEvent e;
+  e.recipient = "=x@<b>evil</b>.test", e.result = "bounced", e.time_ms = kT0, e.bounce_class = "other";
+  e.severity = "hard", e.mx_host = "mx.\"evil\".test", e.reply = "550 \x1b[31mred\x1b[0m <img src=x>";
+  insert_event(*db, e);
+  auto r = build_report(*db, {});
+  ASSERT_TRUE(r);
+  auto html = render_html(*r);
+  EXPECT_NE(html.find("&lt;b&gt;evil&lt;/b&gt;.test"), std::string::npos);
+  EXPECT_EQ(html.find("<b>evil"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x&gt;"), std::string::npos);
+  auto table = render_table(*r);
+  EXPECT_EQ(table.find('\x1b'), std::string::npos);
+  EXPECT_NE(table.find("550 ?[31mred?[0m"), std::string::npos);
+  auto csv = render_csv(*r);
+  EXPECT_NE(csv.find(",'=x@<b>evil</b>.test,"), std::string::npos);
+  auto json = nlohmann::json::parse(render_json(*r));
+  EXPECT_EQ(json["recipients"][0]["recipient"], "=x@<b>evil</b>.test");  // JSON keeps it verbatim
+  EXPECT_EQ(json["recipients"][0]["reply"], e.reply);
 }
 
 TEST(ReportTime, FormsAndRefusals) {
