@@ -497,7 +497,9 @@ TEST(BounceRuleLoader, ErrorsNameTheirLineAndWhatToDo) {
     ASSERT_FALSE(load.errors.empty()) << b.text;
     EXPECT_EQ(load.errors.front().line, b.line) << b.text << "\n" << joined(load);
     EXPECT_THAT(joined(load), HasSubstr(b.message)) << b.text;
-    if (b.line > 0) EXPECT_THAT(joined(load), HasSubstr("rules.toml:" + std::to_string(b.line) + ":"));
+    if (b.line > 0) {
+      EXPECT_THAT(joined(load), HasSubstr("rules.toml:" + std::to_string(b.line) + ":"));
+    }
   }
 }
 
