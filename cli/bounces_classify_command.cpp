@@ -35,9 +35,9 @@ int classify(const Options& options) {
   }
   campaigns::Classification result = load.classifier->classify(options.reply);
   if (options.json) {
-    nlohmann::json out{{"class", campaigns::to_string(result.bounce_class)},
-                       {"severity", campaigns::to_string(result.severity)},
-                       {"rule", result.rule}};
+    nlohmann::ordered_json out{{"class", campaigns::to_string(result.bounce_class)},
+                               {"severity", campaigns::to_string(result.severity)},
+                               {"rule", result.rule}};
     std::cout << out.dump() << "\n";
   } else {
     std::cout << "class:    " << campaigns::to_string(result.bounce_class) << "\n"

@@ -39,9 +39,8 @@ TEST(BouncesClassifyCli, PrintsClassSeverityAndRule) {
 TEST(BouncesClassifyCli, JsonHasExactlyClassSeverityAndRule) {
   auto result = relayctl({"bounces", "classify", "--json", "TLS handshake failed: wrong version number"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  auto json = nlohmann::json::parse(result.out);
-  EXPECT_EQ(json, (nlohmann::json{
-                      {"class", "tls-failure"}, {"severity", "soft"}, {"rule", "local-tls-handshake"}}));
+  EXPECT_EQ(result.out,
+            "{\"class\":\"tls-failure\",\"severity\":\"soft\",\"rule\":\"local-tls-handshake\"}\n");
 
   auto expired = relayctl({"bounces", "classify", "--json",
                            "delivery time expired; last error: 452 4.2.2 The email account that you tried to "

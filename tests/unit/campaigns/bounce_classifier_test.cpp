@@ -280,6 +280,35 @@ const Case kCases[] = {
     {"550 Unknown user", C::invalid_recipient, H},
     {"550 #5.1.0 Address rejected someone@example.com", C::invalid_recipient, H},
 
+    // Replies that public bounce-classifier rule lists on GitHub hold (collected from production logs of
+    // Postfix, Exim, qmail, Exchange and hosting providers' servers).
+    {"550 5.7.1 Relaying denied", C::relay_denied, H},
+    {"554 Refused. Sending to remote addresses (relaying) is not allowed.", C::relay_denied, H},
+    {"550 5.7.1 <someone@example.com>... we do not relay", C::relay_denied, H},
+    {"550 NOACTIVITY: Sorry, no recipient activity since 2019-01-01", C::mailbox_disabled, H},
+    {"550 Mailbox someone@example.com is locked due to inactivity for more than 12 months", C::mailbox_disabled, H},
+    {"540 5.7.1 <someone@example.com>: Recipient address rejected: Account deleted by user", C::invalid_recipient, H},
+    {"550 5.2.1 <someone@example.com> Account administratively disabled", C::mailbox_disabled, H},
+    {"552 someone@example.com mail receiving disabled, rejecting", C::mailbox_disabled, H},
+    {"550 Recipient mailbox was disabled", C::mailbox_disabled, H},
+    {"550 5.1.1 <someone@example.com>: Recipient address rejected: User unknown in local recipient table", C::invalid_recipient, H},
+    {"550 5.1.1 Recipient not found", C::invalid_recipient, H},
+    {"550 No such person at this address", C::invalid_recipient, H},
+    {"553 Invalid/inactive user", C::mailbox_disabled, H},
+    {"550 5.1.1 <someone@example.com> is not a valid mailbox", C::invalid_recipient, H},
+    {"550 Recipient Rejected: No account by that name here", C::invalid_recipient, H},
+    {"550 Domain example.com does not accept mail (nullMX)", C::bad_domain, H},
+    {"550 RCPT address has non-existant domain example.invalid", C::bad_domain, H},
+    {"450 4.2.2 someone@example.com... temporary failure; please retry later", C::mailbox_full, S},
+    {"452 4.2.2 <someone@example.com>: Mailbox quota exceeded", C::mailbox_full, S},
+    {"550 User mailbox exceeds allowed size: someone@example.com", C::mailbox_full, S},
+    {"554 5.7.1 Service unavailable; Client host [203.0.113.5] blocked using b.barracudacentral.org; http://www.barracudanetworks.com/reputation/?pr=1&ip=203.0.113.5", C::spam_block, H},
+    {"550 5.7.1 Your IP is listed on the Spamhaus PBL", C::spam_block, H},
+    {"451 4.4.0 DNS resolution failed", C::dns_failure, S},
+    {"454 4.7.0 TLS not available due to local problem", C::tls_failure, S},
+    {"550 sender verify failed", C::policy_auth, H},
+    {"550 5.7.1 Sender IP reverse lookup rejected", C::policy_auth, H},
+
     // RFC 3463 and RFC 7505 codes with texts that say nothing more.
     {"556 5.1.10 Recipient address has null MX", C::bad_domain, H},
     {"550 5.1.2 Host unknown (Name server: example.invalid: host not found)", C::bad_domain, H},
@@ -497,7 +526,9 @@ TEST(BounceRuleLoader, ErrorsNameTheirLineAndWhatToDo) {
     ASSERT_FALSE(load.errors.empty()) << b.text;
     EXPECT_EQ(load.errors.front().line, b.line) << b.text << "\n" << joined(load);
     EXPECT_THAT(joined(load), HasSubstr(b.message)) << b.text;
-    if (b.line > 0) EXPECT_THAT(joined(load), HasSubstr("rules.toml:" + std::to_string(b.line) + ":"));
+    if (b.line > 0) {
+      EXPECT_THAT(joined(load), HasSubstr("rules.toml:" + std::to_string(b.line) + ":"));
+    }
   }
 }
 
