@@ -49,6 +49,20 @@ std::vector<std::filesystem::path> rotated_files(const std::filesystem::path& lo
   return files;
 }
 
+// Any PATH.* in the directory that is the checkpoint's file.
+std::optional<std::filesystem::path> moved_file(const std::filesystem::path& log, const LogPosition& from) {
+  std::error_code ec;
+  std::string prefix = log.filename().string() + ".";
+  for (const auto& entry : std::filesystem::directory_iterator(log.parent_path().empty() ? "." : log.parent_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    std::uint64_t d = 0, i = 0;
+    if (name.compare(0, prefix.size(), prefix) == 0 && identify(entry.path(), d, i) && d == from.device &&
+        i == from.inode)
+      return entry.path();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::vector<ReplayFile> replay_plan(const std::filesystem::path& log, const std::optional<LogPosition>& from,
@@ -65,7 +79,9 @@ std::vector<ReplayFile> replay_plan(const std::filesystem::path& log, const std:
       return identify(p, d, i) && d == from->device && i == from->inode;
     });
     if (it == rotated.end()) {
-      lost = true;
+      // Moved away by an external logrotate (PATH.1 and the like): that file's rest, then PATH.
+      if (auto moved = moved_file(log, *from)) plan.push_back({*moved, from->offset});
+      else lost = true;
     } else {
       plan.push_back({*it, from->offset});
       for (++it; it != rotated.end(); ++it) plan.push_back({*it, 0});

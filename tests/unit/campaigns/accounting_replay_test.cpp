@@ -121,6 +121,21 @@ TEST(AccountingReplay, RotatedFileRestThenTheNewFile) {
   EXPECT_EQ(r.result.end.inode, st.st_ino);
 }
 
+TEST(AccountingReplay, AFileMovedByLogrotateThenTheNewFile) {
+  relay::test::TempDir dir;
+  auto path = dir.path() / "delivery.log";
+  AccountingLog log(path);
+  LogPosition checkpoint;
+  ASSERT_FALSE(log.write(attempt(1), &checkpoint));
+  ASSERT_FALSE(log.write(attempt(2)));
+  std::filesystem::rename(path, dir.path() / "delivery.log.1");
+  ASSERT_FALSE(log.reopen());
+  ASSERT_FALSE(log.write(attempt(3)));
+  auto r = replay(path, checkpoint);
+  EXPECT_FALSE(r.result.checkpoint_lost);
+  EXPECT_EQ(r.queue_ids, (std::vector<std::string>{"Q2", "Q3"}));
+}
+
 TEST(AccountingReplay, ACheckpointWhoseFileIsGoneReadsTheCurrentFileFromItsStart) {
   relay::test::TempDir dir;
   auto path = dir.path() / "delivery.log";
