@@ -54,8 +54,8 @@ void add_serve_command(CLI::App& app, Cli& cli) {
             if (!again) return std::nullopt;
             return again->config;
           },
-          [](const mta::config::Config& config, const mta::server::TlsFiles& tls, mta::server::Metrics& metrics,
-             std::string& error) {
+          [](const mta::config::Config& config, const mta::server::TlsFiles& tls,
+             mta::server::Metrics& metrics, std::string& error) {
             return campaigns::start_campaign_services(config, tls, metrics, error, unclassified);
           });
     };

@@ -11,8 +11,8 @@ namespace {
 // The recorder of delivery events, when [bounces] record_events: the engine's on_attempt hook and what
 // stops it. The hook holds the recorder, so it lives as long as the engine may call it.
 std::string start_events(const mta::config::Config& config, const std::optional<TokenSecret>& secret,
-                         Classify classify,
-                         mta::server::Metrics& metrics, mta::server::CampaignServices& services) {
+                         Classify classify, mta::server::Metrics& metrics,
+                         mta::server::CampaignServices& services) {
   if (!config.bounces.record_events) return "";
   RecorderOptions options;
   options.accounting_log = config.delivery.accounting_log;
@@ -55,7 +55,8 @@ mta::server::CampaignServices start_campaign_services(const mta::config::Config&
   mta::server::CampaignServices services;
   error = start_events(config, secret, std::move(classify), metrics, services);
   if (!error.empty()) return {};
-  if (!secret && !check_all) return services;  // no campaigns to recognize, and suppression only for campaign mail
+  if (!secret && !check_all)
+    return services;  // no campaigns to recognize, and suppression only for campaign mail
   auto opened = CampaignDirectory::open(config.campaigns.database, std::move(secret), metrics);
   if (!opened.directory) {
     error = "campaigns: " + opened.error;

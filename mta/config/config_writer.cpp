@@ -137,9 +137,10 @@ toml::table to_toml(const Config& c) {
                           {"tls", c.web.tls},
                           {"threads", static_cast<std::int64_t>(c.web.threads)},
                           {"timeout", duration(c.web.timeout)}}},
-      {"bounces", toml::table{{"record_events", c.bounces.record_events},
-                              {"soft_bounce_campaigns", static_cast<std::int64_t>(c.bounces.soft_bounce_campaigns)},
-                              {"soft_bounce_span", duration(c.bounces.soft_bounce_span)}}},
+      {"bounces",
+       toml::table{{"record_events", c.bounces.record_events},
+                   {"soft_bounce_campaigns", static_cast<std::int64_t>(c.bounces.soft_bounce_campaigns)},
+                   {"soft_bounce_span", duration(c.bounces.soft_bounce_span)}}},
       {"admin",
        toml::table{{"metrics_listen", c.admin.metrics_listen ? c.admin.metrics_listen->to_string() : ""}}},
   };

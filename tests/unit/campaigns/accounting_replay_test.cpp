@@ -2,12 +2,13 @@
 // then the new file, no checkpoint (from the start), a checkpoint whose file is gone, damaged and overlong
 // lines skipped and counted, a torn last line left for later; and parse_json_line reading what
 // to_json_line wrote.
+#include "campaigns/bounces/events/accounting_replay.hpp"
+
 #include <fstream>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
-#include "campaigns/bounces/events/accounting_replay.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace campaigns {
