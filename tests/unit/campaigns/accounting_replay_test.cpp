@@ -137,6 +137,22 @@ TEST(AccountingReplay, AFileMovedByLogrotateThenTheNewFile) {
   EXPECT_EQ(r.queue_ids, (std::vector<std::string>{"Q2", "Q3"}));
 }
 
+TEST(AccountingReplay, AFileTruncatedInPlaceIsReadFromItsStart) {
+  relay::test::TempDir dir;
+  auto path = dir.path() / "delivery.log";
+  LogPosition checkpoint;
+  {
+    AccountingLog log(path);
+    ASSERT_FALSE(log.write(attempt(1)));
+    ASSERT_FALSE(log.write(attempt(2), &checkpoint));
+  }
+  std::filesystem::resize_file(path, 0);  // logrotate's copytruncate
+  AccountingLog log(path);
+  ASSERT_FALSE(log.write(attempt(3)));
+  auto r = replay(path, checkpoint);
+  EXPECT_EQ(r.queue_ids, (std::vector<std::string>{"Q3"}));
+}
+
 TEST(AccountingReplay, ACheckpointWhoseFileIsGoneReadsTheCurrentFileFromItsStart) {
   relay::test::TempDir dir;
   auto path = dir.path() / "delivery.log";
