@@ -25,7 +25,8 @@ bool soft_bounces_suppress(std::span<const FinalOutcome> newest_first, const Sof
     bool seen = std::find(counted.begin(), counted.end(), outcome.campaign_id) != counted.end();
     if (seen) continue;  // an older outcome of a campaign already judged by its newest
     if (outcome.delivered) return false;
-    if (outcome.campaign_id.empty()) continue;  // a bounce of mail outside campaigns: neither counts nor resets
+    if (outcome.campaign_id.empty())
+      continue;  // a bounce of mail outside campaigns: neither counts nor resets
     if (!outcome.soft_bounce) return false;
     if (counted.empty()) last = outcome.time;
     counted.push_back(outcome.campaign_id);
@@ -34,7 +35,8 @@ bool soft_bounces_suppress(std::span<const FinalOutcome> newest_first, const Sof
   return false;
 }
 
-std::string suppression_source(std::string_view campaign_id, std::string_view queue_id, std::string_view reply) {
+std::string suppression_source(std::string_view campaign_id, std::string_view queue_id,
+                               std::string_view reply) {
   std::string source;
   if (!campaign_id.empty()) source += "campaign " + std::string(campaign_id) + ", ";
   if (!queue_id.empty()) source += "queue " + std::string(queue_id) + ": ";
@@ -44,7 +46,8 @@ std::string suppression_source(std::string_view campaign_id, std::string_view qu
   if (source.size() > kMaxSourceLength) {
     source.resize(kMaxSourceLength);
     // never end inside a UTF-8 sequence
-    while (!source.empty() && (static_cast<unsigned char>(source.back()) & 0xC0) == 0x80) source.pop_back();
+    while (!source.empty() && (static_cast<unsigned char>(source.back()) & 0xC0) == 0x80)
+      source.pop_back();
     if (!source.empty() && static_cast<unsigned char>(source.back()) >= 0xC0) source.pop_back();
   }
   return source;

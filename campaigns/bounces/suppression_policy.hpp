@@ -16,7 +16,7 @@
 namespace campaigns {
 
 struct SoftBouncePolicy {
-  unsigned campaigns = 3;  // consecutive campaigns that each ended in a soft bounce
+  unsigned campaigns = 3;                        // consecutive campaigns that each ended in a soft bounce
   std::chrono::seconds span{15 * 24 * 60 * 60};  // from the first of them to the last, at least
 };
 
@@ -40,6 +40,7 @@ struct FinalOutcome {
 bool soft_bounces_suppress(std::span<const FinalOutcome> newest_first, const SoftBouncePolicy& policy);
 
 // A suppression's source: "campaign C, queue Q: REPLY", valid for is_valid_source (suppression.hpp).
-std::string suppression_source(std::string_view campaign_id, std::string_view queue_id, std::string_view reply);
+std::string suppression_source(std::string_view campaign_id, std::string_view queue_id,
+                               std::string_view reply);
 
 }  // namespace campaigns

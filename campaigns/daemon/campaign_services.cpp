@@ -13,8 +13,8 @@ namespace {
 // The recorder of delivery events, when [bounces] record_events: the engine's on_attempt hook and what
 // stops it. The hook holds the recorder, so it lives as long as the engine may call it.
 std::string start_events(const mta::config::Config& config, const std::optional<TokenSecret>& secret,
-                         Classify classify,
-                         mta::server::Metrics& metrics, mta::server::CampaignServices& services) {
+                         Classify classify, mta::server::Metrics& metrics,
+                         mta::server::CampaignServices& services) {
   if (!config.bounces.record_events) return "";
   RecorderOptions options;
   options.accounting_log = config.delivery.accounting_log;

@@ -21,8 +21,8 @@ using ConfigReloader = std::function<std::optional<config::Config>()>;
 
 // What relay_campaigns adds to the daemon (relay_mta cannot call it), built by cli/serve_command.cpp once
 // at start: the hooks the sessions and the delivery engine ask (a campaign's pool, suppression at RCPT,
-// unsubscribe mailboxes, delivery events), and stop() for what it runs itself (the unsubscribe web endpoint), called when
-// the daemon drains. On failure error names what to fix and the daemon exits 2.
+// unsubscribe mailboxes, delivery events), and stop() for what it runs itself (the unsubscribe web endpoint),
+// called when the daemon drains. On failure error names what to fix and the daemon exits 2.
 struct CampaignServices {
   std::shared_ptr<smtp::CampaignHooks> hooks;  // null: none
   std::function<void()> stop;                  // may be empty

@@ -21,7 +21,8 @@ using namespace std::chrono_literals;
 using ::testing::HasSubstr;
 
 // One message from sender to these recipients on the relay listener; true when it was accepted.
-bool relay_in(const SmtpDaemon& daemon, const std::string& sender, const std::vector<std::string>& recipients) {
+bool relay_in(const SmtpDaemon& daemon, const std::string& sender,
+              const std::vector<std::string>& recipients) {
   SmtpClient client;
   if (!client.connect(daemon.relay_port())) return false;
   client.reply();
@@ -48,9 +49,10 @@ struct Row {
 
 std::vector<Row> events(const SmtpDaemon& daemon) {
   auto db = open_db(daemon);
-  campaigns::Statement s(*db,
-                         "SELECT queue_id, recipient, result, ifnull(campaign_id, '-'), ifnull(recipient_id, '-'), "
-                         "class || '/' || severity || '/' || rule, attempt FROM delivery_events WHERE kind = 'attempt'");
+  campaigns::Statement s(
+      *db,
+      "SELECT queue_id, recipient, result, ifnull(campaign_id, '-'), ifnull(recipient_id, '-'), "
+      "class || '/' || severity || '/' || rule, attempt FROM delivery_events WHERE kind = 'attempt'");
   std::vector<Row> rows;
   while (s.step())
     rows.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.integer(6)});
@@ -72,7 +74,8 @@ TEST(ServeDeliveryEvents, AttemptsBecomeEventsWithCampaignIdsAndClasses) {
   ASSERT_TRUE(eventually([&] { return events(daemon).size() == lines.size(); }, 10s)) << daemon.log();
 
   std::map<std::string, Row> by_recipient;
-  for (const auto& row : events(daemon)) by_recipient[row.recipient] = row;
+  for (const auto& row : events(daemon))
+    by_recipient[row.recipient] = row;
   EXPECT_EQ(by_recipient["accept1@dest.test"].result, "delivered");
   EXPECT_EQ(by_recipient["accept1@dest.test"].campaign_id, "spring");
   EXPECT_EQ(by_recipient["accept1@dest.test"].recipient_id, "1");
@@ -84,7 +87,8 @@ TEST(ServeDeliveryEvents, AttemptsBecomeEventsWithCampaignIdsAndClasses) {
   EXPECT_EQ(by_recipient["accept3@dest.test"].result, "delivered");
   EXPECT_EQ(by_recipient["accept3@dest.test"].campaign_id, "-");
   for (const auto& line : lines)
-    EXPECT_EQ(by_recipient[line["recipient"].get<std::string>()].queue_id, line["queue_id"].get<std::string>());
+    EXPECT_EQ(by_recipient[line["recipient"].get<std::string>()].queue_id,
+              line["queue_id"].get<std::string>());
   EXPECT_THAT(get_metrics(metrics),
               HasSubstr("relayctl_delivery_events_recorded_total " + std::to_string(lines.size()) + "\n"));
   EXPECT_EQ(daemon.stop(), 0) << daemon.log();
@@ -121,14 +125,16 @@ TEST(ServeDeliveryEvents, AKilledDaemonsAttemptsAreRecordedAtTheNextStartOnce) {
   EXPECT_EQ(rows.size(), lines.size());  // no duplicates
   std::set<std::string> recorded;
   for (const auto& row : rows)
-    recorded.insert(row.queue_id + " " + row.recipient + " " + std::to_string(row.attempt) + " " + row.result);
+    recorded.insert(row.queue_id + " " + row.recipient + " " + std::to_string(row.attempt) + " " +
+                    row.result);
   for (const auto& line : lines)
-    EXPECT_TRUE(recorded.contains(line["queue_id"].get<std::string>() + " " + line["recipient"].get<std::string>() +
-                                  " " + std::to_string(line["attempt"].get<int>()) + " " +
-                                  line["result"].get<std::string>()))
+    EXPECT_TRUE(recorded.contains(
+        line["queue_id"].get<std::string>() + " " + line["recipient"].get<std::string>() + " " +
+        std::to_string(line["attempt"].get<int>()) + " " + line["result"].get<std::string>()))
         << line.dump();
   std::size_t campaign_rows = 0;
-  for (const auto& row : rows) campaign_rows += row.campaign_id == "spring";
+  for (const auto& row : rows)
+    campaign_rows += row.campaign_id == "spring";
   EXPECT_EQ(campaign_rows, 20u);
   EXPECT_THAT(daemon.log(), HasSubstr("events.replayed"));
   EXPECT_EQ(daemon.stop(), 0) << daemon.log();

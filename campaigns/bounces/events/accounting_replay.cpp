@@ -26,13 +26,15 @@ std::vector<std::filesystem::path> rotated_files(const std::filesystem::path& lo
   std::vector<std::filesystem::path> files;
   std::error_code ec;
   std::string prefix = log.filename().string() + ".";
-  for (const auto& entry : std::filesystem::directory_iterator(log.parent_path().empty() ? "." : log.parent_path(), ec)) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(log.parent_path().empty() ? "." : log.parent_path(), ec)) {
     std::string name = entry.path().filename().string();
     if (name.size() < prefix.size() + 15 || name.compare(0, prefix.size(), prefix) != 0) continue;
     std::string_view stamp = std::string_view(name).substr(prefix.size());
-    bool ours = stamp.size() >= 15 && stamp[8] == 'T' &&
-                std::all_of(stamp.begin(), stamp.begin() + 8, [](char c) { return c >= '0' && c <= '9'; }) &&
-                std::all_of(stamp.begin() + 9, stamp.begin() + 15, [](char c) { return c >= '0' && c <= '9'; });
+    bool ours =
+        stamp.size() >= 15 && stamp[8] == 'T' &&
+        std::all_of(stamp.begin(), stamp.begin() + 8, [](char c) { return c >= '0' && c <= '9'; }) &&
+        std::all_of(stamp.begin() + 9, stamp.begin() + 15, [](char c) { return c >= '0' && c <= '9'; });
     if (ours) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
@@ -47,6 +49,21 @@ std::vector<std::filesystem::path> rotated_files(const std::filesystem::path& lo
     return key(a) < key(b);
   });
   return files;
+}
+
+// Any PATH.* in the directory that is the checkpoint's file.
+std::optional<std::filesystem::path> moved_file(const std::filesystem::path& log, const LogPosition& from) {
+  std::error_code ec;
+  std::string prefix = log.filename().string() + ".";
+  for (const auto& entry :
+       std::filesystem::directory_iterator(log.parent_path().empty() ? "." : log.parent_path(), ec)) {
+    std::string name = entry.path().filename().string();
+    std::uint64_t d = 0, i = 0;
+    if (name.compare(0, prefix.size(), prefix) == 0 && identify(entry.path(), d, i) && d == from.device &&
+        i == from.inode)
+      return entry.path();
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -65,10 +82,15 @@ std::vector<ReplayFile> replay_plan(const std::filesystem::path& log, const std:
       return identify(p, d, i) && d == from->device && i == from->inode;
     });
     if (it == rotated.end()) {
-      lost = true;
+      // Moved away by an external logrotate (PATH.1 and the like): that file's rest, then PATH.
+      if (auto moved = moved_file(log, *from))
+        plan.push_back({*moved, from->offset});
+      else
+        lost = true;
     } else {
       plan.push_back({*it, from->offset});
-      for (++it; it != rotated.end(); ++it) plan.push_back({*it, 0});
+      for (++it; it != rotated.end(); ++it)
+        plan.push_back({*it, 0});
     }
   }
   if (current) plan.push_back({log, 0});
@@ -77,7 +99,8 @@ std::vector<ReplayFile> replay_plan(const std::filesystem::path& log, const std:
 
 ReplayResult replay_accounting_log(
     const std::filesystem::path& log, const std::optional<LogPosition>& from,
-    const std::function<void(const mta::delivery::Attempt&, const LogPosition&)>& each, std::size_t max_line) {
+    const std::function<void(const mta::delivery::Attempt&, const LogPosition&)>& each,
+    std::size_t max_line) {
   ReplayResult result;
   for (const auto& file : replay_plan(log, from, result.checkpoint_lost)) {
     int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -91,8 +114,8 @@ ReplayResult replay_accounting_log(
                          file.offset};
     if (file.offset > static_cast<std::uint64_t>(st.st_size)) position.offset = 0;  // not the file we knew
     result.end = position;
-    std::string pending;     // the line being read
-    bool overlong = false;   // the line being read passed max_line: skip to its end
+    std::string pending;    // the line being read
+    bool overlong = false;  // the line being read passed max_line: skip to its end
     std::uint64_t offset = position.offset;
     char buffer[65536];
     for (;;) {
@@ -110,8 +133,8 @@ ReplayResult replay_accounting_log(
       std::size_t begin = 0;
       for (;;) {
         auto newline = chunk.find('\n', begin);
-        std::string_view piece = chunk.substr(begin, newline == std::string_view::npos ? std::string_view::npos
-                                                                                       : newline - begin);
+        std::string_view piece =
+            chunk.substr(begin, newline == std::string_view::npos ? std::string_view::npos : newline - begin);
         if (!overlong) {
           if (pending.size() + piece.size() > max_line) {
             overlong = true;

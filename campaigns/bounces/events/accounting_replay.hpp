@@ -2,7 +2,8 @@
 // so that the attempts whose events were not yet recorded when the daemon stopped (killed, or a queue
 // overflow) are recorded now. The checkpoint names a file by device and inode: if the log at PATH is that
 // file, from its offset; if not (AccountingLog rotated it to PATH.YYYYMMDDTHHMMSS[.N]), the rest of the
-// rotated file with that inode, then every rotated file named after it, then PATH from 0. No checkpoint,
+// rotated file with that inode, then every rotated file named after it, then PATH from 0; a file moved
+// away by an external logrotate (PATH.1, any PATH.* with the inode): its rest, then PATH. No checkpoint,
 // or its file gone (deleted by an operator): PATH from 0, and checkpoint_lost says so. Only complete lines
 // are read (the position stops after the last '\n').
 // Errors: a file that cannot be opened or read ends the replay with error set (what was read is kept).

@@ -38,7 +38,7 @@ struct DeliveryEvent {
   std::string reply;          // the server's reply, a DSN's diagnostic code, or what went wrong
   std::string enhanced_code;  // "5.1.1" (a DSN's Status), or ""
   unsigned attempt = 0;
-  std::optional<Classification> classification;  // for everything but delivered and complained
+  std::optional<Classification> classification;          // for everything but delivered and complained
   std::optional<std::string> campaign_id, recipient_id;  // from a valid VERP token only
   std::string event_key;  // unique: a second event with the same key is ignored
 };

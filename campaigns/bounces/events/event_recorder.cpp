@@ -22,14 +22,14 @@ EventRecorder::Started EventRecorder::start(const std::filesystem::path& databas
   } catch (const StoreError& e) {
     return {nullptr, e.what()};
   }
-  std::unique_ptr<EventRecorder> recorder(new EventRecorder(std::move(opened.database), std::move(secret),
-                                                            std::move(classify), std::move(options), metrics));
+  std::unique_ptr<EventRecorder> recorder(new EventRecorder(
+      std::move(opened.database), std::move(secret), std::move(classify), std::move(options), metrics));
   recorder->thread_ = std::thread([raw = recorder.get()] { raw->run(); });
   return {std::move(recorder), ""};
 }
 
-EventRecorder::EventRecorder(std::unique_ptr<Database> db, std::optional<TokenSecret> secret, Classify classify,
-                             RecorderOptions options, mta::server::Metrics& metrics)
+EventRecorder::EventRecorder(std::unique_ptr<Database> db, std::optional<TokenSecret> secret,
+                             Classify classify, RecorderOptions options, mta::server::Metrics& metrics)
     : db_(std::move(db)),
       outcomes_(*db_, options.policy),
       secret_(std::move(secret)),

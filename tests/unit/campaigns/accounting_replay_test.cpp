@@ -2,12 +2,13 @@
 // then the new file, no checkpoint (from the start), a checkpoint whose file is gone, damaged and overlong
 // lines skipped and counted, a torn last line left for later; and parse_json_line reading what
 // to_json_line wrote.
+#include "campaigns/bounces/events/accounting_replay.hpp"
+
 #include <fstream>
 #include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
-#include "campaigns/bounces/events/accounting_replay.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace campaigns {
@@ -119,6 +120,37 @@ TEST(AccountingReplay, RotatedFileRestThenTheNewFile) {
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(r.result.end.inode, st.st_ino);
+}
+
+TEST(AccountingReplay, AFileMovedByLogrotateThenTheNewFile) {
+  relay::test::TempDir dir;
+  auto path = dir.path() / "delivery.log";
+  AccountingLog log(path);
+  LogPosition checkpoint;
+  ASSERT_FALSE(log.write(attempt(1), &checkpoint));
+  ASSERT_FALSE(log.write(attempt(2)));
+  std::filesystem::rename(path, dir.path() / "delivery.log.1");
+  ASSERT_FALSE(log.reopen());
+  ASSERT_FALSE(log.write(attempt(3)));
+  auto r = replay(path, checkpoint);
+  EXPECT_FALSE(r.result.checkpoint_lost);
+  EXPECT_EQ(r.queue_ids, (std::vector<std::string>{"Q2", "Q3"}));
+}
+
+TEST(AccountingReplay, AFileTruncatedInPlaceIsReadFromItsStart) {
+  relay::test::TempDir dir;
+  auto path = dir.path() / "delivery.log";
+  LogPosition checkpoint;
+  {
+    AccountingLog log(path);
+    ASSERT_FALSE(log.write(attempt(1)));
+    ASSERT_FALSE(log.write(attempt(2), &checkpoint));
+  }
+  std::filesystem::resize_file(path, 0);  // logrotate's copytruncate
+  AccountingLog log(path);
+  ASSERT_FALSE(log.write(attempt(3)));
+  auto r = replay(path, checkpoint);
+  EXPECT_EQ(r.queue_ids, (std::vector<std::string>{"Q3"}));
 }
 
 TEST(AccountingReplay, ACheckpointWhoseFileIsGoneReadsTheCurrentFileFromItsStart) {

@@ -4,9 +4,10 @@
 // text); the replay at start records what the queue never saw; a full queue drops (counted) and the
 // recorder recovers the dropped attempts from the log; suppression by the policy, and the async path
 // (a complaint, a bounce with its bounce_messages row).
+#include "campaigns/bounces/events/event_recorder.hpp"
+
 #include <gtest/gtest.h>
 
-#include "campaigns/bounces/events/event_recorder.hpp"
 #include "campaigns/store/database.hpp"
 #include "campaigns/suppression/sqlite_suppression_store.hpp"
 #include "campaigns/tokens/verp.hpp"
@@ -23,8 +24,8 @@ constexpr std::string_view kSecretBytes = "0123456789abcdef0123456789abcdef-test
 
 std::string verp(std::string_view campaign, std::string_view recipient) {
   auto secret = TokenSecret::from_bytes(kSecretBytes);
-  return verp_address(secret, *BounceAddress::parse("bounces@bounce.example.com"), *CampaignId::parse(campaign),
-                      *RecipientId::parse(recipient));
+  return verp_address(secret, *BounceAddress::parse("bounces@bounce.example.com"),
+                      *CampaignId::parse(campaign), *RecipientId::parse(recipient));
 }
 
 Attempt attempt(std::string queue_id, std::string recipient, std::string result, std::string reply,
@@ -150,8 +151,9 @@ TEST(EventRecorder, FailuresAreClassifiedExpiredWithItsText) {
   f.deliver(attempt("Q2", "b@example.org", "expired", "452 4.2.2 mailbox full"));
   f.deliver(attempt("Q3", "c@example.org", "delivered", "250 ok"));
   f.recorder->flush();
-  EXPECT_EQ(f.column("SELECT class || ' ' || severity || ' ' || rule FROM delivery_events WHERE queue_id='Q1'"),
-            "mailbox-full soft fake");
+  EXPECT_EQ(
+      f.column("SELECT class || ' ' || severity || ' ' || rule FROM delivery_events WHERE queue_id='Q1'"),
+      "mailbox-full soft fake");
   EXPECT_EQ(f.column("SELECT reply FROM delivery_events WHERE queue_id = 'Q2'"), "452 4.2.2 mailbox full");
   EXPECT_NE(std::find(f.classifier.seen->begin(), f.classifier.seen->end(),
                       "delivery time expired; last error: 452 4.2.2 mailbox full"),
@@ -209,7 +211,8 @@ TEST(BounceOutcomes, HardBounceSuppressesAtOnceSenderClassesNever) {
   f.start();
   f.deliver(attempt("Q1", "gone@example.org", "bounced", "550 5.1.1 no such user", verp("spring", "1")));
   f.deliver(attempt("Q2", "blocked@example.org", "bounced", "554 5.7.1 spam detected", verp("spring", "2")));
-  f.deliver(attempt("Q3", "later@example.org", "deferred", "450 4.1.1 no such user yet", verp("spring", "3")));
+  f.deliver(
+      attempt("Q3", "later@example.org", "deferred", "450 4.1.1 no such user yet", verp("spring", "3")));
   f.recorder->flush();
   auto db = f.database();
   SqliteSuppressionStore store(*db);

@@ -1,9 +1,10 @@
 // The suppression policy of bounces: which classifications suppress at once, which count as soft bounces,
 // the soft-bounce rule over an address's final outcomes (N campaigns, the span, a delivery resets, mail
 // outside campaigns, sender classes), and the source text.
+#include "campaigns/bounces/suppression_policy.hpp"
+
 #include <gtest/gtest.h>
 
-#include "campaigns/bounces/suppression_policy.hpp"
 #include "campaigns/suppression/suppression.hpp"
 
 namespace campaigns {
@@ -66,21 +67,29 @@ INSTANTIATE_TEST_SUITE_P(
         SoftCase{"three campaigns within a week", {soft(6, "c"), soft(3, "b"), soft(0, "a")}, false},
         SoftCase{"only two campaigns", {soft(20, "b"), soft(0, "a")}, false},
         SoftCase{"several bounces of one campaign count once",
-                 {soft(20, "b"), soft(19, "b"), soft(18, "b"), soft(0, "a")}, false},
+                 {soft(20, "b"), soft(19, "b"), soft(18, "b"), soft(0, "a")},
+                 false},
         SoftCase{"a delivery in between resets",
-                 {soft(30, "d"), soft(20, "c"), delivered(15, "x"), soft(10, "b"), soft(0, "a")}, false},
+                 {soft(30, "d"), soft(20, "c"), delivered(15, "x"), soft(10, "b"), soft(0, "a")},
+                 false},
         SoftCase{"a delivery outside campaigns resets",
-                 {soft(30, "d"), soft(20, "c"), delivered(15, ""), soft(10, "b")}, false},
+                 {soft(30, "d"), soft(20, "c"), delivered(15, ""), soft(10, "b")},
+                 false},
         SoftCase{"a delivery before the streak does not",
-                 {soft(40, "d"), soft(30, "c"), soft(20, "b"), delivered(10, "a")}, true},
+                 {soft(40, "d"), soft(30, "c"), soft(20, "b"), delivered(10, "a")},
+                 true},
         SoftCase{"an earlier delivery of a campaign that then bounced",
-                 {soft(40, "d"), soft(30, "c"), soft(20, "b"), delivered(19, "b")}, true},
-        SoftCase{"a campaign that ended delivered", {delivered(40, "d"), soft(30, "c"), soft(20, "b"),
-                                                     soft(0, "a")}, false},
+                 {soft(40, "d"), soft(30, "c"), soft(20, "b"), delivered(19, "b")},
+                 true},
+        SoftCase{"a campaign that ended delivered",
+                 {delivered(40, "d"), soft(30, "c"), soft(20, "b"), soft(0, "a")},
+                 false},
         SoftCase{"a campaign ending in a sender-class bounce breaks the streak",
-                 {soft(40, "d"), other(30, "c"), soft(20, "b"), soft(0, "a")}, false},
+                 {soft(40, "d"), other(30, "c"), soft(20, "b"), soft(0, "a")},
+                 false},
         SoftCase{"bounces of mail outside campaigns neither count nor reset",
-                 {soft(40, "c"), soft(35, ""), soft(30, "b"), soft(0, "a")}, true},
+                 {soft(40, "c"), soft(35, ""), soft(30, "b"), soft(0, "a")},
+                 true},
         SoftCase{"nothing", {}, false}),
     [](const auto& info) { return "case" + std::to_string(info.index); });
 
@@ -100,7 +109,8 @@ TEST(SuppressionPolicy, TheSourceIsAValidSourceNamingCampaignQueueAndReply) {
   EXPECT_EQ(cut.size(), kMaxSourceLength);
   EXPECT_TRUE(is_valid_source(suppression_source("", "", "a\tb\nc")));
   std::string utf8;
-  for (int i = 0; i < 200; ++i) utf8 += "\xc3\xa9";  // é
+  for (int i = 0; i < 200; ++i)
+    utf8 += "\xc3\xa9";  // é
   auto cut_utf8 = suppression_source("c", "q", utf8);
   EXPECT_LE(cut_utf8.size(), kMaxSourceLength);
   EXPECT_NE(static_cast<unsigned char>(cut_utf8.back()), 0xc3);  // not cut inside a character

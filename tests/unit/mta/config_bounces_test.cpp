@@ -46,10 +46,12 @@ TEST(ConfigBounces, ReadsEveryKeyAndPrintsThemBack) {
 }
 
 TEST(ConfigBounces, BadValuesNameTheKey) {
-  auto result = load("[bounces]\nsoft_bounce_campaigns = 0\nsoft_bounce_span = \"soon\"\nrecord_event = true\n");
+  auto result =
+      load("[bounces]\nsoft_bounce_campaigns = 0\nsoft_bounce_span = \"soon\"\nrecord_event = true\n");
   ASSERT_FALSE(result.config);
   std::string all;
-  for (const auto& e : result.errors) all += e.key + ": " + e.message + "\n";
+  for (const auto& e : result.errors)
+    all += e.key + ": " + e.message + "\n";
   EXPECT_THAT(all, HasSubstr("bounces.soft_bounce_campaigns: expected an integer from 1 to 100"));
   EXPECT_THAT(all, HasSubstr("bounces.soft_bounce_span: \"soon\" is not a duration"));
   EXPECT_THAT(all, HasSubstr("record_event"));
