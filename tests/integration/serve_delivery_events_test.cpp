@@ -82,7 +82,7 @@ TEST(ServeDeliveryEvents, AttemptsBecomeEventsWithCampaignIdsAndClasses) {
   EXPECT_EQ(by_recipient["accept1@dest.test"].classification, "//");
   EXPECT_EQ(by_recipient["reject2@dest.test"].result, "bounced");
   EXPECT_EQ(by_recipient["reject2@dest.test"].recipient_id, "2");
-  EXPECT_EQ(by_recipient["reject2@dest.test"].classification, "other/hard/unclassified");
+  EXPECT_EQ(by_recipient["reject2@dest.test"].classification, "invalid-recipient/hard/invalid-recipient");  // the shipped rules
   EXPECT_EQ(by_recipient["reject2@dest.test"].attempt, 1);
   EXPECT_EQ(by_recipient["accept3@dest.test"].result, "delivered");
   EXPECT_EQ(by_recipient["accept3@dest.test"].campaign_id, "-");
