@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cctype>
 #include <gmime/gmime.h>
+
+#include "campaigns/formats/gmime_support.hpp"
 #include <map>
 #include <mutex>
 #include <optional>
@@ -126,22 +128,8 @@ struct Combined {
   }
 };
 
-void gmime_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
-
-// Owns a GObject reference.
 template <typename T>
-struct Ref {
-  T* p = nullptr;
-  explicit Ref(T* pointer) : p(pointer) {}
-  Ref(const Ref&) = delete;
-  Ref& operator=(const Ref&) = delete;
-  ~Ref() {
-    if (p) g_object_unref(p);
-  }
-};
+using Ref = GObjectRef<T>;
 
 struct Bodies {
   std::vector<std::string> texts;  // decoded text/plain and text/html parts

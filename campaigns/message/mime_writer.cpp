@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <gmime/gmime.h>
+
+#include "campaigns/formats/gmime_support.hpp"
 #include <mutex>
 
 namespace campaigns::mime {
@@ -45,8 +47,7 @@ std::string valid_utf8(std::string_view text) {
 }  // namespace
 
 void init() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
+  gmime_init_once();
 }
 
 void append_header(std::string& out, std::string_view name, std::string_view value) {

@@ -4,26 +4,15 @@
 #include "campaigns/bounces/parse/mime_walk.hpp"
 
 #include <gmime/gmime.h>
+
+#include "campaigns/formats/gmime_support.hpp"
 #include <mutex>
 
 namespace campaigns {
 namespace {
 
-void gmime_init_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
-
 template <typename T>
-struct Ref {
-  T* p = nullptr;
-  explicit Ref(T* pointer) : p(pointer) {}
-  Ref(const Ref&) = delete;
-  Ref& operator=(const Ref&) = delete;
-  ~Ref() {
-    if (p) g_object_unref(p);
-  }
-};
+using Ref = GObjectRef<T>;
 
 struct GFree {
   char* p;
