@@ -253,6 +253,8 @@ const Case kCases[] = {
 
     // Postfix, Sendmail, Exim, qmail: their documented reply texts (postfix.org/postconf.5.html,
     // sendmail's op guide, qmail's bounce format) as many servers send them.
+    {"Host or domain name not found. Name service error for name=example.invalid type=MX: Host not found, try again", C::dns_failure, S},
+    {"Host or domain name not found. Name service error for name=example.invalid type=A: Host not found", C::bad_domain, H},
     {"550 5.1.1 <someone@example.com>: Recipient address rejected: User unknown in virtual mailbox table", C::invalid_recipient, H},
     {"450 4.1.1 <someone@example.com>: Recipient address rejected: User unknown in local recipient table", C::invalid_recipient, S},
     {"550 5.1.1 <someone@example.com>... User unknown", C::invalid_recipient, H},
