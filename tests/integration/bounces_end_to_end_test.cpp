@@ -286,6 +286,9 @@ TEST(BouncesEndToEnd, CampaignBouncesComplaintsAndForgeriesAddUp) {
   EXPECT_THAT(text, HasSubstr("relayctl_bounce_messages_total{kind=\"dsn\",outcome=\"unknown-campaign\"} 1\n"));
   EXPECT_THAT(text, HasSubstr("relayctl_bounce_messages_total{kind=\"arf\",outcome=\"recorded\"} 10\n"));
   EXPECT_THAT(text, HasSubstr("relayctl_bounce_messages_total{kind=\"auto-reply\",outcome=\"ignored\"} 3\n"));
+  // 60 + 20 + 20 recipients at delivery, 15 by DSN; 10 complaints.
+  EXPECT_THAT(text, HasSubstr("relayctl_bounce_suppressions_total{reason=\"hard-bounce\"} 115\n"));
+  EXPECT_THAT(text, HasSubstr("relayctl_bounce_suppressions_total{reason=\"complaint\"} 10\n"));
 
   // campaign status shows the same counts, from the same events.
   auto status = daemon->relayctl({"campaign", "status", "autumn", "--json"});

@@ -161,7 +161,9 @@ BounceIntake BounceConsumer::consume(const mta::smtp::BounceMail& mail) {
       }
     }
     row.outcome = outcome_name(outcome);
-    outcomes_.record(events, &row);
+    auto counts = outcomes_.record(events, &row);
+    metrics_.events_recorded += counts.inserted;
+    for (std::size_t i = 0; i < counts.suppressed.size(); ++i) metrics_.bounce_suppressions[i] += counts.suppressed[i];
   } catch (const StoreError& e) {
     metrics_.count_bounce_message(metric_kind(reading.parsed.kind), BounceMessageOutcome::failed);
     ++metrics_.campaign_lookup_failures;
