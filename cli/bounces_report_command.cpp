@@ -51,25 +51,7 @@ int write_output(const std::string& file, const std::string& text) {
     return kOk;
   }
   std::filesystem::path target = file;
-  std::filesystem::path temporary = target;
-  temporary += ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (out) out << text;
-    if (!out || !out.flush()) {
-      print_error("cannot write " + temporary.string() + ": " + std::strerror(errno));
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      return kUsage;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, target, ec);
-  if (ec) {
-    print_error("cannot write " + target.string() + ": " + ec.message());
-    std::filesystem::remove(temporary, ec);
-    return kUsage;
-  }
+  if (!write_file_atomically(target, [&text](std::ostream& out) { out << text; })) return kUsage;
   std::cerr << "relayctl: report written to " << target.string() << "\n";
   return kOk;
 }

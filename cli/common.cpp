@@ -1,6 +1,10 @@
 #include "cli/common.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
+#include <unistd.h>
 
 #include "mta/config/config_loader.hpp"
 
@@ -16,6 +20,29 @@ void add_config_option(CLI::App& command, std::string& path) {
 
 void print_error(const std::string& message) {
   std::cerr << "relayctl: error: " << message << "\n";
+}
+
+bool write_file_atomically(const std::filesystem::path& target, const std::function<void(std::ostream&)>& write) {
+  std::filesystem::path temporary = target;
+  temporary += ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (out) write(out);
+    if (!out || !out.flush()) {
+      print_error("cannot write " + temporary.string() + ": " + std::strerror(errno));
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, target, ec);
+  if (ec) {
+    print_error("cannot write " + target.string() + ": " + ec.message());
+    std::filesystem::remove(temporary, ec);
+    return false;
+  }
+  return true;
 }
 
 std::optional<LoadedConfig> load_config(const std::string& path) {

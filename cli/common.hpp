@@ -2,8 +2,10 @@
 // configuration with diagnostics printed the same way everywhere.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -32,5 +34,9 @@ std::optional<LoadedConfig> load_config(const std::string& path);
 
 // "relayctl: error: MESSAGE" on stderr.
 void print_error(const std::string& message);
+
+// Writes a file the way a reader never sees half of: write() fills TARGET.tmp.PID beside it, which is then
+// renamed over TARGET. False (the error printed, the temporary removed) when it cannot be written.
+bool write_file_atomically(const std::filesystem::path& target, const std::function<void(std::ostream&)>& write);
 
 }  // namespace cli

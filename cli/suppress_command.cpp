@@ -230,24 +230,10 @@ int run_export(const Options& options, Store& store) {
   }
   // Written beside the target and renamed over it, so a reader never sees half a file.
   std::filesystem::path target = options.file;
-  std::filesystem::path temporary = target;
-  temporary += ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (out) campaigns::export_suppressions(*store.suppression, out);
-    if (!out || !out.flush()) {
-      print_error("cannot write " + temporary.string() + ": " + std::strerror(errno));
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      return kUsage;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, target, ec);
-  if (ec) {
-    print_error("cannot write " + target.string() + ": " + ec.message());
+  if (!write_file_atomically(target, [&store](std::ostream& out) {
+        campaigns::export_suppressions(*store.suppression, out);
+      }))
     return kUsage;
-  }
   std::cerr << "relayctl: suppression list written to " << target.string() << "\n";
   return kOk;
 }
