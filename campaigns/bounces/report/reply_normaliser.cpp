@@ -89,9 +89,26 @@ bool is_identifier(std::string_view w) {
 constexpr std::string_view kDelimiters = "[](){}<>\"',;";
 constexpr std::string_view kEdge = ":.!?";
 
+// A URL stays (its host and path say which documentation page), except the addresses and IPs in it, as
+// blocklists' lookup links carry them ("https://www.spamhaus.org/query/ip/192.0.2.1").
+std::string mask_url(std::string_view url) {
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= url.size(); ++i) {
+    if (i < url.size() && std::string_view("/?&=#").find(url[i]) == std::string_view::npos) continue;
+    auto piece = url.substr(start, i - start);
+    out += piece.find('@') != std::string_view::npos ? "<address>"
+           : is_ipv4(piece) || is_ipv6(piece)        ? "<ip>"
+                                                      : std::string(piece);
+    if (i < url.size()) out += url[i];
+    start = i + 1;
+  }
+  return out;
+}
+
 std::string mask_core(std::string_view core) {
   if (core.empty()) return "";
-  if (core.starts_with("http://") || core.starts_with("https://")) return std::string(core);
+  if (core.starts_with("http://") || core.starts_with("https://")) return mask_url(core);
   if (core.find('@') != std::string_view::npos) return "<address>";
   if (is_enhanced_code(core)) return std::string(core);
   if (is_ipv4(core) || is_ipv6(core)) return "<ip>";
@@ -118,7 +135,7 @@ std::string mask_piece(std::string_view piece) {
 }
 
 std::string mask_word(std::string_view w) {
-  if (w.starts_with("http://") || w.starts_with("https://")) return std::string(w);
+  if (w.starts_with("http://") || w.starts_with("https://")) return mask_url(w);
   std::string out;
   std::size_t start = 0;
   for (std::size_t i = 0; i <= w.size(); ++i) {

@@ -53,6 +53,11 @@ INSTANTIATE_TEST_SUITE_P(
              "550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550 [<id>]"},
         Case{"ipv6_and_queue_id", "451 4.7.1 Client host [2001:db8::25] blocked; queue id 4VxQ3n2kLbz9sZ",
              "451 4.7.1 Client host [<ip>] blocked; queue id <id>"},
+        Case{"blocklist_link",
+             "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org; "
+             "https://www.spamhaus.org/query/ip/192.0.2.9",
+             "554 5.7.1 Service unavailable; Client host [<ip>] blocked using zen.spamhaus.org; "
+             "https://www.spamhaus.org/query/ip/<ip>"},
         Case{"key_value", "554 5.7.1 rejected id=AB12CD34EF ip=198.51.100.4",
              "554 5.7.1 rejected id=<id> ip=<ip>"},
         Case{"base64_and_hex",
