@@ -1,6 +1,7 @@
 #include "campaigns/bounces/events/event_recorder.hpp"
 
 #include "campaigns/bounces/events/accounting_replay.hpp"
+#include "campaigns/bounces/parse/bounce_token.hpp"
 #include "campaigns/tokens/verp.hpp"
 #include "mta/log/log.hpp"
 
@@ -78,15 +79,11 @@ void EventRecorder::stop() {
 DeliveryEvent EventRecorder::label(const mta::delivery::Attempt& attempt) const {
   DeliveryEvent event = attempt_event(attempt);
   if (secret_) {
-    std::string_view sender = attempt.sender;
-    auto at = sender.rfind('@');
-    auto plus = sender.substr(0, at == std::string_view::npos ? 0 : at).find('+');
-    if (at != std::string_view::npos && plus != std::string_view::npos) {
-      auto check = check_token(*secret_, sender.substr(plus + 1, at - plus - 1));
-      if (check.status == TokenStatus::valid && check.ids) {
-        event.campaign_id = check.ids->campaign.str();
-        event.recipient_id = check.ids->recipient.str();
-      }
+    // The same reading of local+TOKEN@domain as a bounce's return path gets.
+    auto check = check_verp_candidate(*secret_, attempt.sender);
+    if (check.status == TokenStatus::valid && check.ids) {
+      event.campaign_id = check.ids->campaign.str();
+      event.recipient_id = check.ids->recipient.str();
     }
   }
   if (classify_ && attempt.result != "delivered")
