@@ -13,6 +13,7 @@
 
 #include "dkim/signing_table.hpp"
 #include "mta/config/bounce_rule.hpp"
+#include "mta/config/inbound.hpp"
 #include "dns/host_port.hpp"
 #include "dns/ip_network.hpp"
 #include "mta/smtp/session_limits.hpp"
@@ -125,20 +126,6 @@ struct DeliveryConfig {
   std::vector<SenderPool> sender_pools;
   std::vector<Route> routes;
   std::vector<Shaping> shaping;
-};
-
-struct Backend {
-  std::string domain;
-  dns::HostPort next_hop;
-  // Let clients that are neither authenticated nor trusted use %, ! or a quoted @ in the local part
-  // (user%host@domain): only for a backend that needs them and will not relay them on.
-  bool allow_untrusted_routing = false;
-};
-
-struct InboundConfig {
-  std::vector<std::string> relay_domains;
-  std::vector<Backend> backends;
-  Seconds max_queue_lifetime{5 * 24 * 60 * 60};
 };
 
 // Which mail the suppression list is checked for at RCPT: campaign mail (a valid VERP return path), all

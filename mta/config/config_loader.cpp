@@ -423,25 +423,43 @@ class Loader {
       if (std::string problem = hostname_problem(text); !problem.empty())
         t.error_at(*node, t.key_path("relay_domains"), problem);
       else
-        out.relay_domains.push_back(dns::canonical_name(text));
+        add_domain(out, dns::canonical_name(text));
     }
     positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);
+    // The older form: one [[inbound.backend]] (domain, next_hop) per relay domain.
     for (auto& item : t.tables("backend")) {
-      Backend backend;
+      std::string domain;
+      InboundBackend backend;
+      bool allow_untrusted_routing = false;
       require(item, "domain", "the relay domain this backend receives mail for");
       require(item, "next_hop", "the customer's server: \"HOST[:PORT]\" (port 25 when omitted)");
-      if (item.read_checked("domain", backend.domain, hostname_problem)) {
-        backend.domain = dns::canonical_name(backend.domain);
-        if (std::find(out.relay_domains.begin(), out.relay_domains.end(), backend.domain) ==
-            out.relay_domains.end())
-          item.error("domain", "\"" + backend.domain + "\" is not in [inbound] relay_domains; add it there");
+      InboundDomain* target = nullptr;
+      if (item.read_checked("domain", domain, hostname_problem)) {
+        domain = dns::canonical_name(domain);
+        for (auto& d : out.domains)
+          if (d.name == domain) target = &d;
+        if (!target)
+          item.error("domain", "\"" + domain + "\" is not in [inbound] relay_domains; add it there");
       }
-      read_host_port(item, "next_hop", 25, true, backend.next_hop);
-      item.read("allow_untrusted_routing", backend.allow_untrusted_routing);
+      read_host_port(item, "next_hop", 25, true, backend.address);
+      item.read("allow_untrusted_routing", allow_untrusted_routing);
       item.finish();
-      out.backends.push_back(std::move(backend));
+      if (target) {
+        target->backends.push_back(std::move(backend));
+        target->allow_untrusted_routing = target->allow_untrusted_routing || allow_untrusted_routing;
+      }
     }
     t.finish();
+  }
+
+  static InboundDomain& add_domain(InboundConfig& out, const std::string& name) {
+    for (auto& d : out.domains)
+      if (d.name == name) return d;
+    out.relay_domains.push_back(name);
+    InboundDomain domain;
+    domain.name = name;
+    out.domains.push_back(std::move(domain));
+    return out.domains.back();
   }
 
   void inject_credentials(TableReader& t, CampaignsConfig& out) {

@@ -49,6 +49,18 @@ toml::table bounces_table(const BouncesConfig& bounces) {
        })}};
 }
 
+toml::table inbound_table(const InboundConfig& inbound) {
+  toml::array backends;
+  for (const auto& d : inbound.domains)
+    for (const auto& b : d.backends)
+      backends.push_back(toml::table{{"domain", d.name},
+                                     {"next_hop", b.address.to_string()},
+                                     {"allow_untrusted_routing", d.allow_untrusted_routing}});
+  return toml::table{{"relay_domains", strings(inbound.relay_domains)},
+                     {"max_queue_lifetime", duration(inbound.max_queue_lifetime)},
+                     {"backend", std::move(backends)}};
+}
+
 }  // namespace
 
 toml::table to_toml(const Config& c) {
@@ -132,15 +144,7 @@ toml::table to_toml(const Config& c) {
                           {"timeout", duration(c.dns.timeout)}}},
       {"dkim", dkim_table(c.dkim)},
       {"delivery", std::move(delivery)},
-      {"inbound", toml::table{{"relay_domains", strings(c.inbound.relay_domains)},
-                              {"max_queue_lifetime", duration(c.inbound.max_queue_lifetime)},
-                              {"backend", array_of(c.inbound.backends,
-                                                   [](const Backend& b) {
-                                                     return toml::table{{"domain", b.domain},
-                                                                        {"next_hop", b.next_hop.to_string()},
-                                                                        {"allow_untrusted_routing",
-                                                                         b.allow_untrusted_routing}};
-                                                   })}}},
+      {"inbound", inbound_table(c.inbound)},
       {"campaigns",
        toml::table{{"database", c.campaigns.database.string()},
                    {"token_secret_file", c.campaigns.token_secret_file.string()},

@@ -990,8 +990,8 @@ EngineOptions engine_options(const config::Config& config) {
   options.backoff = {config.delivery.rate_limit_pause, config.delivery.rate_limit_pause_max};
   options.shaping = effective_shaping(config.delivery.shaping);
   options.egress = egress_settings(config.delivery, options.hostname);
-  for (const auto& backend : config.inbound.backends)
-    options.backends[dns::canonical_name(backend.domain)] = backend.next_hop;
+  for (const auto& domain : config.inbound.domains)
+    if (!domain.backends.empty()) options.backends[domain.name] = domain.backends.front().address;
   options.inbound_lifetime = config.inbound.max_queue_lifetime;
   return options;
 }

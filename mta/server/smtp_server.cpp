@@ -94,9 +94,8 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
   for (const auto& d : config.inbound.relay_domains)
     relay_domains.push_back(smtp::ascii_lowered(d));
   std::vector<std::string> untrusted_routing_domains;
-  for (const auto& backend : config.inbound.backends)
-    if (backend.allow_untrusted_routing)
-      untrusted_routing_domains.push_back(smtp::ascii_lowered(backend.domain));
+  for (const auto& domain : config.inbound.domains)
+    if (domain.allow_untrusted_routing) untrusted_routing_domains.push_back(domain.name);
   for (auto kind :
        {ListenerKind::submission, ListenerKind::smtps, ListenerKind::relay, ListenerKind::inbound}) {
     smtp::SessionConfig& s = settings->sessions[kind];
@@ -267,9 +266,8 @@ spool::Envelope SmtpServer::envelope_for(const smtp::ServerSession& session, con
     spool::Recipient r{rcpt, {}, t.recipient_dsn[i].notify, t.recipient_dsn[i].orcpt.value_or("")};
     // A relay domain's mail goes to its backend whichever listener took it: its MX is us (a loop).
     std::string domain = smtp::mailbox_domain(rcpt);
-    for (const auto& backend : settings.config.inbound.backends)
-      if (smtp::ascii_lowered(backend.domain) == domain)
-        r.state.route = {spool::RouteKind::backend, backend.next_hop.to_string()};
+    if (const auto* inbound = settings.config.inbound.domain(domain); inbound && !inbound->backends.empty())
+      r.state.route = {spool::RouteKind::backend, inbound->backends.front().address.to_string()};
     e.recipients.push_back(std::move(r));
   }
   return e;

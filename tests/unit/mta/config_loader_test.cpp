@@ -250,7 +250,7 @@ TEST(ConfigLoader, FullFileLoadsWithEveryValue) {
   EXPECT_EQ(c.delivery.shaping[0].rate, (Rate{300, std::chrono::minutes(1)}));
   EXPECT_EQ(c.delivery.shaping[0].max_recipients, 100u);
   EXPECT_TRUE(c.delivery.shaping[0].require_tls);
-  EXPECT_EQ(c.inbound.backends[0].next_hop.to_string(), "mail.customer.example:25");
+  EXPECT_EQ(c.inbound.domains[0].backends[0].address.to_string(), "mail.customer.example:25");
   EXPECT_EQ(c.admin.metrics_listen->port, 9100);
 }
 
