@@ -1,6 +1,7 @@
 #include "mta/server/daemon.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -14,7 +15,10 @@
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 
+#include "dkim/verifier.hpp"
+#include "dns/resolver/network_resolver.hpp"
 #include "mta/auth/user_store.hpp"
+#include "mta/inbound/limits/client_limiter.hpp"
 #include "mta/config/config_writer.hpp"
 #include "mta/config/dns_settings.hpp"
 #include "mta/delivery/accounting_log.hpp"
@@ -81,6 +85,29 @@ void fail(const std::string& message) {
   std::cerr << "relayctl: error: " << message << "\n";
 }
 
+// Unix seconds for greylisting and the probe cache. RELAYCTL_TEST_CLOCK_OFFSET (seconds, for tests and demos
+// that show greylisting pass without waiting minutes) moves it forward; it is logged when set.
+std::function<std::int64_t()> inbound_clock() {
+  std::int64_t offset = 0;
+  if (const char* text = std::getenv("RELAYCTL_TEST_CLOCK_OFFSET")) {
+    offset = std::strtoll(text, nullptr, 10);
+    log::warn("serve.test_clock", {{"offset_seconds", offset}, {"note", "the inbound clock is moved for tests"}});
+  }
+  return [offset] {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+               .count() +
+           offset;
+  };
+}
+
+// The inbound chain for a configuration with relay domains; null without (or on error, then set).
+std::shared_ptr<inbound::InboundPolicy> make_inbound_policy(const config::Config& config,
+                                                            const std::function<std::int64_t()>& clock,
+                                                            std::string& error) {
+  if (config.inbound.domains.empty()) return nullptr;
+  return inbound::InboundPolicy::create(config, clock, error);
+}
+
 }  // namespace
 
 int run_daemon(const config::Config& initial, const ConfigReloader& reload,
@@ -119,6 +146,25 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
     fail("DKIM: " + error);
     return 2;
   }
+  // The inbound side: its policy chain (recipient lists, greylist, scanners), a worker pool for its
+  // blocking checks, one DNS thread with its own resolver (DNSBL, SPF, DKIM, DMARC), the per-client limits.
+  auto clock = inbound_clock();
+  auto inbound_policy = make_inbound_policy(initial, clock, error);
+  if (!error.empty()) {
+    fail("inbound: " + error);
+    return 2;
+  }
+  auto verifier = dkim::Verifier::create();
+  if (!verifier.ok()) {
+    fail("DKIM verifier: " + verifier.error());
+    return 2;
+  }
+  asio::io_context inbound_dns_io;
+  auto inbound_dns_work = asio::make_work_guard(inbound_dns_io);
+  dns::NetworkResolver inbound_resolver(inbound_dns_io.get_executor(), config::resolver_options(initial.dns));
+  inbound::ClientLimiter limiter(initial.inbound.limits);
+  asio::thread_pool inbound_workers(16);
+  InboundRuntime inbound_runtime{inbound_workers, inbound_dns_io, inbound_resolver, **verifier, limiter};
 
   // Delivery runs on its own event loop and thread; the server and the control socket reach it through a
   // spool that tells it about new work.
@@ -171,7 +217,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   asio::thread_pool blocking(2);
   SmtpServer server(io, notifying, *users, blocking, signing, metrics,
-                    make_settings(initial, tls, signer, &metrics, services.hooks));
+                    make_settings(initial, tls, signer, &metrics, services.hooks, inbound_policy),
+                    &inbound_runtime);
   if (auto problem = server.listen(initial.server.listeners); !problem.empty()) {
     fail(problem);
     stop_services();
@@ -193,6 +240,7 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
     admin.start();
   }
   std::thread delivery_thread([&] { delivery_io.run(); });  // only now: every early return is above
+  std::thread inbound_dns_thread([&] { inbound_dns_io.run(); });
   server.start();
   control.start();
 
@@ -222,14 +270,23 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
           std::string tls_error, dkim_error;
           auto next_tls = load_tls(*next, tls_error);
           auto next_signer = next_tls ? load_signer(*next, dkim_error) : nullptr;
+          std::string inbound_error;
+          auto next_inbound = next_tls && dkim_error.empty() ? make_inbound_policy(*next, clock, inbound_error)
+                                                             : nullptr;
           if (!next_tls) {
             log::error("serve.reload_failed", {{"error", tls_error}});
           } else if (!dkim_error.empty()) {
             log::error("serve.reload_failed", {{"error", "DKIM: " + dkim_error}});
+          } else if (!inbound_error.empty()) {
+            log::error("serve.reload_failed", {{"error", "inbound: " + inbound_error}});
           } else {
             config::Config applied = *next;
             applied.campaigns = running.campaigns;  // at a restart, as needs_restart() tells the operator
-            server.apply(make_settings(applied, next_tls, next_signer, &metrics, services.hooks));
+            server.apply(make_settings(applied, next_tls, next_signer, &metrics, services.hooks, next_inbound));
+            limiter.apply(next->inbound.limits);
+            asio::post(inbound_dns_io, [&inbound_resolver, dns = config::resolver_options(next->dns)]() mutable {
+              inbound_resolver.set_options(std::move(dns));
+            });
             {
               std::lock_guard lock(signer_mutex);
               current_signer = next_signer;
@@ -281,6 +338,10 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
     t.join();
   stop_services();
   blocking.join();
+  inbound_workers.join();
+  inbound_dns_work.reset();
+  inbound_dns_io.stop();
+  inbound_dns_thread.join();
   // Delivery: transactions in progress finish (their outcome recorded, so nothing is sent twice), within
   // the same bound as SMTP sessions; what is still running then is abandoned and stays pending.
   engine.stop();

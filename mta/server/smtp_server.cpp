@@ -1,6 +1,7 @@
 #include "mta/server/smtp_server.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <chrono>
 
 #include <asio/co_spawn.hpp>
@@ -13,6 +14,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "mta/inbound/limits/client_limiter.hpp"
 #include "mta/log/log.hpp"
 #include "mta/server/async_bridge.hpp"
 #include "mta/server/tls_context.hpp"
@@ -85,8 +87,10 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
                                                     std::shared_ptr<asio::ssl::context> tls,
                                                     std::shared_ptr<const dkim::Signer> signer,
                                                     Metrics* metrics,
-                                                    std::shared_ptr<smtp::CampaignHooks> campaigns) {
+                                                    std::shared_ptr<smtp::CampaignHooks> campaigns,
+                                                    std::shared_ptr<inbound::InboundPolicy> inbound) {
   auto settings = std::make_shared<ServerSettings>();
+  settings->inbound = inbound;
   settings->config = config;
   settings->tls = std::move(tls);
   settings->signer = std::move(signer);
@@ -110,19 +114,21 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
       s.on_refusal = [metrics](smtp::SmtpError e) { ++metrics->refusals[static_cast<std::size_t>(e)]; };
     s.campaigns = campaigns;
     s.check_suppression = config.campaigns.check_suppression;
+    s.inbound_policy = inbound != nullptr && kind == ListenerKind::inbound;
   }
   return settings;
 }
 
 SmtpServer::SmtpServer(asio::io_context& io, spool::Spool& spool, auth::UserStore& users,
                        asio::thread_pool& blocking, asio::thread_pool& signing, Metrics& metrics,
-                       std::shared_ptr<const ServerSettings> settings)
+                       std::shared_ptr<const ServerSettings> settings, InboundRuntime* inbound)
     : io_(io),
       spool_(spool),
       users_(users),
       blocking_(blocking),
       signing_(signing),
       metrics_(metrics),
+      inbound_(inbound),
       settings_(std::move(settings)) {
   const auto& limits = settings_->config.server.limits;
   auth_limiter_ =
@@ -285,6 +291,17 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
     address = asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6());
   c->address = address.to_string();
   std::string out;
+  inbound::ClientRefusal connect_refusal = inbound::ClientRefusal::none;
+  std::optional<smtp::SmtpError> refusal;
+  std::optional<std::string> listed;
+  asio::awaitable<std::optional<std::string>> lookup;
+  struct Disconnect {  // the client's connection ends: its concurrent count goes down
+    inbound::ClientLimiter* limiter = nullptr;
+    asio::ip::address address;
+    ~Disconnect() {
+      if (limiter) limiter->disconnect(address);
+    }
+  } disconnect;
 
   if (!admit(c->address, limits)) {
     ++metrics_.connections_refused;
@@ -308,7 +325,43 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
   }
   ++metrics_.sessions;
 
-  smtp::ClientInfo client{c->address, trusted(address, *settings), address.is_loopback(), false, ""};
+  smtp::ClientInfo client{c->address, trusted(address, *settings), address.is_loopback(), false, "", {}};
+  // The inbound side's connect checks: the client's connection limits, then the DNSBLs.
+  if (kind == ListenerKind::inbound && inbound_) {
+    connect_refusal = inbound_->limiter.connect(address);
+    if (connect_refusal != inbound::ClientRefusal::none) {
+      refusal = connect_refusal == inbound::ClientRefusal::connection_rate ? smtp::SmtpError::client_connection_rate
+                                                                          : smtp::SmtpError::too_many_connections;
+      ++metrics_.refusals[static_cast<std::size_t>(*refusal)];
+      log::info("inbound.client_limited", {{"client", c->address}, {"reason", smtp::to_string(*refusal)}});
+      out = smtp::reply_for(*refusal).format();
+      arm(c, std::chrono::seconds(10));
+      co_await write_all(*c, out);
+      co_return;
+    }
+    disconnect.limiter = &inbound_->limiter;
+    disconnect.address = address;
+    if (!client.trusted)
+      client.admit_message = [limiter = &inbound_->limiter, address]() -> std::optional<smtp::SmtpError> {
+        if (limiter->message(address) == inbound::ClientRefusal::none) return std::nullopt;
+        return smtp::SmtpError::client_message_rate;
+      };
+    if (settings->inbound && !client.trusted && !settings->config.inbound.dnsbl_zones.empty()) {
+      arm(c, std::chrono::seconds(60));
+      lookup = settings->inbound->blocklisted(inbound_->resolver, address);
+      listed = co_await asio::co_spawn(inbound_->dns_io, std::move(lookup), use_awaitable);
+      if (listed) {
+        ++metrics_.refusals[static_cast<std::size_t>(smtp::SmtpError::client_blocklisted)];
+        log::info("inbound.blocklisted", {{"client", c->address}, {"list", *listed}});
+        out = smtp::reply_for(smtp::SmtpError::client_blocklisted,
+                              "Service unavailable; client [" + c->address + "] blocked using " + *listed)
+                  .format();
+        arm(c, std::chrono::seconds(10));
+        co_await write_all(*c, out);
+        co_return;
+      }
+    }
+  }
   if (kind == ListenerKind::smtps) {
     if (!settings->tls) co_return;
     arm(c, limits.tls_handshake_timeout);
@@ -331,7 +384,9 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
             std::vector<char>(16 * 1024),
             std::string(),
             std::nullopt,
-            smtp::Step{}};
+            smtp::Step{},
+            address,
+            disconnect.limiter != nullptr};
   live.out = live.session.greeting().format();
   log::debug("session.started", {{"client", c->address}, {"kind", to_string(kind)}});
   co_await converse(live);
@@ -360,7 +415,7 @@ awaitable<void> SmtpServer::converse(Live& s) {
       co_return;
     }
     s.c->reading_command = true;
-    n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
+    n = co_await read_client(s, ec);
     s.c->reading_command = false;
     if (ec) {
       if (s.c->drain_requested || s.c->timed_out) {
@@ -388,6 +443,8 @@ awaitable<bool> SmtpServer::perform(Live& s) {
       co_return co_await start_tls(s);
     case smtp::Next::verify_auth:
       co_return co_await verify_auth(s);
+    case smtp::Next::check_recipient:
+      co_return co_await check_recipient(s);
     case smtp::Next::read_data:
       co_return co_await receive_data(s);
   }
@@ -474,7 +531,7 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
   used = data.feed(pending);
   while (!data.done()) {
     arm(s.c, limits.data_timeout);
-    n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
+    n = co_await read_client(s, ec);
     if (ec) break;
     pending.assign(s.buffer.data(), n);
     used = data.feed(pending);
@@ -506,6 +563,7 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
     if (bounce_intake == smtp::BounceIntake::failed || s.session.transaction().recipients.empty())
       s.step = s.session.on_bounce_consumed(bounce_intake);
   }
+  if (s.step.next == smtp::Next::store && inbound_applies(s)) co_await inbound_content(s);
   if (s.step.next == smtp::Next::store && signer) {
     // Signed before it is spooled (docs/architecture.md, "DKIM signing"), on the signing pool.
     auto sign = [signer, &s]() { return signer->sign(s.session.transaction().message); };
@@ -536,6 +594,94 @@ awaitable<bool> SmtpServer::receive_data(Live& s) {
   }
   ++(s.step.reply && s.step.reply->code == 250 ? metrics_.messages_accepted : metrics_.messages_refused);
   co_return co_await perform(s);
+}
+
+awaitable<std::size_t> SmtpServer::read_client(Live& s, asio::error_code& ec) {
+  std::size_t n = 0;
+  std::chrono::milliseconds delay{0};
+  asio::error_code ignored;
+  asio::steady_timer pause(s.c->stream.get_executor());
+  n = co_await read_some(*s.c, s.buffer.data(), s.buffer.size(), ec);
+  if (!ec && n > 0 && s.limited) delay = inbound_->limiter.read(s.address, n);
+  if (delay.count() > 0) {
+    // Over its byte rate: the next read waits (TCP's window then slows the client), nothing fails.
+    pause.expires_after(delay);
+    co_await pause.async_wait(asio::redirect_error(use_awaitable, ignored));
+  }
+  co_return n;
+}
+
+bool SmtpServer::inbound_applies(const Live& s) const {
+  return inbound_ && s.settings->inbound && s.kind == ListenerKind::inbound &&
+         !s.session.transaction().inbound_domain.empty();
+}
+
+awaitable<bool> SmtpServer::check_recipient(Live& s) {
+  std::optional<inbound::Refusal> refusal;
+  std::shared_ptr<inbound::InboundPolicy> policy = s.settings->inbound;
+  const smtp::PendingRecipient& pending = *s.session.pending_recipient();
+  const config::InboundDomain* domain = s.settings->config.inbound.domain(pending.domain);
+  std::function<std::optional<inbound::Refusal>()> check = [policy, domain, client = s.c->address,
+                                                            sender = s.session.transaction().sender,
+                                                            recipient = pending.address] {
+    return policy->check_recipient(*domain, client, sender, recipient);
+  };
+  if (policy && domain && inbound_)
+    refusal = co_await async_run<std::optional<inbound::Refusal>>(inbound_->workers, check);
+  if (refusal) {
+    log::info("inbound.recipient_refused", {{"client", s.c->address},
+                                            {"recipient", pending.address},
+                                            {"reason", smtp::to_string(refusal->error)}});
+    s.step = s.session.on_recipient_checked(refusal->error, refusal->text);
+  } else {
+    s.step = s.session.on_recipient_checked(std::nullopt);
+  }
+  co_return co_await perform(s);
+}
+
+awaitable<void> SmtpServer::inbound_content(Live& s) {
+  std::shared_ptr<inbound::InboundPolicy> policy = s.settings->inbound;
+  const config::InboundDomain* domain = s.settings->config.inbound.domain(s.session.transaction().inbound_domain);
+  inbound::MessageContext context{s.c->address, s.session.helo(), s.session.transaction().sender,
+                                  s.session.transaction().recipients};
+  inbound::ScanResult scanned;
+  inbound::AuthenticationResult authenticated;
+  inbound::Verdict verdict;
+  asio::awaitable<inbound::AuthenticationResult> authenticate;
+  std::string score_text;
+  std::string_view message = s.session.transaction().message;
+  std::function<inbound::ScanResult()> scan = [policy, domain, &context, message] {
+    return policy->scan(*domain, context, message);
+  };
+  if (!domain) co_return;
+  if (s.limited && inbound_->limiter.over_byte_budget(s.address)) {
+    s.step = s.session.on_content_refused(smtp::SmtpError::client_byte_rate);
+    co_return;
+  }
+  scanned = co_await async_run<inbound::ScanResult>(inbound_->workers, scan);
+  if (!scanned.refusal) {
+    authenticate = policy->authenticate(inbound_->resolver, inbound_->verifier, context, message);
+    authenticated = co_await asio::co_spawn(inbound_->dns_io, std::move(authenticate), use_awaitable);
+  }
+  verdict = scanned.refusal ? inbound::Verdict{inbound::Verdict::Kind::refuse, scanned.refusal, ""}
+                            : policy->finish(*domain, scanned, authenticated, s.session.transaction().message);
+  if (scanned.spam_scanned) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.2f", scanned.spam_score);
+    score_text = buffer;
+  }
+  log::info("inbound.verdict", {{"client", s.c->address},
+                                {"domain", domain->name},
+                                {"verdict", verdict.kind == inbound::Verdict::Kind::accept    ? "accept"
+                                            : verdict.kind == inbound::Verdict::Kind::discard ? "discard"
+                                                                                              : "refuse"},
+                                {"reason", verdict.refusal ? smtp::to_string(verdict.refusal->error) : ""},
+                                {"spam_score", score_text},
+                                {"spam_level", verdict.level}});
+  if (verdict.kind == inbound::Verdict::Kind::refuse && verdict.refusal)
+    s.step = s.session.on_content_refused(verdict.refusal->error, verdict.refusal->text);
+  else if (verdict.kind == inbound::Verdict::Kind::discard)
+    s.step = s.session.on_discarded();  // answered 250, never stored
 }
 
 }  // namespace mta::server
