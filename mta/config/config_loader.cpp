@@ -426,7 +426,33 @@ class Loader {
         add_domain(out, dns::canonical_name(text));
     }
     positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);
-    // The older form: one [[inbound.backend]] (domain, next_hop) per relay domain.
+    std::string database;
+    if (t.read("database", database)) {
+      if (database.empty())
+        t.error("database", "give the path of the inbound SQLite file, e.g. \"/var/lib/relayctl/inbound.db\"");
+      else
+        out.database = database;
+    }
+    std::string authserv_id;
+    if (t.read_checked("authserv_id", authserv_id,
+                       [](const std::string& id) { return id.empty() ? "" : hostname_problem(id); }))
+      out.authserv_id = authserv_id.empty() ? "" : dns::canonical_name(authserv_id);
+    for (auto& [text, node] : t.strings("dnsbl_zones")) {
+      if (std::string problem = hostname_problem(text); !problem.empty())
+        t.error_at(*node, t.key_path("dnsbl_zones"), problem + "; write a blocklist zone, e.g. \"zen.spamhaus.org\"");
+      else
+        out.dnsbl_zones.push_back(dns::canonical_name(text));
+    }
+    if (auto g = t.table("greylist")) greylist(*g, out.greylist);
+    if (auto r = t.table("rspamd")) scanner(*r, out.rspamd, false);
+    if (auto c = t.table("clamd")) scanner(*c, out.clamd, true);
+    if (auto l = t.table("limits")) client_limits(*l, out.limits);
+    for (auto& item : t.tables("domain")) inbound_domain(item, out);
+    for (const auto& d : out.domains)
+      if (d.spam.enabled && out.rspamd.address.empty())
+        t.error("domain", "domain \"" + d.name +
+                              "\" has spam.enabled but [inbound.rspamd] has no address; set it or turn spam off");
+    // The older form: one [[inbound.backend]] (domain, next_hop) per backend of a relay domain.
     for (auto& item : t.tables("backend")) {
       std::string domain;
       InboundBackend backend;
@@ -450,6 +476,142 @@ class Loader {
       }
     }
     t.finish();
+  }
+
+  void inbound_domain(TableReader& item, InboundConfig& out) {
+    std::string name;
+    require(item, "name", "the relay domain, e.g. \"customer.example\"");
+    if (!item.read_checked("name", name, hostname_problem)) {
+      item.finish();
+      return;
+    }
+    name = dns::canonical_name(name);
+    if (!declared_domains_.insert(name).second) {
+      item.error("name", "a second [[inbound.domain]] named \"" + name + "\"; give each domain one table");
+      item.finish();
+      return;
+    }
+    InboundDomain& d = add_domain(out, name);
+    for (auto& b : item.tables("backend")) {
+      InboundBackend backend;
+      require(b, "host", "the customer's server: \"HOST[:PORT]\" (port 25 when omitted)");
+      read_host_port(b, "host", 25, true, backend.address);
+      long long weight = backend.weight, priority = backend.priority;
+      if (b.read_integer("weight", 1, 1000, weight)) backend.weight = static_cast<unsigned>(weight);
+      if (b.read_integer("priority", 0, 100, priority)) backend.priority = static_cast<unsigned>(priority);
+      b.finish();
+      d.backends.push_back(std::move(backend));
+    }
+    enum_key(item, "backend_tls", d.backend_tls, parse_backend_tls, "opportunistic or required");
+    item.read("allow_untrusted_routing", d.allow_untrusted_routing);
+    enum_key(item, "recipients", d.recipients, parse_recipient_source, "none, list or probe");
+    positive_duration(item, "probe_positive_ttl", d.probe_positive_ttl);
+    positive_duration(item, "probe_negative_ttl", d.probe_negative_ttl);
+    if (d.recipients == RecipientSource::probe && d.backends.empty() && !item.has("backend"))
+      item.error("recipients", "\"probe\" asks the domain's backend; add a [[inbound.domain.backend]]");
+    item.read("greylist", d.greylist);
+    item.read("dmarc_reject", d.dmarc_reject);
+    item.read("strip_received", d.strip_received);
+    Seconds lifetime{};
+    if (positive_duration(item, "max_queue_lifetime", lifetime)) d.max_queue_lifetime = lifetime;
+    long long drain = d.drain_rate;
+    if (item.read_integer("drain_rate", 0, 100000, drain)) d.drain_rate = static_cast<unsigned>(drain);
+    if (auto spam = item.table("spam")) spam_policy(*spam, d.spam);
+    item.finish();
+  }
+
+  void spam_policy(TableReader& t, SpamPolicy& out) {
+    t.read("enabled", out.enabled);
+    enum_key(t, "scanner_down", out.scanner_down, parse_scanner_down, "defer or accept");
+    for (auto [key, level] : {std::pair<std::string_view, SpamLevelPolicy*>{"low", &out.low},
+                              {"med", &out.med},
+                              {"high", &out.high}}) {
+      auto l = t.table(key);
+      if (!l) continue;
+      l->read_number("score", -1000, 1000, level->score);
+      enum_key(*l, "action", level->action, parse_spam_action, "none, headers, tag, reject or discard");
+      if (l->read("tag", level->tag) && level->tag.find_first_of("\r\n") != std::string::npos)
+        l->error("tag", "a subject tag cannot hold CR or LF");
+      l->finish();
+    }
+    if (!(out.low.score <= out.med.score && out.med.score <= out.high.score))
+      t.error_here("the levels' scores must rise: low.score <= med.score <= high.score");
+    t.finish();
+  }
+
+  void greylist(TableReader& t, GreylistConfig& out) {
+    positive_duration(t, "delay", out.delay);
+    positive_duration(t, "retry_window", out.retry_window);
+    positive_duration(t, "remember", out.remember);
+    long long after = out.auto_whitelist_after;
+    if (t.read_integer("auto_whitelist_after", 0, 1000000, after)) out.auto_whitelist_after = static_cast<unsigned>(after);
+    networks(t, "whitelist_networks", out.whitelist_networks);
+    for (auto& [text, node] : t.strings("whitelist_senders")) {
+      if (std::string problem = domain_pattern_problem(text); !problem.empty())
+        t.error_at(*node, t.key_path("whitelist_senders"), problem);
+      else
+        out.whitelist_senders.push_back(text.starts_with("*.") ? "*." + dns::canonical_name(text.substr(2))
+                                                               : dns::canonical_name(text));
+    }
+    if (out.retry_window <= out.delay)
+      t.error("retry_window", "must be longer than delay, or no retry could ever pass");
+    t.finish();
+  }
+
+  void scanner(TableReader& t, ScannerConfig& out, bool unix_allowed) {
+    std::string address;
+    if (t.read("address", address)) {
+      if (unix_allowed && address.starts_with("unix:")) {
+        if (address.size() == 5 || address[5] != '/')
+          t.error("address", "write \"unix:/absolute/path\" for a local socket");
+        else
+          out.address = address;
+      } else if (!address.empty()) {
+        auto parsed = dns::parse_host_port(address, 0, true);
+        if (!parsed.value || parsed.value->port == 0)
+          t.error("address", "\"" + address + "\" is not HOST:PORT" +
+                                 std::string(unix_allowed ? " or unix:/path" : ""));
+        else
+          out.address = parsed.value->to_string();
+      }
+    }
+    positive_duration(t, "timeout", out.timeout);
+    t.finish();
+  }
+
+  void client_limits(TableReader& t, ClientLimits& out) {
+    long long value = 0;
+    if (t.read_integer("max_connections", 0, 100000, value)) out.max_connections = static_cast<unsigned>(value);
+    if (t.read_integer("connections_per_minute", 0, 1000000, value))
+      out.connections_per_minute = static_cast<unsigned>(value);
+    if (t.read_integer("messages_per_minute", 0, 1000000, value))
+      out.messages_per_minute = static_cast<unsigned>(value);
+    if (t.read_integer("bytes_per_second", 0, 1LL << 40, value))
+      out.bytes_per_second = static_cast<std::uint64_t>(value);
+    if (t.read_integer("max_tracked_clients", 1000, 100000000, value))
+      out.max_tracked_clients = static_cast<std::size_t>(value);
+    networks(t, "exempt", out.exempt);
+    t.finish();
+  }
+
+  static void networks(TableReader& t, std::string_view key, std::vector<dns::IpNetwork>& out) {
+    for (auto& [text, node] : t.strings(key)) {
+      if (auto network = dns::IpNetwork::parse(text))
+        out.push_back(*network);
+      else
+        t.error_at(*node, t.key_path(key),
+                   "\"" + text + "\" is not a network; write ADDRESS/LENGTH, e.g. \"192.0.2.0/24\"");
+    }
+  }
+
+  template <typename Enum, typename Parse>
+  static void enum_key(TableReader& t, std::string_view key, Enum& out, Parse parse, std::string_view expected) {
+    std::string text;
+    if (!t.read(key, text)) return;
+    if (auto value = parse(text))
+      out = *value;
+    else
+      t.error(key, "\"" + text + "\" is not allowed here; expected " + std::string(expected));
   }
 
   static InboundDomain& add_domain(InboundConfig& out, const std::string& name) {
@@ -640,6 +802,7 @@ class Loader {
 
   std::vector<Diagnostic>& diagnostics_;
   const LoadOptions& options_;
+  std::set<std::string> declared_domains_;  // names of [[inbound.domain]] tables read so far
 };
 
 }  // namespace

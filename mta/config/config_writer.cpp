@@ -49,16 +49,63 @@ toml::table bounces_table(const BouncesConfig& bounces) {
        })}};
 }
 
+toml::table spam_level_table(const SpamLevelPolicy& level) {
+  return toml::table{{"score", level.score}, {"action", std::string(to_string(level.action))}, {"tag", level.tag}};
+}
+
+toml::table inbound_domain_table(const InboundDomain& d) {
+  toml::table table{
+      {"name", d.name},
+      {"backend", array_of(d.backends,
+                           [](const InboundBackend& b) {
+                             return toml::table{{"host", b.address.to_string()},
+                                                {"weight", static_cast<std::int64_t>(b.weight)},
+                                                {"priority", static_cast<std::int64_t>(b.priority)}};
+                           })},
+      {"backend_tls", std::string(to_string(d.backend_tls))},
+      {"allow_untrusted_routing", d.allow_untrusted_routing},
+      {"recipients", std::string(to_string(d.recipients))},
+      {"probe_positive_ttl", duration(d.probe_positive_ttl)},
+      {"probe_negative_ttl", duration(d.probe_negative_ttl)},
+      {"greylist", d.greylist},
+      {"dmarc_reject", d.dmarc_reject},
+      {"strip_received", d.strip_received},
+      {"drain_rate", static_cast<std::int64_t>(d.drain_rate)},
+      {"spam", toml::table{{"enabled", d.spam.enabled},
+                           {"scanner_down", std::string(to_string(d.spam.scanner_down))},
+                           {"low", spam_level_table(d.spam.low)},
+                           {"med", spam_level_table(d.spam.med)},
+                           {"high", spam_level_table(d.spam.high)}}}};
+  if (d.max_queue_lifetime) table.insert("max_queue_lifetime", duration(*d.max_queue_lifetime));
+  return table;
+}
+
 toml::table inbound_table(const InboundConfig& inbound) {
-  toml::array backends;
-  for (const auto& d : inbound.domains)
-    for (const auto& b : d.backends)
-      backends.push_back(toml::table{{"domain", d.name},
-                                     {"next_hop", b.address.to_string()},
-                                     {"allow_untrusted_routing", d.allow_untrusted_routing}});
-  return toml::table{{"relay_domains", strings(inbound.relay_domains)},
-                     {"max_queue_lifetime", duration(inbound.max_queue_lifetime)},
-                     {"backend", std::move(backends)}};
+  auto networks = [](const std::vector<dns::IpNetwork>& list) {
+    return array_of(list, [](const dns::IpNetwork& n) { return n.to_string(); });
+  };
+  const auto& g = inbound.greylist;
+  const auto& l = inbound.limits;
+  return toml::table{
+      {"database", inbound.database.string()},
+      {"max_queue_lifetime", duration(inbound.max_queue_lifetime)},
+      {"authserv_id", inbound.authserv_id},
+      {"dnsbl_zones", strings(inbound.dnsbl_zones)},
+      {"greylist", toml::table{{"delay", duration(g.delay)},
+                               {"retry_window", duration(g.retry_window)},
+                               {"remember", duration(g.remember)},
+                               {"auto_whitelist_after", static_cast<std::int64_t>(g.auto_whitelist_after)},
+                               {"whitelist_networks", networks(g.whitelist_networks)},
+                               {"whitelist_senders", strings(g.whitelist_senders)}}},
+      {"rspamd", toml::table{{"address", inbound.rspamd.address}, {"timeout", duration(inbound.rspamd.timeout)}}},
+      {"clamd", toml::table{{"address", inbound.clamd.address}, {"timeout", duration(inbound.clamd.timeout)}}},
+      {"limits", toml::table{{"max_connections", static_cast<std::int64_t>(l.max_connections)},
+                             {"connections_per_minute", static_cast<std::int64_t>(l.connections_per_minute)},
+                             {"messages_per_minute", static_cast<std::int64_t>(l.messages_per_minute)},
+                             {"bytes_per_second", static_cast<std::int64_t>(l.bytes_per_second)},
+                             {"max_tracked_clients", static_cast<std::int64_t>(l.max_tracked_clients)},
+                             {"exempt", networks(l.exempt)}}},
+      {"domain", array_of(inbound.domains, inbound_domain_table)}};
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "mta/config/toml_reader.hpp"
 
+#include <sstream>
+
 #include <algorithm>
 
 #include "mta/config/duration.hpp"
@@ -122,6 +124,29 @@ bool TableReader::read_integer(std::string_view key, long long min, long long ma
   if (value < min || value > max) {
     error(key, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
                    std::to_string(value));
+    return false;
+  }
+  out = value;
+  return true;
+}
+
+bool TableReader::read_number(std::string_view key, double min, double max, double& out) {
+  const toml::node* node = table_.get(key);
+  known_.insert(std::string(key));
+  if (!node) return false;
+  double value = 0;
+  if (auto i = node->as_integer())
+    value = static_cast<double>(**i);
+  else if (auto f = node->as_floating_point())
+    value = **f;
+  else {
+    error(key, "expected a number, got " + std::string(describe_type(node->type())));
+    return false;
+  }
+  if (!(value >= min && value <= max)) {
+    std::ostringstream range;
+    range << "expected a number from " << min << " to " << max << ", got " << value;
+    error(key, range.str());
     return false;
   }
   out = value;

@@ -34,6 +34,8 @@ class TableReader {
   bool read(std::string_view key, std::vector<std::string>& out);
   bool read_integer(std::string_view key, long long min, long long max, long long& out);
   bool read_duration(std::string_view key, std::chrono::seconds& out);
+  // An integer or a floating-point number from min to max.
+  bool read_number(std::string_view key, double min, double max, double& out);
 
   // A string value checked by parse: parse returns an error message, empty when the value is good.
   bool read_checked(std::string_view key, std::string& out,

@@ -308,7 +308,7 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
   }
   ++metrics_.sessions;
 
-  smtp::ClientInfo client{c->address, trusted(address, *settings), address.is_loopback(), false, ""};
+  smtp::ClientInfo client{c->address, trusted(address, *settings), address.is_loopback(), false, "", {}};
   if (kind == ListenerKind::smtps) {
     if (!settings->tls) co_return;
     arm(c, limits.tls_handshake_timeout);
@@ -388,6 +388,9 @@ awaitable<bool> SmtpServer::perform(Live& s) {
       co_return co_await start_tls(s);
     case smtp::Next::verify_auth:
       co_return co_await verify_auth(s);
+    case smtp::Next::check_recipient:  // no inbound policy chain yet: accepted
+      s.step = s.session.on_recipient_checked(std::nullopt);
+      co_return co_await perform(s);
     case smtp::Next::read_data:
       co_return co_await receive_data(s);
   }

@@ -109,6 +109,27 @@ constexpr ReplyEntry kReplies[] = {
      "Unsubscribe not recorded: local error in processing; try again later"},
     {SmtpError::bounce_failed, "bounce_failed", 451, "4.3.0",
      "Bounce not recorded: local error in processing; try again later"},
+    {SmtpError::client_blocklisted, "client_blocklisted", 554, "5.7.1",
+     "Service unavailable: your address is on a blocklist"},
+    {SmtpError::client_connection_rate, "client_connection_rate", 421, "4.7.0",
+     "Too many connections per minute from your address; try again later"},
+    {SmtpError::client_message_rate, "client_message_rate", 451, "4.7.1",
+     "Too many messages per minute from your address; try again later"},
+    {SmtpError::client_byte_rate, "client_byte_rate", 451, "4.7.1",
+     "Too much data per second from your address; try again later"},
+    {SmtpError::unknown_recipient, "unknown_recipient", 550, "5.1.1",
+     "Recipient address rejected: user unknown"},
+    {SmtpError::recipient_unverified, "recipient_unverified", 451, "4.4.3",
+     "Recipient address cannot be verified now; try again later"},
+    {SmtpError::greylisted, "greylisted", 451, "4.7.1", "Greylisted; try again later"},
+    {SmtpError::one_domain_per_transaction, "one_domain_per_transaction", 452, "4.5.3",
+     "Too many recipients: send this recipient in another transaction"},
+    {SmtpError::virus_found, "virus_found", 550, "5.7.1", "Message refused: it contains a virus"},
+    {SmtpError::spam_rejected, "spam_rejected", 550, "5.7.1", "Message refused as spam"},
+    {SmtpError::dmarc_rejected, "dmarc_rejected", 550, "5.7.1",
+     "Message refused: it fails DMARC and its From domain's policy is reject"},
+    {SmtpError::scanner_unavailable, "scanner_unavailable", 451, "4.7.1",
+     "Message not accepted now: content scanning is unavailable; try again later"},
 };
 
 constexpr bool in_enum_order() {
@@ -123,6 +144,11 @@ static_assert(in_enum_order(), "kReplies needs one row per SmtpError, in the enu
 Reply reply_for(SmtpError error) {
   const ReplyEntry& e = kReplies[static_cast<std::size_t>(error)];
   return make_reply(e.code, e.enhanced, e.text);
+}
+
+Reply reply_for(SmtpError error, std::string text) {
+  const ReplyEntry& e = kReplies[static_cast<std::size_t>(error)];
+  return make_reply(e.code, e.enhanced, std::move(text));
 }
 
 const char* to_string(SmtpError error) {

@@ -68,10 +68,25 @@ enum class SmtpError {
   unsubscribe_invalid,     // 550 5.1.1 unsubscribe+TOKEN@ with a forged, altered or unknown token
   unsubscribe_failed,      // 451 4.3.0 the unsubscribe could not be recorded (database busy or failing)
   bounce_failed,           // 451 4.3.0 a bounce or complaint could not be recorded (database busy or failing)
+  // The inbound (cloaking) side's policy chain, docs/inbound.md:
+  client_blocklisted,      // 554 5.7.1 at connect: the client's IP is on a DNSBL (the text names it) and close
+  client_connection_rate,  // 421 4.7.0 at connect: too many new connections per minute from the client
+  client_message_rate,     // 451 4.7.1 at MAIL: too many messages per minute from the client
+  client_byte_rate,        // 451 4.7.1 at end of DATA: the client was over its byte budget for a minute
+  unknown_recipient,       // 550 5.1.1 not a valid recipient of the relay domain (list or probe)
+  recipient_unverified,    // 451 4.4.3 the recipient source cannot answer now (backend down, database failing)
+  greylisted,              // 451 4.7.1 greylisting: first attempt of a triplet (the text says when to retry)
+  one_domain_per_transaction,  // 452 4.5.3 relay domains with different policies in one transaction
+  virus_found,             // 550 5.7.1 clamd found a virus (the text names it)
+  spam_rejected,           // 550 5.7.1 spam at a level whose action is reject
+  dmarc_rejected,          // 550 5.7.1 DMARC failure from a domain with p=reject (dmarc_reject on)
+  scanner_unavailable,     // 451 4.7.1 a scanner is down or too slow
 };
-inline constexpr std::size_t kSmtpErrorCount = static_cast<std::size_t>(SmtpError::bounce_failed) + 1;
+inline constexpr std::size_t kSmtpErrorCount = static_cast<std::size_t>(SmtpError::scanner_unavailable) + 1;
 
 Reply reply_for(SmtpError error);
+// The error's code and enhanced code with another text (e.g. naming the blocklist or the virus).
+Reply reply_for(SmtpError error, std::string text);
 const char* to_string(SmtpError error);  // "relay_denied": a stable name for logs and metrics labels
 
 }  // namespace mta::smtp

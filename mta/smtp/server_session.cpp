@@ -56,6 +56,7 @@ bool ServerSession::requires_auth() const {
 
 void ServerSession::reset_transaction() {
   transaction_ = Transaction{};
+  pending_.reset();
   if (state_ != SessionState::connected && state_ != SessionState::closed) state_ = SessionState::greeted;
 }
 
@@ -161,6 +162,8 @@ Step ServerSession::mail(const Command& c) {
   if (has_non_ascii(c.path) && !c.params.smtputf8) return error(SmtpError::utf8_needs_smtputf8);
   if (user_ && !c.path.empty() && !auth::sender_allowed(*user_, c.path))
     return error(SmtpError::sender_not_allowed);
+  if (client_.admit_message)
+    if (auto refusal = client_.admit_message()) return error(*refusal);
   transaction_ = Transaction{};
   transaction_.sender = c.path;
   transaction_.smtputf8 = c.params.smtputf8;
@@ -202,8 +205,14 @@ Step ServerSession::rcpt(const Command& c) {
   if (!local && !may_relay) return error(SmtpError::relay_denied);
   if (!user_ && !client_.trusted && has_local_part_routing(c.path) && !untrusted_routing_allowed(domain))
     return error(SmtpError::untrusted_routing);
-  if (local && !may_relay && config_.kind == ListenerKind::inbound && config_.inbound_recipient_check)
-    if (auto refusal = config_.inbound_recipient_check(c.path)) return error_reply(std::move(*refusal));
+  bool relay_domain = std::find(config_.relay_domains.begin(), config_.relay_domains.end(), domain) !=
+                      config_.relay_domains.end();
+  if (relay_domain && !may_relay && config_.kind == ListenerKind::inbound && config_.inbound_policy) {
+    if (!transaction_.inbound_domain.empty() && transaction_.inbound_domain != domain)
+      return error(SmtpError::one_domain_per_transaction);
+    pending_ = PendingRecipient{c.path, domain, {c.params.notify, c.params.orcpt}};
+    return Step{std::nullopt, Next::check_recipient};
+  }
   if (config_.campaigns && suppression_applies() && config_.campaigns->suppressed(c.path))
     return error(SmtpError::suppressed_recipient);
   transaction_.recipients.push_back(c.path);
@@ -353,6 +362,37 @@ Step ServerSession::on_data(DataReader& reader) {
   t.message += body;
   body.clear();
   return Step{std::nullopt, Next::store};
+}
+
+Step ServerSession::on_recipient_checked(std::optional<SmtpError> refusal, std::string text) {
+  if (!pending_ || !in_transaction()) return Step{};
+  PendingRecipient pending = std::move(*pending_);
+  pending_.reset();
+  if (refusal) {
+    if (config_.on_refusal) config_.on_refusal(*refusal);
+    Reply reply = text.empty() ? reply_for(*refusal) : reply_for(*refusal, std::move(text));
+    // A temporary refusal (greylisting, a source that cannot answer) is the policy working, not the client
+    // erring: it does not count towards max_errors, or a greylisted message with many recipients would
+    // end its connection.
+    if (reply.code < 500 && !reply.closes()) return Step{std::move(reply), Next::read_command};
+    return error_reply(std::move(reply));
+  }
+  transaction_.inbound_domain = pending.domain;
+  transaction_.recipients.push_back(std::move(pending.address));
+  transaction_.recipient_dsn.push_back(std::move(pending.dsn));
+  state_ = SessionState::rcpt;
+  return ok(250, "2.1.5", "Ok");
+}
+
+Step ServerSession::on_content_refused(SmtpError refusal, std::string text) {
+  reset_transaction();
+  if (config_.on_refusal) config_.on_refusal(refusal);
+  return error_reply(text.empty() ? reply_for(refusal) : reply_for(refusal, std::move(text)));
+}
+
+Step ServerSession::on_discarded() {
+  reset_transaction();
+  return ok(250, "2.0.0", "Ok");
 }
 
 Step ServerSession::on_stored(bool stored, const std::string& queue_id, SmtpError failure) {

@@ -44,8 +44,10 @@ struct SessionConfig {
   std::vector<std::string> relay_domains;   // recipients accepted from anyone (lower-case)
   // Relay domains whose backend may be given %, ! or quoted-@ local parts by untrusted clients.
   std::vector<std::string> untrusted_routing_domains;
-  // The inbound side's recipient policy (valid recipients, greylisting) plugs in here: a refusal or nothing.
-  std::function<std::optional<Reply>(const std::string& recipient)> inbound_recipient_check;
+  // The inbound side's policy chain (mta/inbound/inbound_policy.hpp) applies on this listener: a recipient at
+  // a relay domain from a client neither authenticated nor trusted is checked (Next::check_recipient) and
+  // the message scanned before it is stored. Set for inbound listeners when the daemon has the chain.
+  bool inbound_policy = false;
   std::function<std::int64_t()> now;          // unix seconds; default: the system clock
   std::function<void(SmtpError)> on_refusal;  // told of every refusal from the table (metrics)
   // Campaigns: unsubscribe mailboxes accepted on every listener, the suppression list checked at RCPT
@@ -60,9 +62,12 @@ struct ClientInfo {
   bool loopback = false;
   bool tls_active = false;      // true from the start on smtps
   std::string tls_description;  // "TLSv1.3 TLS_AES_256_GCM_SHA384" once TLS is up
+  // Asked at MAIL (the inbound side's per-client message rate): a refusal, or nothing. Null: no limit.
+  std::function<std::optional<SmtpError>()> admit_message;
 };
 
-enum class Next { read_command, read_data, start_tls, verify_auth, store, close };
+// check_recipient: the server runs the inbound policy for pending_recipient() and calls on_recipient_checked.
+enum class Next { read_command, read_data, start_tls, verify_auth, check_recipient, store, close };
 
 struct Step {
   std::optional<Reply> reply;
@@ -93,8 +98,18 @@ struct Transaction {
   std::vector<std::string> unsubscribes;
   // Recipients at our bounce domains: the message is parsed and recorded after DATA, never stored.
   std::vector<std::string> bounce_mailboxes;
+  // The relay domain whose inbound policy (spam, virus, authentication) applies to the message; empty: none.
+  // One per transaction: a recipient at another relay domain is told to come back in another one.
+  std::string inbound_domain;
   // Recipients of every kind, for the max_recipients limit.
   std::size_t recipient_count() const { return recipients.size() + unsubscribes.size() + bounce_mailboxes.size(); }
+};
+
+// A recipient at a relay domain waiting for the inbound policy's verdict (Next::check_recipient).
+struct PendingRecipient {
+  std::string address;
+  std::string domain;  // canonical
+  Transaction::RecipientDsn dsn;
 };
 
 class ServerSession {
@@ -117,11 +132,20 @@ class ServerSession {
   // The message to the transaction's bounce mailboxes was consumed (or could not be recorded: failed);
   // called when it has no other recipients to store, or when recording failed (451 for the whole message).
   Step on_bounce_consumed(BounceIntake intake);
+  // The inbound policy's verdict on pending_recipient(): accepted (nullopt) or refused with the error's code
+  // (text: its own, or "" for the table's).
+  Step on_recipient_checked(std::optional<SmtpError> refusal, std::string text = "");
+  // The message was read but the inbound policy refuses it (virus, spam, DMARC, scanner down): the
+  // transaction ends with the error's reply (text as above), the session goes on.
+  Step on_content_refused(SmtpError refusal, std::string text = "");
+  // The inbound policy discards the message (a spam level's action): accepted, never stored.
+  Step on_discarded();
   Step on_timeout();
   Step on_shutdown();
 
   SessionState state() const { return state_; }
   const AuthAttempt& auth_attempt() const { return auth_; }
+  const std::optional<PendingRecipient>& pending_recipient() const { return pending_; }
   const Transaction& transaction() const { return transaction_; }
   Transaction& transaction() { return transaction_; }
   const std::optional<auth::User>& user() const { return user_; }
@@ -158,6 +182,7 @@ class ServerSession {
   std::optional<auth::User> user_;
   AuthAttempt auth_;
   Transaction transaction_;
+  std::optional<PendingRecipient> pending_;
   unsigned errors_ = 0;
   unsigned commands_ = 0;
 };

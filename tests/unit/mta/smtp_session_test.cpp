@@ -51,9 +51,9 @@ TEST_P(SessionDialogue, RepliesMatch) {
   }
 }
 
-const ClientInfo kTrusted{"127.0.0.1", true, true, false, ""};
-const ClientInfo kStranger{"192.0.2.7", false, false, false, ""};
-const ClientInfo kStrangerTls{"192.0.2.7", false, false, true, "TLSv1.3"};
+const ClientInfo kTrusted{"127.0.0.1", true, true, false, "", {}};
+const ClientInfo kStranger{"192.0.2.7", false, false, false, "", {}};
+const ClientInfo kStrangerTls{"192.0.2.7", false, false, true, "TLSv1.3", {}};
 
 INSTANTIATE_TEST_SUITE_P(
     Table, SessionDialogue,
@@ -294,17 +294,77 @@ TEST(Session, OverlongLineGets500) {
   EXPECT_EQ(step.reply->format(), "500 5.5.2 Error: command line too long\r\n");
 }
 
-TEST(Session, InboundHookRefusesRecipients) {
+TEST(Session, InboundPolicyChecksRelayDomainRecipients) {
   auto config = base_config(ListenerKind::inbound);
-  config.inbound_recipient_check = [](const std::string& rcpt) -> std::optional<Reply> {
-    if (rcpt.starts_with("nobody@")) return make_reply(550, "5.1.1", "No such user");
-    return std::nullopt;
-  };
+  config.inbound_policy = true;
+  std::vector<SmtpError> refusals;
+  config.on_refusal = [&](SmtpError e) { refusals.push_back(e); };
   ServerSession session(config, kStranger);
   session.on_line({"EHLO c.test", false});
   session.on_line({"MAIL FROM:<a@b.test>", false});
-  EXPECT_EQ(session.on_line({"RCPT TO:<nobody@local.test>", false}).reply->code, 550);
-  EXPECT_EQ(session.on_line({"RCPT TO:<someone@local.test>", false}).reply->code, 250);
+  auto step = session.on_line({"RCPT TO:<nobody@local.test> NOTIFY=NEVER", false});
+  EXPECT_FALSE(step.reply);
+  ASSERT_EQ(step.next, Next::check_recipient);
+  ASSERT_TRUE(session.pending_recipient());
+  EXPECT_EQ(session.pending_recipient()->address, "nobody@local.test");
+  EXPECT_EQ(session.pending_recipient()->domain, "local.test");
+  EXPECT_EQ(session.on_recipient_checked(SmtpError::unknown_recipient).reply->format(),
+            "550 5.1.1 Recipient address rejected: user unknown\r\n");
+  EXPECT_FALSE(session.pending_recipient());
+  ASSERT_EQ(session.on_line({"RCPT TO:<grey@local.test>", false}).next, Next::check_recipient);
+  EXPECT_EQ(session.on_recipient_checked(SmtpError::greylisted, "Greylisted; try again in 300 seconds")
+                .reply->format(),
+            "451 4.7.1 Greylisted; try again in 300 seconds\r\n");
+  ASSERT_EQ(session.on_line({"RCPT TO:<someone@local.test>", false}).next, Next::check_recipient);
+  EXPECT_EQ(session.on_recipient_checked(std::nullopt).reply->code, 250);
+  EXPECT_EQ(session.transaction().recipients, std::vector<std::string>{"someone@local.test"});
+  EXPECT_EQ(session.transaction().inbound_domain, "local.test");
+  EXPECT_EQ(refusals, (std::vector<SmtpError>{SmtpError::unknown_recipient, SmtpError::greylisted}));
+}
+
+TEST(Session, InboundPolicyTakesOneRelayDomainPerTransaction) {
+  auto config = base_config(ListenerKind::inbound);
+  config.relay_domains.push_back("other.test");
+  config.inbound_policy = true;
+  ServerSession session(config, kStranger);
+  session.on_line({"EHLO c.test", false});
+  session.on_line({"MAIL FROM:<a@b.test>", false});
+  ASSERT_EQ(session.on_line({"RCPT TO:<a@local.test>", false}).next, Next::check_recipient);
+  session.on_recipient_checked(std::nullopt);
+  EXPECT_EQ(session.on_line({"RCPT TO:<b@other.test>", false}).reply->format(),
+            "452 4.5.3 Too many recipients: send this recipient in another transaction\r\n");
+  EXPECT_EQ(session.on_line({"RCPT TO:<c@local.test>", false}).next, Next::check_recipient);
+}
+
+TEST(Session, InboundPolicyRefusesContentAndDiscards) {
+  auto config = base_config(ListenerKind::inbound);
+  config.inbound_policy = true;
+  ServerSession session(config, kStranger);
+  session.on_line({"EHLO c.test", false});
+  session.on_line({"MAIL FROM:<a@b.test>", false});
+  session.on_line({"RCPT TO:<a@local.test>", false});
+  session.on_recipient_checked(std::nullopt);
+  EXPECT_EQ(session.on_content_refused(SmtpError::virus_found, "Message refused: virus Eicar found").reply->format(),
+            "550 5.7.1 Message refused: virus Eicar found\r\n");
+  EXPECT_TRUE(session.transaction().recipients.empty());
+  EXPECT_EQ(session.on_line({"MAIL FROM:<a@b.test>", false}).reply->code, 250);
+  EXPECT_EQ(session.on_discarded().reply->code, 250);
+  EXPECT_EQ(session.on_line({"RCPT TO:<a@local.test>", false}).reply->code, 503);
+}
+
+TEST(Session, AdmitMessageRefusesAtMail) {
+  auto config = base_config(ListenerKind::inbound);
+  auto client = kStranger;
+  int asked = 0;
+  client.admit_message = [&]() -> std::optional<SmtpError> {
+    return ++asked > 1 ? std::optional(SmtpError::client_message_rate) : std::nullopt;
+  };
+  ServerSession session(config, client);
+  session.on_line({"EHLO c.test", false});
+  EXPECT_EQ(session.on_line({"MAIL FROM:<a@b.test>", false}).reply->code, 250);
+  session.on_line({"RSET", false});
+  EXPECT_EQ(session.on_line({"MAIL FROM:<a@b.test>", false}).reply->format(),
+            "451 4.7.1 Too many messages per minute from your address; try again later\r\n");
 }
 
 TEST(Session, UntrustedRoutingAllowedOnlyForItsDomain) {
