@@ -434,7 +434,9 @@ class Loader {
         out.database = database;
     }
     std::string authserv_id;
-    if (t.read_checked("authserv_id", authserv_id, hostname_problem)) out.authserv_id = authserv_id;
+    if (t.read_checked("authserv_id", authserv_id,
+                       [](const std::string& id) { return id.empty() ? "" : hostname_problem(id); }))
+      out.authserv_id = authserv_id.empty() ? "" : dns::canonical_name(authserv_id);
     for (auto& [text, node] : t.strings("dnsbl_zones")) {
       if (std::string problem = hostname_problem(text); !problem.empty())
         t.error_at(*node, t.key_path("dnsbl_zones"), problem + "; write a blocklist zone, e.g. \"zen.spamhaus.org\"");

@@ -207,7 +207,8 @@ Step ServerSession::rcpt(const Command& c) {
     return error(SmtpError::untrusted_routing);
   bool relay_domain = std::find(config_.relay_domains.begin(), config_.relay_domains.end(), domain) !=
                       config_.relay_domains.end();
-  if (relay_domain && !may_relay && config_.kind == ListenerKind::inbound && config_.inbound_policy) {
+  if (relay_domain && !user_ && !client_.trusted && config_.kind == ListenerKind::inbound &&
+      config_.inbound_policy) {
     if (!transaction_.inbound_domain.empty() && transaction_.inbound_domain != domain)
       return error(SmtpError::one_domain_per_transaction);
     pending_ = PendingRecipient{c.path, domain, {c.params.notify, c.params.orcpt}};

@@ -89,6 +89,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"bounce_rule_status",
                   "[[bounces.rule]]\nname = \"a\"\nclass = \"other\"\nseverity = \"soft\"\nstatus = [\"4.2\", \"4.x.1\"]\n",
                   5, "bounces.rule[0].status", "not an enhanced status code pattern"},
+        BadConfig{"spam_action",
+                  "[[inbound.domain]]\nname = \"a.example\"\n[inbound.domain.spam]\nhigh = { action = \"bounce\" }\n",
+                  4, "inbound.domain[0].spam.high.action", "expected none, headers, tag, reject or discard"},
+        BadConfig{"greylist_window", "[inbound.greylist]\ndelay = \"10m\"\nretry_window = \"5m\"\n", 3,
+                  "inbound.greylist.retry_window", "must be longer than delay"},
+        BadConfig{"recipient_source", "[[inbound.domain]]\nname = \"a.example\"\nrecipients = \"ldap\"\n", 3,
+                  "inbound.domain[0].recipients", "expected none, list or probe"},
+        BadConfig{"clamd_address", "[inbound.clamd]\naddress = \"unix:clamd.sock\"\n", 2, "inbound.clamd.address",
+                  "write \"unix:/absolute/path\""},
         BadConfig{"bounce_rules_file_relative", "[bounces]\nrules_file = \"rules.toml\"\n", 2,
                   "bounces.rules_file", "expected an absolute path"},
         BadConfig{"duplicate_listener",
@@ -251,7 +260,44 @@ TEST(ConfigLoader, FullFileLoadsWithEveryValue) {
   EXPECT_EQ(c.delivery.shaping[0].max_recipients, 100u);
   EXPECT_TRUE(c.delivery.shaping[0].require_tls);
   EXPECT_EQ(c.inbound.domains[0].backends[0].address.to_string(), "mail.customer.example:25");
+  EXPECT_EQ(c.inbound.relay_domains, (std::vector<std::string>{"customer.example", "shop.example"}));
+  EXPECT_TRUE(c.inbound.domains[0].greylist);  // the defaults for a domain named the older way
+  EXPECT_EQ(c.inbound.domains[0].recipients, RecipientSource::none);
+  const InboundDomain* shop = c.inbound.domain("shop.example");
+  ASSERT_NE(shop, nullptr);
+  ASSERT_EQ(shop->backends.size(), 2u);
+  EXPECT_EQ(shop->backends[0].weight, 3u);
+  EXPECT_EQ(shop->backends[1].priority, 1u);
+  EXPECT_EQ(shop->backend_tls, BackendTls::required);
+  EXPECT_EQ(shop->recipients, RecipientSource::probe);
+  EXPECT_EQ(shop->probe_negative_ttl, std::chrono::minutes(10));
+  EXPECT_FALSE(shop->greylist);
+  EXPECT_EQ(shop->max_queue_lifetime, std::chrono::hours(72));
+  EXPECT_EQ(shop->drain_rate, 20u);
+  EXPECT_TRUE(shop->spam.enabled);
+  EXPECT_EQ(shop->spam.scanner_down, ScannerDown::accept);
+  EXPECT_EQ(shop->spam.med.score, 7.5);
+  EXPECT_EQ(shop->spam.high.action, SpamAction::discard);
+  EXPECT_EQ(shop->spam.high.tag, "[SPAM!] ");
+  EXPECT_EQ(c.inbound.greylist.whitelist_senders[1], "*.bank.example");
+  EXPECT_EQ(c.inbound.clamd.address, "unix:/run/clamav/clamd.ctl");
+  EXPECT_EQ(c.inbound.limits.bytes_per_second, 500000u);
+  EXPECT_EQ(c.inbound.max_queue_lifetime, std::chrono::hours(7 * 24));
   EXPECT_EQ(c.admin.metrics_listen->port, 9100);
+}
+
+TEST(ConfigLoader, InboundDomainsAreCheckedAsAWhole) {
+  LoadResult spam = load("[[inbound.domain]]\nname = \"a.example\"\nspam = { enabled = true }\n");
+  ASSERT_FALSE(spam.config);
+  EXPECT_THAT(spam.errors[0].message, HasSubstr("spam.enabled but [inbound.rspamd] has no address"));
+  LoadResult twice = load("[[inbound.domain]]\nname = \"A.example\"\n[[inbound.domain]]\nname = \"a.example.\"\n");
+  ASSERT_FALSE(twice.config);
+  EXPECT_THAT(twice.errors[0].message, HasSubstr("a second [[inbound.domain]] named \"a.example\""));
+  LoadResult both = load("[inbound]\nrelay_domains = [\"a.example\"]\n[[inbound.domain]]\nname = \"a.example\"\n"
+                         "greylist = false\n");
+  ASSERT_TRUE(both.config);
+  ASSERT_EQ(both.config->inbound.domains.size(), 1u);
+  EXPECT_FALSE(both.config->inbound.domains[0].greylist);
 }
 
 TEST(ConfigLoader, PrintedConfigurationLoadsBackUnchanged) {

@@ -51,7 +51,7 @@ TEST_P(CampaignRcpt, ReplyCode) {
   config.relay_domains = {"local.test"};
   config.campaigns = std::make_shared<FakeHooks>();
   config.check_suppression = c.check;
-  ServerSession session(config, ClientInfo{"127.0.0.1", c.trusted, true, false, ""});
+  ServerSession session(config, ClientInfo{"127.0.0.1", c.trusted, true, false, "", {}});
   ASSERT_EQ(session.on_line({"EHLO client.test", false}).reply->code, 250);
   ASSERT_EQ(session.on_line({"MAIL FROM:<" + c.sender + ">", false}).reply->code, 250);
   auto step = session.on_line({"RCPT TO:<" + c.recipient + ">", false});
@@ -94,7 +94,7 @@ TEST(CampaignRcpt, UnsubscribeMailboxesAreKeptApartFromTheStoredRecipients) {
   SessionConfig config;
   config.kind = ListenerKind::relay;
   config.campaigns = std::make_shared<FakeHooks>();
-  ServerSession session(config, ClientInfo{"127.0.0.1", true, true, false, ""});
+  ServerSession session(config, ClientInfo{"127.0.0.1", true, true, false, "", {}});
   session.on_line({"EHLO client.test", false});
   session.on_line({"MAIL FROM:<a@b.test>", false});
   EXPECT_EQ(session.on_line({"RCPT TO:<unsubscribe+good@unsub.test>", false}).reply->code, 250);
@@ -112,7 +112,7 @@ TEST(CampaignRcpt, BounceMailboxesAreKeptApartAndAFailureIsATemporaryRefusal) {
   config.kind = ListenerKind::inbound;
   config.relay_domains = {"local.test"};
   config.campaigns = std::make_shared<FakeHooks>();
-  ServerSession session(config, ClientInfo{"192.0.2.7", false, true, false, ""});
+  ServerSession session(config, ClientInfo{"192.0.2.7", false, true, false, "", {}});
   session.on_line({"EHLO mx.remote.test", false});
   session.on_line({"MAIL FROM:<>", false});
   EXPECT_EQ(session.on_line({"RCPT TO:<bounces+x@bounce.test>", false}).reply->code, 250);

@@ -51,9 +51,9 @@ TEST_P(SessionDialogue, RepliesMatch) {
   }
 }
 
-const ClientInfo kTrusted{"127.0.0.1", true, true, false, ""};
-const ClientInfo kStranger{"192.0.2.7", false, false, false, ""};
-const ClientInfo kStrangerTls{"192.0.2.7", false, false, true, "TLSv1.3"};
+const ClientInfo kTrusted{"127.0.0.1", true, true, false, "", {}};
+const ClientInfo kStranger{"192.0.2.7", false, false, false, "", {}};
+const ClientInfo kStrangerTls{"192.0.2.7", false, false, true, "TLSv1.3", {}};
 
 INSTANTIATE_TEST_SUITE_P(
     Table, SessionDialogue,
