@@ -327,7 +327,7 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
 
   smtp::ClientInfo client{c->address, trusted(address, *settings), address.is_loopback(), false, "", {}};
   // The inbound side's connect checks: the client's connection limits, then the DNSBLs.
-  if (kind == ListenerKind::inbound && inbound_) {
+  if (kind == ListenerKind::inbound && inbound_ && !client.trusted) {
     connect_refusal = inbound_->limiter.connect(address);
     if (connect_refusal != inbound::ClientRefusal::none) {
       refusal = connect_refusal == inbound::ClientRefusal::connection_rate ? smtp::SmtpError::client_connection_rate
@@ -341,12 +341,11 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
     }
     disconnect.limiter = &inbound_->limiter;
     disconnect.address = address;
-    if (!client.trusted)
-      client.admit_message = [limiter = &inbound_->limiter, address]() -> std::optional<smtp::SmtpError> {
+    client.admit_message = [limiter = &inbound_->limiter, address]() -> std::optional<smtp::SmtpError> {
         if (limiter->message(address) == inbound::ClientRefusal::none) return std::nullopt;
         return smtp::SmtpError::client_message_rate;
       };
-    if (settings->inbound && !client.trusted && !settings->config.inbound.dnsbl_zones.empty()) {
+    if (settings->inbound && !settings->config.inbound.dnsbl_zones.empty()) {
       arm(c, std::chrono::seconds(60));
       lookup = settings->inbound->blocklisted(inbound_->resolver, address);
       listed = co_await asio::co_spawn(inbound_->dns_io, std::move(lookup), use_awaitable);
