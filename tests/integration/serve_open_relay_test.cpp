@@ -68,19 +68,23 @@ const std::vector<Attempt> kForeign = {
     {"postmaster elsewhere", "postmaster@foreign.example", false, kRelayDenied},
 };
 
-DaemonOptions untrusted_with_backend(unsigned short backend_port, unsigned short elsewhere_port) {
+// Loopback is trusted by default: here nobody is. Anything not for the customer would go to `elsewhere`.
+DaemonOptions untrusted_with_route_to(unsigned short elsewhere_port) {
   DaemonOptions options;
   options.extra_server = "trusted_networks = []\n";
-  options.extra = "[[inbound.backend]]\ndomain = \"customer.example\"\nnext_hop = \"127.0.0.1:" +
-                  std::to_string(backend_port) + "\"\n" + route_all_to(elsewhere_port);
+  options.extra = route_all_to(elsewhere_port);
   return options;
 }
 
 class OpenRelay : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(
-        daemon_.edit_config("relay_domains = [\"local.test\"]", "relay_domains = [\"customer.example\"]"));
+    // The only relay domain, with its backend (set before start: the constructor's `users add` checks the
+    // file it wrote).
+    ASSERT_TRUE(daemon_.edit_config("relay_domains = [\"local.test\"]\n",
+                                    "relay_domains = [\"customer.example\"]\n[[inbound.backend]]\n"
+                                    "domain = \"customer.example\"\nnext_hop = \"127.0.0.1:" +
+                                        std::to_string(backend_.port()) + "\"\n"));
     ASSERT_TRUE(daemon_.start()) << daemon_.log();
   }
 
@@ -114,7 +118,7 @@ class OpenRelay : public ::testing::Test {
   }
 
   BehaviourSink backend_, elsewhere_;
-  SmtpDaemon daemon_{untrusted_with_backend(backend_.port(), elsewhere_.port())};
+  SmtpDaemon daemon_{untrusted_with_route_to(elsewhere_.port())};
 };
 
 TEST_F(OpenRelay, EveryForeignAddressIsRefusedOnTheInboundListener) {
