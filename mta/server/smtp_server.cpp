@@ -342,8 +342,11 @@ awaitable<void> SmtpServer::session(std::shared_ptr<Connection> c, ListenerKind 
     disconnect.limiter = &inbound_->limiter;
     disconnect.address = address;
     client.admit_message = [limiter = &inbound_->limiter, address]() -> std::optional<smtp::SmtpError> {
-        if (limiter->message(address) == inbound::ClientRefusal::none) return std::nullopt;
-        return smtp::SmtpError::client_message_rate;
+        switch (limiter->message(address)) {
+          case inbound::ClientRefusal::none: return std::nullopt;
+          case inbound::ClientRefusal::byte_rate: return smtp::SmtpError::client_byte_rate;
+          default: return smtp::SmtpError::client_message_rate;
+        }
       };
     if (settings->inbound && !settings->config.inbound.dnsbl_zones.empty()) {
       arm(c, std::chrono::seconds(60));

@@ -197,26 +197,28 @@ Step ServerSession::rcpt(const Command& c) {
     state_ = SessionState::rcpt;
     return ok(250, "2.1.5", "Ok");
   }
-  std::string domain = mailbox_domain(c.path);
-  bool local = iequals(c.path, "postmaster") ||
-               std::find(config_.relay_domains.begin(), config_.relay_domains.end(), domain) !=
-                   config_.relay_domains.end();
+  // RFC 5321 §4.5.1: <Postmaster> with no domain is ours to accept. It becomes the postmaster of the first
+  // relay domain (whose server is behind us); left bare it would be routed to the MX of an empty domain.
+  bool postmaster = iequals(c.path, "postmaster");
+  if (postmaster && config_.relay_domains.empty())
+    return error_reply(make_reply(550, "5.1.1", "No postmaster mailbox here: name its domain"));
+  std::string domain = postmaster ? config_.relay_domains.front() : mailbox_domain(c.path);
+  std::string recipient = postmaster ? "postmaster@" + domain : c.path;
+  bool local = std::find(config_.relay_domains.begin(), config_.relay_domains.end(), domain) !=
+               config_.relay_domains.end();
   bool may_relay = user_.has_value() || (client_.trusted && config_.kind != ListenerKind::inbound);
   if (!local && !may_relay) return error(SmtpError::relay_denied);
   if (!user_ && !client_.trusted && has_local_part_routing(c.path) && !untrusted_routing_allowed(domain))
     return error(SmtpError::untrusted_routing);
-  bool relay_domain = std::find(config_.relay_domains.begin(), config_.relay_domains.end(), domain) !=
-                      config_.relay_domains.end();
-  if (relay_domain && !user_ && !client_.trusted && config_.kind == ListenerKind::inbound &&
-      config_.inbound_policy) {
+  if (local && !user_ && !client_.trusted && config_.kind == ListenerKind::inbound && config_.inbound_policy) {
     if (!transaction_.inbound_domain.empty() && transaction_.inbound_domain != domain)
       return error(SmtpError::one_domain_per_transaction);
-    pending_ = PendingRecipient{c.path, domain, {c.params.notify, c.params.orcpt}};
+    pending_ = PendingRecipient{recipient, domain, {c.params.notify, c.params.orcpt}};
     return Step{std::nullopt, Next::check_recipient};
   }
   if (config_.campaigns && suppression_applies() && config_.campaigns->suppressed(c.path))
     return error(SmtpError::suppressed_recipient);
-  transaction_.recipients.push_back(c.path);
+  transaction_.recipients.push_back(recipient);
   transaction_.recipient_dsn.push_back({c.params.notify, c.params.orcpt});
   state_ = SessionState::rcpt;
   return ok(250, "2.1.5", "Ok");
