@@ -3,6 +3,8 @@
 // signed here with the fixture keys (and checked again by python3-dkim), DMARC with relaxed and strict
 // alignment, sp, pct and p=reject; the Authentication-Results field parsed back (and by python3-authres
 // when installed); forged fields naming our authserv-id removed; the DNSBL check of a client at connect.
+#include "mta/inbound/auth/message_authentication.hpp"
+
 #include <fstream>
 #include <sstream>
 
@@ -16,7 +18,6 @@
 #include "dns/resolver/network_resolver.hpp"
 #include "mta/inbound/auth/authentication_results.hpp"
 #include "mta/inbound/auth/client_blocklist.hpp"
-#include "mta/inbound/auth/message_authentication.hpp"
 #include "tests/support/dkim_tools.hpp"
 #include "tests/support/nsd_server.hpp"
 #include "tests/support/process.hpp"
@@ -36,8 +37,10 @@ relay::test::Zone zone(const std::string& name) {
 }
 
 std::string message_from(const std::string& from_lines, const std::string& body = "Hello Bob\r\n") {
-  return from_lines + "To: bob@customer.test\r\nSubject: inbound auth\r\n"
-         "Date: Mon, 23 Nov 2026 03:00:00 +0000\r\nMessage-ID: <m1@auth.test>\r\n\r\n" + body;
+  return from_lines +
+         "To: bob@customer.test\r\nSubject: inbound auth\r\n"
+         "Date: Mon, 23 Nov 2026 03:00:00 +0000\r\nMessage-ID: <m1@auth.test>\r\n\r\n" +
+         body;
 }
 
 const std::string kAlice = message_from("From: Alice <alice@auth.test>\r\n");
@@ -112,7 +115,9 @@ struct MessageAuthentication : ::testing::Test {
       std::string_view line = rest.substr(0, end);
       EXPECT_EQ(line.find_first_of("\r\n"), std::string_view::npos) << header;
       EXPECT_LE(line.size(), 998u);
-      if (!first) EXPECT_TRUE(line.starts_with("\t")) << "unfolded line in " << header;
+      if (!first) {
+        EXPECT_TRUE(line.starts_with("\t")) << "unfolded line in " << header;
+      }
       first = false;
       rest.remove_prefix(end + 2);
     }
@@ -261,7 +266,8 @@ TEST_F(MessageAuthentication, SubdomainPolicyAndPctDecideTheRejection) {
   EXPECT_EQ(pct0.dmarc_policy, "quarantine");  // one step down for mail outside pct (RFC 7489 §6.6.4)
   EXPECT_FALSE(pct0.dmarc_reject_policy);
 
-  auto twice = authenticate(message_from("From: <x@twice.auth.test>\r\n"), "x@twice.auth.test", "198.51.100.7");
+  auto twice =
+      authenticate(message_from("From: <x@twice.auth.test>\r\n"), "x@twice.auth.test", "198.51.100.7");
   EXPECT_EQ(twice.dmarc, "permerror");
   EXPECT_FALSE(twice.dmarc_reject_policy);
   parsed(twice);
@@ -273,7 +279,8 @@ TEST_F(MessageAuthentication, SubdomainPolicyAndPctDecideTheRejection) {
 }
 
 TEST_F(MessageAuthentication, NoFromOrSeveralFromIsPermerror) {
-  for (const std::string& from : {std::string(), std::string("From: <a@auth.test>\r\nFrom: <b@auth.test>\r\n")}) {
+  for (const std::string& from :
+       {std::string(), std::string("From: <a@auth.test>\r\nFrom: <b@auth.test>\r\n")}) {
     std::string message = sign(message_from("From: <a@auth.test>\r\n"), "s1", "rsa2048");
     auto at = message.find("From: <a@auth.test>\r\n");
     message.replace(at, std::string("From: <a@auth.test>\r\n").size(), from);
@@ -313,7 +320,8 @@ TEST_F(MessageAuthentication, ForgedResultsNamingUsAreRemovedOthersKept) {
       "X-Authentication-Results: mx.relay.test; spf=pass\r\n"
       "Authentication-Results: mx.relay.test.evil; spf=pass\r\n";
   const std::string received = "Received: from a by b; Mon, 23 Nov 2026 03:00:00 +0000\r\n";
-  const std::string forged_case = "Authentication-Results: MX.Relay.Test; spf=pass smtp.mailfrom=a@auth.test\r\n";
+  const std::string forged_case =
+      "Authentication-Results: MX.Relay.Test; spf=pass smtp.mailfrom=a@auth.test\r\n";
   const std::string forged_rest =
       "authentication-results:(forged)\r\n \"mx.relay.test\" 1; dkim=pass\r\n"
       "Authentication-Results : mx.relay.test;\r\n\tdmarc=pass header.from=auth.test\r\n"
@@ -370,17 +378,18 @@ TEST_P(ClientBlocklist, FirstListingZone) {
 
 INSTANTIATE_TEST_SUITE_P(
     Zones, ClientBlocklist,
-    ::testing::Values(ListingCase{"listed", "192.0.2.20", {"bl.test"}, "bl.test"},
-                      ListingCase{"zone_case_and_dot", "192.0.2.20", {"BL.Test."}, "bl.test"},
-                      ListingCase{"first_configured_zone_named", "192.0.2.20", {"bl2.test", "bl.test"}, "bl2.test"},
-                      ListingCase{"second_zone_lists", "192.0.2.23", {"bl.test", "bl2.test"}, "bl2.test"},
-                      ListingCase{"not_listed", "192.0.2.22", {"bl.test", "bl2.test"}, ""},
-                      ListingCase{"refusal_code_is_not_a_listing", "192.0.2.21", {"bl.test"}, ""},
-                      ListingCase{"ipv6_nibbles", "2001:db8::20", {"bl.test"}, "bl.test"},
-                      ListingCase{"v4_mapped_client", "::ffff:192.0.2.20", {"bl.test"}, "bl.test"},
-                      ListingCase{"unreachable_zone_is_not_a_listing", "192.0.2.20", {"down.example"}, ""},
-                      ListingCase{"outage_then_listing", "192.0.2.20", {"down.example", "bl.test"}, "bl.test"},
-                      ListingCase{"no_zones", "192.0.2.20", {}, ""}),
+    ::testing::Values(
+        ListingCase{"listed", "192.0.2.20", {"bl.test"}, "bl.test"},
+        ListingCase{"zone_case_and_dot", "192.0.2.20", {"BL.Test."}, "bl.test"},
+        ListingCase{"first_configured_zone_named", "192.0.2.20", {"bl2.test", "bl.test"}, "bl2.test"},
+        ListingCase{"second_zone_lists", "192.0.2.23", {"bl.test", "bl2.test"}, "bl2.test"},
+        ListingCase{"not_listed", "192.0.2.22", {"bl.test", "bl2.test"}, ""},
+        ListingCase{"refusal_code_is_not_a_listing", "192.0.2.21", {"bl.test"}, ""},
+        ListingCase{"ipv6_nibbles", "2001:db8::20", {"bl.test"}, "bl.test"},
+        ListingCase{"v4_mapped_client", "::ffff:192.0.2.20", {"bl.test"}, "bl.test"},
+        ListingCase{"unreachable_zone_is_not_a_listing", "192.0.2.20", {"down.example"}, ""},
+        ListingCase{"outage_then_listing", "192.0.2.20", {"down.example", "bl.test"}, "bl.test"},
+        ListingCase{"no_zones", "192.0.2.20", {}, ""}),
     [](const auto& info) { return std::string(info.param.label); });
 
 TEST_F(MessageAuthentication, ListingCarriesCodeAndReason) {

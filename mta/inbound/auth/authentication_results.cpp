@@ -27,8 +27,8 @@ bool is_token(std::string_view text) {
 }
 
 bool is_atext(unsigned char c) {
-  return std::isalnum(c) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(c)) !=
-                                std::string_view::npos;
+  return std::isalnum(c) ||
+         std::string_view("!#$%&'*+-/=?^_`{|}~").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 bool is_dot_atom(std::string_view text) {
@@ -79,14 +79,16 @@ class Reader {
 
   std::optional<std::string> keyword() {
     std::size_t start = pos_;
-    while (!at_end() && is_keyword_char(static_cast<unsigned char>(peek()))) ++pos_;
+    while (!at_end() && is_keyword_char(static_cast<unsigned char>(peek())))
+      ++pos_;
     if (pos_ == start || text_[start] == '-') return std::nullopt;
     return std::string(text_.substr(start, pos_ - start));
   }
 
   std::optional<std::string> digits() {
     std::size_t start = pos_;
-    while (!at_end() && std::isdigit(static_cast<unsigned char>(peek()))) ++pos_;
+    while (!at_end() && std::isdigit(static_cast<unsigned char>(peek())))
+      ++pos_;
     if (pos_ == start || pos_ - start > 9) return std::nullopt;
     return std::string(text_.substr(start, pos_ - start));
   }
@@ -95,7 +97,8 @@ class Reader {
   std::optional<std::string> value() {
     if (peek() == '"') return quoted_string();
     std::size_t start = pos_;
-    while (!at_end() && is_token_char(static_cast<unsigned char>(peek()))) ++pos_;
+    while (!at_end() && is_token_char(static_cast<unsigned char>(peek())))
+      ++pos_;
     if (pos_ == start) return std::nullopt;
     return std::string(text_.substr(start, pos_ - start));
   }
@@ -267,11 +270,14 @@ std::string comment_text(std::string_view text, std::size_t max_length) {
   for (unsigned char c : text) {
     if (out.size() >= max_length) break;
     if (c == '\r' || c == '\n' || c == '\t') c = ' ';
-    if (c < 0x20 || c >= 0x7f || c == '(' || c == ')' || c == '\\') continue;
+    if (c == '(') c = '[';  // nested comments must balance; untrusted text need not
+    if (c == ')') c = ']';
+    if (c < 0x20 || c >= 0x7f || c == '\\') continue;
     if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
     out += static_cast<char>(c);
   }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
+  while (!out.empty() && out.back() == ' ')
+    out.pop_back();
   return out;
 }
 

@@ -1,10 +1,10 @@
-// authentication_results.hpp — the Authentication-Results header field of RFC 8601: written (format())
-// from results gathered by message_authentication.cpp, read (parse()) to find the authserv-id of fields
-// already in a message and to check what we write. format() quotes every value that is not a token (or an
-// address/domain of plain syntax), keeps comments to printable ASCII without parentheses or backslashes,
-// and drops CR, LF and other controls from everything: no text from a message or the DNS can end the field
-// or add one. parse() never throws; it returns nothing for text outside the grammar of RFC 8601 §2.2.
-// Untrusted input: every value given to format() (addresses, domains, DNS problem texts) and parse()'s text.
+// authentication_results.hpp — the Authentication-Results header field of RFC 8601: written by format()
+// from the results message_authentication.cpp gathers, read by parse() (our own output, in tests) and
+// parse_authserv_id() (fields already in a message). format() quotes every value that is not a token or a
+// plain address, keeps comments to printable ASCII (parentheses made brackets) and drops CR, LF and other
+// controls everywhere: no text from a message or the DNS can end the field or add one.
+// parse() never throws; it returns nothing for text outside RFC 8601 §2.2's grammar.
+// Untrusted input: every value given to format() (addresses, domains, DNS problem texts), parse()'s text.
 #pragma once
 
 #include <optional>
@@ -46,7 +46,8 @@ std::optional<std::string> parse_authserv_id(std::string_view value);
 
 // value as RFC 8601 writes it: a token or a plain address/domain as it is, otherwise a quoted-string.
 std::string quote_value(std::string_view value);
-// text fit for a comment: printable ASCII other than '(', ')' and '\\', at most max_length bytes.
+// text fit for a comment: printable ASCII, '(' and ')' written as '[' and ']', no '\\', at most max_length
+// bytes.
 std::string comment_text(std::string_view text, std::size_t max_length = 120);
 
 }  // namespace mta::inbound::auth

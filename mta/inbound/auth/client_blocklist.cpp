@@ -18,8 +18,9 @@ asio::awaitable<std::optional<BlocklistListing>> find_listing(dns::Resolver& res
         co_return BlocklistListing{list.zone, result.codes.empty() ? "" : result.codes.front().code,
                                    result.reason};
       case dns::dnsbl::Verdict::error:
-        log::warn("dnsbl.lookup_failed",
-                  {{"zone", list.zone}, {"client", target}, {"query", result.query}, {"error", result.error}});
+        log::warn(
+            "dnsbl.lookup_failed",
+            {{"zone", list.zone}, {"client", target}, {"query", result.query}, {"error", result.error}});
         break;
       case dns::dnsbl::Verdict::not_listed:
         break;
@@ -28,7 +29,8 @@ asio::awaitable<std::optional<BlocklistListing>> find_listing(dns::Resolver& res
   co_return std::nullopt;
 }
 
-asio::awaitable<std::optional<std::string>> listed_in(dns::Resolver& resolver, const asio::ip::address& client,
+asio::awaitable<std::optional<std::string>> listed_in(dns::Resolver& resolver,
+                                                      const asio::ip::address& client,
                                                       const std::vector<std::string>& zones) {
   auto listing = co_await find_listing(resolver, client, zones);
   if (!listing) co_return std::nullopt;

@@ -29,7 +29,8 @@ asio::awaitable<std::optional<BlocklistListing>> find_listing(dns::Resolver& res
                                                               const std::vector<std::string>& zones);
 
 // The name of that zone.
-asio::awaitable<std::optional<std::string>> listed_in(dns::Resolver& resolver, const asio::ip::address& client,
+asio::awaitable<std::optional<std::string>> listed_in(dns::Resolver& resolver,
+                                                      const asio::ip::address& client,
                                                       const std::vector<std::string>& zones);
 
 }  // namespace mta::inbound::auth

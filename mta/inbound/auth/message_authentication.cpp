@@ -93,7 +93,8 @@ asio::awaitable<DkimPart> check_dkim(dns::Resolver& resolver, const dkim::Verifi
   }
   auto names = verifier.key_names(*message);
   dkim::KeyAnswers keys;
-  for (auto& name : names) keys[name] = co_await dns::lookup_txt(resolver, name);
+  for (auto& name : names)
+    keys[name] = co_await dns::lookup_txt(resolver, name);
   auto verification = verifier.verify(*message, keys);
   if (!verification) {
     part.word = "permerror";
@@ -136,8 +137,7 @@ std::variant<std::string, std::string> from_domain_of(const dkim::Result<dkim::M
   if (!message) return Out(std::in_place_index<1>, "message header unreadable: " + message.error());
   auto fields = message->fields("From");
   if (fields.empty()) return Out(std::in_place_index<1>, "no From field");
-  if (fields.size() > 1)
-    return Out(std::in_place_index<1>, std::to_string(fields.size()) + " From fields");
+  if (fields.size() > 1) return Out(std::in_place_index<1>, std::to_string(fields.size()) + " From fields");
   auto domain = dkim::from_domain(*message);
   if (!domain) return Out(std::in_place_index<1>, "From: " + domain.error());
   return Out(std::in_place_index<0>, *domain);
@@ -188,14 +188,14 @@ asio::awaitable<DmarcPart> check_dmarc(dns::Resolver& resolver, const std::strin
   if (verdict.pass()) {
     part.info.result = "pass";
     part.info.comment = verdict.spf_aligned && verdict.dkim_aligned ? "SPF and DKIM aligned"
-                        : verdict.spf_aligned                        ? "SPF aligned"
-                                                                     : "DKIM aligned";
+                        : verdict.spf_aligned                       ? "SPF aligned"
+                                                                    : "DKIM aligned";
   } else if (spf.result == dns::spf::Result::temperror || aligned_dkim_temperror) {
     part.info.result = "temperror";
     part.info.comment = "SPF or an aligned DKIM signature could not be checked for now";
   } else {
     part.info.result = "fail";
-    part.info.comment = "neither SPF nor DKIM aligned with a pass";
+    part.info.comment = "no SPF or DKIM pass aligned with header.from";
     part.policy = sampled(*published, record.pct);
     if (part.policy != published) part.info.comment += "; outside pct=" + std::to_string(record.pct);
   }
@@ -216,7 +216,8 @@ std::size_t for_each_field(std::string_view message, Visit visit) {
     std::size_t end = line_end(pos);
     std::string_view line = message.substr(pos, end - pos);
     if (line == "\r\n" || line == "\n") break;
-    while (end < message.size() && (message[end] == ' ' || message[end] == '\t')) end = line_end(end);
+    while (end < message.size() && (message[end] == ' ' || message[end] == '\t'))
+      end = line_end(end);
     visit(message.substr(pos, end - pos));
     pos = end;
   }
@@ -227,7 +228,8 @@ bool names_us(std::string_view field, std::string_view authserv_id) {
   auto colon = field.find(':');
   if (colon == std::string_view::npos || authserv_id.empty()) return false;
   std::string_view name = field.substr(0, colon);
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+    name.remove_suffix(1);
   if (!dkim::iequals(name, "Authentication-Results")) return false;
   auto id = parse_authserv_id(field.substr(colon + 1));
   return id && dkim::iequals(*id, authserv_id);

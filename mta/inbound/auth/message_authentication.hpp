@@ -21,16 +21,16 @@ namespace mta::inbound::auth {
 struct AuthenticationInput {
   std::string client_ip;
   std::string helo;
-  std::string mail_from;  // "" for <>
+  std::string mail_from;     // "" for <>
   std::string_view message;  // must outlive the authenticate() call
   std::string authserv_id;
 };
 
 struct AuthenticationOutcome {
-  std::string header;            // the whole "Authentication-Results: ...\r\n" field, folded, ready to prepend
+  std::string header;  // the whole "Authentication-Results: ...\r\n" field, folded, ready to prepend
   std::string spf, dkim, dmarc;  // result words (pass, fail, softfail, neutral, none, temperror, permerror)
   std::string from_domain;       // RFC5322.From domain ("" when there is not exactly one)
-  std::string dmarc_policy;      // the policy in effect for this message (none, quarantine, reject), "" without
+  std::string dmarc_policy;  // the policy in effect for this message (none, quarantine, reject), "" without
   bool dmarc_reject_policy = false;  // DMARC failed and the policy in effect (p / sp, pct) is reject
 };
 

@@ -29,7 +29,9 @@ TEST_P(GenericList, AnswerMeaning) {
   io.run();
   ListResult result = future.get();
   EXPECT_EQ(to_string(result.verdict), to_string(GetParam().expected)) << result.error;
-  if (GetParam().expected == Verdict::error) EXPECT_NE(result.error.find(GetParam().answer), std::string::npos);
+  if (GetParam().expected == Verdict::error) {
+    EXPECT_NE(result.error.find(GetParam().answer), std::string::npos);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Answers, GenericList,
