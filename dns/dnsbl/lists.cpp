@@ -137,6 +137,9 @@ ListDefinition list_for_zone(std::string_view zone, ListKind kind) {
   generic.kind = kind;
   generic.test_listed = kind == ListKind::ip ? "127.0.0.2" : "test";
   generic.test_unlisted = kind == ListKind::ip ? "127.0.0.1" : "invalid";
+  // Spamhaus's Data Query Service zones (KEY.zen.dq.spamhaus.net) and mirrors have names no table can hold,
+  // and refuse with these.
+  generic.error_codes = spamhaus_errors();
   return generic;
 }
 

@@ -41,7 +41,8 @@ const std::vector<ListDefinition>& default_ip_lists();
 const std::vector<ListDefinition>& default_domain_lists();
 
 // A known list by zone, else a generic definition (RFC 5782 test points, any 127.0.0.0/8 answer is
-// "listed") of the given kind.
+// "listed" but Spamhaus's refusals 127.255.255.252 / .254 / .255, which its DQS zones and mirrors answer
+// under names of their own) of the given kind.
 ListDefinition list_for_zone(std::string_view zone, ListKind kind);
 
 }  // namespace dns::dnsbl
