@@ -62,7 +62,7 @@ std::shared_ptr<InboundPolicy> InboundPolicy::create(const config::Config& confi
 
 asio::awaitable<std::optional<std::string>> InboundPolicy::blocklisted(dns::Resolver& resolver,
                                                                        asio::ip::address client) const {
-  co_return co_await listed_in(resolver, client, config_.dnsbl_zones);
+  co_return co_await auth::listed_in(resolver, client, config_.dnsbl_zones);
 }
 
 std::optional<Refusal> InboundPolicy::check_recipient(const config::InboundDomain& domain,
@@ -130,13 +130,13 @@ asio::awaitable<AuthenticationResult> InboundPolicy::authenticate(dns::Resolver&
                                                                   const dkim::Verifier& verifier,
                                                                   MessageContext context,
                                                                   std::string_view message) const {
-  AuthenticationInput input;
+  auth::AuthenticationInput input;
   input.client_ip = context.client_ip;
   input.helo = context.helo;
   input.mail_from = context.sender;
   input.message = message;
   input.authserv_id = authserv_id_;
-  AuthenticationOutcome outcome = co_await inbound::authenticate(resolver, verifier, input);
+  auth::AuthenticationOutcome outcome = co_await auth::authenticate(resolver, verifier, input);
   co_return AuthenticationResult{outcome.header, outcome.dmarc_reject_policy, outcome.from_domain};
 }
 
@@ -168,7 +168,7 @@ Verdict InboundPolicy::finish(const config::InboundDomain& domain, const ScanRes
     return verdict;
   }
   // The message as the backend will see it: nothing forged in our names, our findings after our Received.
-  message = remove_forged_results(message, authserv_id_);
+  message = auth::remove_forged_results(message, authserv_id_);
   message = remove_spam_fields(message);
   if (domain.strip_received) message = strip_earlier_received(message);
   std::string fields = auth.header;
