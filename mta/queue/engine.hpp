@@ -16,6 +16,10 @@
 // sync, a full disk) is kept in memory and goes by that — a delivered recipient is never sent again by
 // this process, a deferred one waits for its retry — and delivery pauses (1 s doubling to 1 min) until
 // the spool records those outcomes again.
+// The class is written in four files, one seam each: engine.cpp (scheduling: timers, dispatch, destinations,
+// lanes, workers started), delivery_attempt.cpp (one worker: pacing, connect, one transaction per job),
+// outcomes.cpp (replies → recipient states, DSNs, delay warnings, expiry, the next attempt) and
+// spool_writes.cpp (the spool writes and the pause while it cannot record).
 #pragma once
 
 #include <atomic>
@@ -172,6 +176,7 @@ class DeliveryEngine {
     std::vector<Failure> relayed;
   };
 
+  // --- scheduling (engine.cpp)
   // Logs each egress source whose address cannot be bound here, once at start.
   void check_sources() const;
   void schedule_at(spool::QueueId id, std::chrono::system_clock::time_point when);
@@ -181,6 +186,12 @@ class DeliveryEngine {
   static Lane& lane_for(Destination& destination, const Job& job);
   void start_workers(Destination& destination);
   asio::awaitable<void> worker(Destination& destination);
+  // The limits of the first shaping entry matching one of the route's hosts or the domain (else the
+  // defaults); domain_match gets the entry's pattern when it matched by domain only.
+  DestinationLimits limits_for(const std::string& domain, const RouteResult& route,
+                               std::string* domain_match = nullptr) const;
+  void wake();
+  // --- delivery (delivery_attempt.cpp)
   // Connects from the lane's source; fills path (host, ip, source) and, on failure, error.
   asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> connect(Destination& destination,
                                                                      const Lane& lane, Path& path,
@@ -195,6 +206,7 @@ class DeliveryEngine {
   // once (a new job at the head of the lane) instead of on the retry schedule. Returns the job of what
   // was sent, replies cut to match.
   Job requeue_over_limit(Destination& destination, const Job& job, std::vector<delivery::Reply>& replies);
+  // --- outcomes (outcomes.cpp)
   // NOTIFY=SUCCESS delivered through a server without DSN: a "relayed" report (RFC 3461 §6.2.2) at the
   // pass's end.
   void note_relayed(const Job& sent, const spool::StoredMessage& stored,
@@ -219,6 +231,9 @@ class DeliveryEngine {
   asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope,
                                    const std::string& body, const std::vector<Failure>& deferred,
                                    std::chrono::system_clock::time_point retry_until);
+  // After the last job of a pass: schedules the message's next attempt, or removes it when done.
+  asio::awaitable<void> reschedule(spool::QueueId id);
+  // --- spool writes (spool_writes.cpp)
   // Writes a recipient's state; one the spool cannot record is kept in unrecorded_ and pauses delivery.
   asio::awaitable<std::error_code> update(spool::QueueId id, std::uint32_t index,
                                           spool::RecipientState state);
@@ -226,8 +241,6 @@ class DeliveryEngine {
   // schedules and sends by.
   std::error_code load_current(spool::QueueId id, spool::Envelope& envelope) const;
   std::error_code load_current(spool::QueueId id, spool::StoredMessage& stored) const;
-  // After the last job of a pass: schedules the message's next attempt, or removes it when done.
-  asio::awaitable<void> reschedule(spool::QueueId id);
   // The spool could not record an outcome: no new transaction or dispatch until the pause ends.
   void pause_for_spool(std::error_code ec);
   std::optional<std::chrono::steady_clock::time_point> spool_paused_until() const;  // for workers
@@ -241,11 +254,6 @@ class DeliveryEngine {
   asio::awaitable<std::error_code> set_delay_warned(spool::QueueId id);
   asio::awaitable<std::pair<std::error_code, spool::QueueId>> store(spool::Envelope envelope,
                                                                     std::string body);
-  // The limits of the first shaping entry matching one of the route's hosts or the domain (else the
-  // defaults); domain_match gets the entry's pattern when it matched by domain only.
-  DestinationLimits limits_for(const std::string& domain, const RouteResult& route,
-                               std::string* domain_match = nullptr) const;
-  void wake();
 
   asio::any_io_executor executor_;
   spool::Spool& spool_;
