@@ -29,6 +29,7 @@ bool has_eight_bit(std::string_view data) {
 
 asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::connect(Destination& destination,
                                                                                    const Lane& lane,
+                                                                                   const RouteResult& route,
                                                                                    Path& path,
                                                                                    ConnectFailure& failure) {
   SourcePtr source = lane.source;  // held: a reload may rebind the lane meanwhile
@@ -41,14 +42,14 @@ asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::conne
   failure = {};
   bool family_matched = false;
   std::string local;  // at function scope: see the gcc 12 notes in docs/architecture.md
-  for (const auto& target : destination.route.targets) {
+  for (const auto& target : route.targets) {
     for (const auto& address : target.addresses) {
       if (source && source->address.is_v4() != address.is_v4()) continue;  // cannot leave from there
       family_matched = true;
       delivery::ClientOptions options;
       options.ehlo_name = source ? source->ehlo : options_.hostname;
       if (source) options.source = source->address;
-      options.tls = destination.route.tls;
+      options.tls = route.tls;
       options.tls_server_name = target.host;
       options.timeouts = options_.timeouts;
       asio::ip::tcp::endpoint endpoint(address, target.port);
@@ -65,6 +66,7 @@ asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::conne
       if (error->source_unusable) {
         // Every server would fail the same way: the address is not on this host (or not usable).
         failure.enhanced = "4.3.5";
+        failure.source_unusable = true;
         failure.text = "egress source " + path.source + " (" + path.source_ip + "): " + error->what +
                        "; is the address configured on this host?";
         log::warn("delivery.source_unusable", {{"source", path.source},
@@ -83,6 +85,44 @@ asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::conne
     failure.text = "egress source " + path.source + " (" + path.source_ip + ") is IPv" +
                    (source->address.is_v4() ? "4" : "6") + " and the destination has no such address";
   }
+  co_return nullptr;
+}
+
+asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> DeliveryEngine::connect_backend(
+    Destination& destination, const Lane& lane, const std::vector<dns::HostPort>& order, Path& path,
+    ConnectFailure& failure, std::string& backend) {
+  const std::string domain = destination.route.backend_group;
+  std::unique_ptr<delivery::SmtpConnection> connection;
+  RouteResult hop;  // coroutine locals at function scope: see the gcc 12 notes in docs/architecture.md
+  for (const auto& candidate : order) {
+    hop = co_await router_.route_backend(candidate);
+    if (hop.status == RouteResult::Status::ok) {
+      hop.tls = destination.route.tls;
+      connection = co_await connect(destination, lane, hop, path, failure);
+      if (connection) {
+        balancer_.succeeded(candidate);
+        backend = candidate.to_string();
+        path.host = backend;  // the accounting log tells backends apart by port too (several on one host)
+        path.backend_group = domain;
+        co_return std::move(connection);
+      }
+      if (failure.source_unusable) break;  // our address, not the backend: the next would fail alike
+    } else {
+      failure.text = hop.error;
+    }
+    // Fail over at once; the backend sits out a while (passive health).
+    auto now = BackendBalancer::Clock::now();
+    balancer_.failed(candidate, now);
+    log::warn("delivery.backend_failed", {{"domain", domain},
+                                          {"backend", candidate.to_string()},
+                                          {"error", failure.text},
+                                          {"healthy", balancer_.healthy(candidate, now)}});
+  }
+  path.destination = destination.key;
+  path.backend_group = domain;
+  // What the sender may read (a bounce after the hold): the domain's servers, never their addresses.
+  if (!failure.source_unusable)
+    failure = {"4.4.1", "the mail servers of " + domain + " did not answer (they are retried)", false};
   co_return nullptr;
 }
 
@@ -116,6 +156,9 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
   ConnectFailure failure;
   std::optional<Job> job;
   unsigned sent = 0;
+  const bool backends = !destination.route.backend_group.empty();  // a relay domain's: one chosen per job
+  std::vector<dns::HostPort> order;
+  std::string backend;  // the one connected to
   asio::steady_timer pause(executor_);
   pauses_.insert(&pause);
   while (!stopped_) {
@@ -150,12 +193,22 @@ asio::awaitable<void> DeliveryEngine::worker(Destination& destination) {
       co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     if (stopped_) break;  // the job stays pending in the spool
+    if (backends) {
+      order = balancer_.order(destination.route.backend_group, BackendBalancer::Clock::now());
+      if (connection && (order.empty() || order.front().to_string() != backend)) {
+        co_await connection->quit();
+        connection.reset();
+      }
+    }
     if (connection && !connection->usable()) {
       co_await connection->quit();
       connection.reset();
     }
     if (!connection) {
-      connection = co_await connect(destination, *lane, path, failure);
+      if (backends)
+        connection = co_await connect_backend(destination, *lane, order, path, failure, backend);
+      else
+        connection = co_await connect(destination, *lane, destination.route, path, failure);
       sent = 0;
       if (!connection) {
         // This egress path is unusable (the destination unreachable, or the source address not ours):

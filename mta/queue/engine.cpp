@@ -77,8 +77,36 @@ DeliveryEngine::DeliveryEngine(asio::any_io_executor executor, spool::Spool& spo
       log_(log),
       tls_context_(delivery::make_client_tls_context()),
       backoff_(options_.backoff),
+      balancer_(options_.backend_health),
       egress_(std::make_unique<EgressSelector>(options_.egress)),
-      wakeup_(executor) {}
+      wakeup_(executor) {
+  configure_balancer();
+}
+
+void DeliveryEngine::configure_balancer() {
+  std::vector<std::string> domains;
+  for (const auto& [domain, group] : options_.backends) {
+    balancer_.set_domain(domain, group.backends);
+    domains.push_back(domain);
+  }
+  balancer_.remove_domains_except(domains);
+}
+
+RouteResult DeliveryEngine::backend_group_route(const std::string& domain) const {
+  RouteResult route;
+  route.key = "backend:" + domain;
+  route.backend_group = domain;
+  auto group = options_.backends.find(domain);
+  if (group == options_.backends.end() || group->second.backends.empty()) {
+    route.status = RouteResult::Status::temporary;
+    route.error = "relay domain " + domain + " has no backend configured";
+    return route;
+  }
+  route.tls = group->second.tls == config::BackendTls::required ? delivery::TlsPolicy::required
+                                                                : delivery::TlsPolicy::opportunistic;
+  route.max_queue_lifetime = group->second.lifetime;
+  return route;
+}
 
 DeliveryEngine::~DeliveryEngine() = default;
 
@@ -112,6 +140,7 @@ void DeliveryEngine::reconfigure(EngineOptions options) {
     if (!options.bounces_recorded) options.bounces_recorded = std::move(options_.bounces_recorded);
     options_ = std::move(options);
     backoff_.set_policy(options_.backoff);
+    configure_balancer();
     egress_ = std::make_unique<EgressSelector>(options_.egress);
     for (auto& [key, destination] : destinations_)
       for (auto& [name, lane] : destination->lanes)
@@ -210,12 +239,12 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
       later = later ? std::min(*later, from_unix(state.next_attempt)) : from_unix(state.next_attempt);
       continue;
     }
-    // Mail for a relay domain goes to its backend as configured now (from any listener: the domain's MX
-    // is us), else to the one it was accepted for.
+    // Mail for a relay domain goes to its backends as configured now (from any listener: the domain's MX
+    // is us), else to those it was accepted for: a domain's backends (route target: the domain), or, as
+    // spools of older versions say, one backend (HOST:PORT).
     std::string key = domain_of(envelope.recipients[i].address);
-    auto backend = options_.backends.find(key);
-    if (backend != options_.backends.end())
-      key = "backend:" + backend->second.to_string();
+    if (options_.backends.contains(key))
+      key = "backend:" + key;
     else if (state.route.kind == spool::RouteKind::backend)
       key = "backend:" + state.route.target;
     by_domain[key].push_back(i);
@@ -238,7 +267,9 @@ asio::awaitable<void> DeliveryEngine::dispatch(spool::QueueId id) {
     for (auto index : job.recipients)
       job.retry = job.retry || envelope.recipients[index].state.attempts > 0;
     RouteResult route;
-    if (domain.starts_with("backend:")) {
+    if (domain.starts_with("backend:") && domain.find(':', 8) == std::string::npos) {
+      route = backend_group_route(domain.substr(8));
+    } else if (domain.starts_with("backend:")) {
       auto hop = dns::parse_host_port(std::string_view(domain).substr(8), 25);
       if (hop.value) {
         route = co_await router_.route_backend(*hop.value);
@@ -290,6 +321,9 @@ DestinationLimits DeliveryEngine::limits_for(const std::string& domain, const Ro
     limits.require_tls = shaping.require_tls;
     break;
   }
+  if (auto group = options_.backends.find(route.backend_group);
+      !route.backend_group.empty() && group != options_.backends.end() && group->second.drain_rate > 0)
+    limits.rate = {group->second.drain_rate, std::chrono::seconds(1), 1};
   return limits;
 }
 
@@ -353,8 +387,14 @@ EngineOptions engine_options(const config::Config& config) {
   options.backoff = {config.delivery.rate_limit_pause, config.delivery.rate_limit_pause_max};
   options.shaping = effective_shaping(config.delivery.shaping);
   options.egress = egress_settings(config.delivery, options.hostname);
-  for (const auto& domain : config.inbound.domains)
-    if (!domain.backends.empty()) options.backends[domain.name] = domain.backends.front().address;
+  for (const auto& domain : config.inbound.domains) {
+    if (domain.backends.empty()) continue;
+    BackendGroup& group = options.backends[domain.name];
+    group.backends = domain.backends;
+    group.tls = domain.backend_tls;
+    group.lifetime = domain.max_queue_lifetime.value_or(config.inbound.max_queue_lifetime);
+    group.drain_rate = domain.drain_rate;
+  }
   options.inbound_lifetime = config.inbound.max_queue_lifetime;
   return options;
 }

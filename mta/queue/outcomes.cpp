@@ -36,6 +36,25 @@ std::string status_of(const delivery::Reply& reply) {
   return reply.permanent() ? "5.0.0" : reply.transient() ? "4.0.0" : "2.0.0";
 }
 
+// The cloaking side: a DSN about a relay domain's mail names none of its backends — no Remote-MTA, and
+// their host names and addresses in a reply's text replaced by the domain.
+// backend_group: the relay domain, or "" for any other destination (named as it is).
+std::string remote_mta(const std::string& host, const std::string& backend_group) {
+  return backend_group.empty() ? host : std::string();
+}
+
+std::string hide_backend(std::string text, const std::string& host, const std::string& ip,
+                         const std::string& backend_group) {
+  if (backend_group.empty()) return text;
+  for (const std::string* name : {&host, &ip}) {
+    if (name->empty()) continue;
+    for (auto at = text.find(*name); at != std::string::npos;
+         at = text.find(*name, at + backend_group.size()))
+      text.replace(at, name->size(), backend_group);
+  }
+  return text;
+}
+
 }  // namespace
 
 void DeliveryEngine::note_relayed(const Job& sent, const spool::StoredMessage& stored,
@@ -44,7 +63,9 @@ void DeliveryEngine::note_relayed(const Job& sent, const spool::StoredMessage& s
     auto index = sent.recipients[k];
     if (!replies[k].positive() || !smtp::wants_success(stored.envelope.recipients[index].notify)) continue;
     report_for(sent.id, stored.envelope, stored.body)
-        .relayed.push_back({index, "2.0.0", replies[k].text(), path.host, Clock::now()});
+        .relayed.push_back({index, "2.0.0",
+                            hide_backend(replies[k].text(), path.host, path.ip, path.backend_group),
+                            remote_mta(path.host, path.backend_group), Clock::now()});
   }
 }
 
@@ -61,7 +82,9 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
                                              std::optional<std::chrono::seconds> lifetime) {
   auto now = Clock::now();
   delivery::RetryPolicy policy = options_.retry;
-  if (envelope.listener == "inbound")
+  if (!path.backend_group.empty() && lifetime)
+    policy.lifetime = *lifetime;  // held for the customer's servers, per relay domain
+  else if (envelope.listener == "inbound")
     policy.lifetime = options_.inbound_lifetime;  // held for the customer's server, per [inbound]
   else if (lifetime)
     policy.lifetime = *lifetime;
@@ -75,25 +98,27 @@ asio::awaitable<void> DeliveryEngine::record(const Job& job, const spool::Envelo
     spool::RecipientState state = envelope.recipients[index].state;
     state.attempts = static_cast<std::uint16_t>(std::min<int>(state.attempts + 1, 65535));
     std::string result;
+    // What a DSN may say of the reply: for a relay domain, without its backends' names.
+    std::string told = hide_backend(reply.text(), path.host, path.ip, path.backend_group);
+    std::string remote = remote_mta(path.host, path.backend_group);
     if (reply.positive()) {
       state.status = spool::RecipientStatus::delivered;
       result = "delivered";
       ++stats_.delivered;
     } else if (reply.permanent()) {
       state.status = spool::RecipientStatus::failed;
-      failures.push_back({index, status_of(reply), reply.text(), path.host, now});
+      failures.push_back({index, status_of(reply), told, remote, now});
       result = "bounced";
       ++stats_.bounced;
     } else if (auto next =
                    delivery::next_attempt(policy, from_unix(envelope.received_at), now, state.attempts)) {
       state.next_attempt = unix_seconds(*next);
-      deferred.push_back({index, status_of(reply), reply.text(), path.host, now});
+      deferred.push_back({index, status_of(reply), told, remote, now});
       result = "deferred";
       ++stats_.deferred;
     } else {
       state.status = spool::RecipientStatus::failed;
-      failures.push_back(
-          {index, "4.4.7", "delivery time expired; last error: " + reply.text(), path.host, now});
+      failures.push_back({index, "4.4.7", "delivery time expired; last error: " + told, remote, now});
       result = "expired";
       ++stats_.expired;
     }

@@ -8,7 +8,11 @@
 namespace mta::smtp {
 
 using ascii::iequals;
-inline char ascii_lower(char c) { return ascii::lower(c); }
-inline std::string ascii_lowered(std::string_view text) { return ascii::lowered(text); }
+inline char ascii_lower(char c) {
+  return ascii::lower(c);
+}
+inline std::string ascii_lowered(std::string_view text) {
+  return ascii::lowered(text);
+}
 
 }  // namespace mta::smtp

@@ -6,7 +6,11 @@
 
 namespace mta::smtp {
 
-inline std::string base64_encode(std::string_view data) { return base64::encode(data); }
-inline std::optional<std::string> base64_decode(std::string_view text) { return base64::decode(text); }
+inline std::string base64_encode(std::string_view data) {
+  return base64::encode(data);
+}
+inline std::optional<std::string> base64_decode(std::string_view text) {
+  return base64::decode(text);
+}
 
 }  // namespace mta::smtp
