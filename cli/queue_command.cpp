@@ -21,6 +21,7 @@ struct Options {
   std::string config;
   std::string socket;
   std::string id;
+  std::string domain;  // list: only mail still waiting for this domain
   bool json = false;
 };
 
@@ -56,7 +57,7 @@ void print_message_line(const json& m) {
               << (r.value("orcpt", "").empty() ? "" : " orcpt=" + printable(r.value("orcpt", ""))) << "\n";
 }
 
-int print(const std::string& command, const json& response, bool as_json) {
+int print(const std::string& command, const json& response, bool as_json, const std::string& domain) {
   if (!response.value("ok", false)) {
     print_error(response.value("error", "the daemon refused the request"));
     return response.value("code", "") == "not_found" ? kCheckFailed : kUsage;
@@ -68,7 +69,8 @@ int print(const std::string& command, const json& response, bool as_json) {
     }
     for (const auto& m : response["messages"])
       print_message_line(m);
-    std::cout << response["messages"].size() << " message(s) queued\n";
+    std::cout << response["messages"].size() << " message(s) "
+              << (domain.empty() ? std::string("queued") : "held for " + domain) << "\n";
   } else if (command == "show") {
     if (as_json) {
       std::cout << response["message"].dump(2) << "\n";
@@ -125,6 +127,10 @@ void add_queue_command(CLI::App& app, Cli& cli) {
                     "Control socket (default: SPOOL/control.sock of the configuration)")
         ->type_name("PATH");
     sub->add_flag("--json", options->json, "Print the daemon's answer as JSON");
+    if (std::string_view(spec.name) == "list")
+      sub->add_option("--domain", options->domain,
+                      "Only messages with a recipient at this domain still waiting (a relay domain's held mail)")
+          ->type_name("DOMAIN");
     if (spec.takes_id)
       sub->add_option("ID", options->id, "Queue id (16 hex digits, from `relayctl queue list`)")->required();
     std::string command = spec.name;
@@ -146,6 +152,7 @@ void add_queue_command(CLI::App& app, Cli& cli) {
           }
           request["id"] = options->id;
         }
+        if (command == "list" && !options->domain.empty()) request["domain"] = options->domain;
         std::string error;
         auto answer = mta::server::control_call(socket, request.dump(), error);
         if (!answer) {
@@ -157,7 +164,7 @@ void add_queue_command(CLI::App& app, Cli& cli) {
           print_error("the daemon sent an answer that is not JSON");
           return kTemporary;
         }
-        return print(command, response, options->json);
+        return print(command, response, options->json, options->domain);
       };
     });
   }

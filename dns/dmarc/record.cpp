@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "dns/ascii.hpp"
+
 namespace dns {
 namespace {
 
@@ -16,14 +18,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return out;
-}
-
 std::optional<DmarcPolicy> parse_policy(std::string_view value) {
-  std::string v = lower(value);
+  std::string v = ascii::lowered(value);
   if (v == "none") return DmarcPolicy::none;
   if (v == "quarantine") return DmarcPolicy::quarantine;
   if (v == "reject") return DmarcPolicy::reject;
@@ -102,7 +98,7 @@ DmarcParse parse_dmarc(std::string_view text) {
       continue;
     }
     auto equals = pair.find('=');
-    std::string tag = lower(trim(pair.substr(0, equals)));
+    std::string tag = ascii::lowered(trim(pair.substr(0, equals)));
     std::string_view value =
         equals == std::string_view::npos ? std::string_view{} : trim(pair.substr(equals + 1));
     if (first) {
@@ -123,7 +119,7 @@ DmarcParse parse_dmarc(std::string_view text) {
       if (!policy) bad("expected none, quarantine or reject");
       (tag == "p" ? r.p : tag == "sp" ? r.sp : r.np) = policy;
     } else if (tag == "adkim" || tag == "aspf") {
-      std::string v = lower(value);
+      std::string v = ascii::lowered(value);
       if (v == "r" || v == "s")
         (tag == "adkim" ? r.adkim : r.aspf) = v == "s" ? Alignment::strict : Alignment::relaxed;
       else

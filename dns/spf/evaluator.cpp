@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "dns/ascii.hpp"
 #include "dns/ip_network.hpp"
 #include "dns/name.hpp"
 #include "dns/resolver/lookups.hpp"
@@ -41,12 +42,6 @@ struct MatchResult {
 
 bool dns_error(Status status) {
   return status == Status::temporary || status == Status::malformed;
-}
-
-std::string lower(std::string text) {
-  for (auto& c : text)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
 }
 
 // §4.3: a multi-label name with labels of 1–63 octets, 253 in all.
@@ -130,7 +125,7 @@ asio::awaitable<std::optional<std::string>> target(Context& c, const std::string
   }
   std::string name = *expanded.text;
   if (!name.empty() && name.back() == '.') name.pop_back();
-  co_return lower(truncate_domain(name));
+  co_return ascii::lowered(truncate_domain(name));
 }
 
 asio::awaitable<HostResult> check_host(Context& c, const std::string& domain);

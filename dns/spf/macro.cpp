@@ -1,8 +1,9 @@
 #include "dns/spf/macro.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <vector>
+
+#include "dns/ascii.hpp"
 
 namespace dns::spf {
 
@@ -10,13 +11,6 @@ namespace {
 
 constexpr std::string_view kDelimiters = ".-+,/_=";
 constexpr unsigned kMaxDigits = 128;
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string ip_dotted(const asio::ip::address& ip) {  // %{i}: IPv6 as dot-separated nibbles
   if (ip.is_v4()) return ip.to_string();
@@ -137,7 +131,7 @@ Expansion run(std::string_view input, const MacroContext* context, MacroUse use)
       i = close;
       if (body.empty()) return fail("an empty %{} macro");
       char raw_letter = body[0];
-      char letter = static_cast<char>(std::tolower(static_cast<unsigned char>(raw_letter)));
+      char letter = ascii::lower(raw_letter);
       std::size_t pos = 1;
       unsigned digits = 0;
       bool has_digits = false;
@@ -196,7 +190,7 @@ bool uses_letter(std::string_view input, char letter) {
       continue;
     }
     if (input[i] == '%' && input[i + 1] == '{' &&
-        std::tolower(static_cast<unsigned char>(input[i + 2])) == letter)
+        ascii::lower(input[i + 2]) == letter)
       return true;
   }
   return false;
@@ -213,10 +207,10 @@ std::string truncate_domain(std::string name) {
 
 SenderParts split_sender(std::string_view sender) {
   auto at = sender.rfind('@');
-  if (at == std::string_view::npos) return {"postmaster", lower(sender)};
+  if (at == std::string_view::npos) return {"postmaster", ascii::lowered(sender)};
   std::string local(sender.substr(0, at));
   if (local.empty()) local = "postmaster";
-  return {local, lower(sender.substr(at + 1))};
+  return {local, ascii::lowered(sender.substr(at + 1))};
 }
 
 }  // namespace dns::spf

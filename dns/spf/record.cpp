@@ -1,31 +1,16 @@
 #include "dns/spf/record.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include <asio/ip/address.hpp>
 
+#include "dns/ascii.hpp"
 #include "dns/spf/macro.hpp"
 
 namespace dns::spf {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "/" ( "0" / %x31-39 0*2DIGIT ): no leading zeros, at most `max`.
 std::optional<unsigned> parse_length(std::string_view digits, unsigned max) {
@@ -140,7 +125,7 @@ std::optional<Mechanism> parse_mechanism(std::string_view term, std::string& err
       break;
   }
   auto name_end = term.find_first_of(":/");
-  std::string name = lower(term.substr(0, name_end));
+  std::string name = ascii::lowered(term.substr(0, name_end));
   std::string_view rest = name_end == std::string_view::npos ? std::string_view{} : term.substr(name_end);
   bool has_colon = !rest.empty() && rest[0] == ':';
   std::string_view argument = has_colon ? rest.substr(1) : std::string_view{};
@@ -217,7 +202,7 @@ bool valid_name(std::string_view name) {  // name = ALPHA *( ALPHA / DIGIT / "-"
 }  // namespace
 
 bool is_spf_record(std::string_view text) {
-  return text.size() >= 6 && iequals(text.substr(0, 6), "v=spf1") && (text.size() == 6 || text[6] == ' ');
+  return text.size() >= 6 && ascii::iequals(text.substr(0, 6), "v=spf1") && (text.size() == 6 || text[6] == ' ');
 }
 
 ParsedRecord parse_record(std::string_view text) {
@@ -243,7 +228,7 @@ ParsedRecord parse_record(std::string_view text) {
     bool modifier = equals != std::string_view::npos &&
                     (colon_or_slash == std::string_view::npos || equals < colon_or_slash);
     if (modifier) {
-      std::string name = lower(term.substr(0, equals));
+      std::string name = ascii::lowered(term.substr(0, equals));
       std::string value(term.substr(equals + 1));
       if (!valid_name(name)) {
         result.error = "'" + std::string(term) + "' is not a valid modifier";

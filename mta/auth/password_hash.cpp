@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include "mta/smtp/base64.hpp"
+#include "dns/base64.hpp"
 
 namespace mta::auth {
 namespace {
@@ -40,8 +40,8 @@ std::string hash_password(std::string_view password, ScryptParams params) {
   std::string_view salt_view(reinterpret_cast<const char*>(salt), sizeof salt);
   if (!derive(password, salt_view, params, hash)) throw std::runtime_error("scrypt failed");
   return "$scrypt$ln=" + std::to_string(params.log2_n) + ",r=" + std::to_string(params.r) +
-         ",p=" + std::to_string(params.p) + "$" + smtp::base64_encode(salt_view) + "$" +
-         smtp::base64_encode(std::string_view(reinterpret_cast<const char*>(hash), sizeof hash));
+         ",p=" + std::to_string(params.p) + "$" + base64::encode(salt_view) + "$" +
+         base64::encode(std::string_view(reinterpret_cast<const char*>(hash), sizeof hash));
 }
 
 bool verify_password(std::string_view password, std::string_view stored) {
@@ -63,8 +63,8 @@ bool verify_password(std::string_view password, std::string_view stored) {
       !parse_uint(parts[0].substr(r_at + 3, p_at - r_at - 3), params.r) ||
       !parse_uint(parts[0].substr(p_at + 3), params.p))
     return false;
-  auto salt = smtp::base64_decode(parts[1]);
-  auto expected = smtp::base64_decode(parts[2]);
+  auto salt = base64::decode(parts[1]);
+  auto expected = base64::decode(parts[2]);
   if (!salt || !expected || expected->size() != kHashBytes) return false;
   unsigned char hash[kHashBytes];
   if (!derive(password, *salt, params, hash)) return false;

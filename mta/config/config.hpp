@@ -16,7 +16,7 @@
 #include "mta/config/inbound.hpp"
 #include "dns/host_port.hpp"
 #include "dns/ip_network.hpp"
-#include "mta/smtp/session_limits.hpp"
+#include "mta/config/session_limits.hpp"
 
 namespace mta::config {
 
@@ -48,7 +48,7 @@ struct ServerConfig {
   std::vector<dns::IpNetwork> trusted_networks{*dns::IpNetwork::parse("127.0.0.0/8"),
                                                *dns::IpNetwork::parse("::1")};
   TlsConfig tls;
-  smtp::SessionLimits limits;  // [server.limits]
+  SessionLimits limits;  // [server.limits]
   AuthConfig auth;             // [server.auth]
 };
 

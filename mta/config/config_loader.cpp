@@ -186,7 +186,7 @@ class Loader {
     t.finish();
   }
 
-  void server_limits(TableReader& t, smtp::SessionLimits& out) {
+  void server_limits(TableReader& t, SessionLimits& out) {
     auto integer = [&](std::string_view key, long long min, long long max, auto& target) {
       long long value = 0;
       if (t.read_integer(key, min, max, value))

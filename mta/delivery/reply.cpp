@@ -1,8 +1,9 @@
 #include "mta/delivery/reply.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
+
+#include "dns/ascii.hpp"
 
 namespace mta::delivery {
 namespace {
@@ -46,9 +47,7 @@ std::string Reply::text() const {
 }
 
 std::string Reply::lower_text() const {
-  std::string out = text();
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  return out;
+  return ascii::lowered(text());
 }
 
 void ReplyReader::feed(std::string_view bytes) {

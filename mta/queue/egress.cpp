@@ -1,21 +1,14 @@
 #include "mta/queue/egress.hpp"
 
 #include <algorithm>
-#include <cctype>
 
+#include "dns/ascii.hpp"
 #include "dkim/signing_table.hpp"
 
 namespace mta::queue {
 namespace {
 
 constexpr int kAddressMatch = 2000;  // beyond any domain match (dkim::match_specificity gives at most 1000)
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 }  // namespace
 
@@ -53,7 +46,7 @@ int sender_match_specificity(std::string_view pattern, std::string_view sender) 
   auto at = sender.rfind('@');
   if (at == std::string_view::npos) return -1;  // the null sender, or no domain: only default_pool applies
   if (pattern.find('@') != std::string_view::npos)
-    return lower(pattern) == lower(sender) ? kAddressMatch : -1;
+    return ascii::lowered(pattern) == ascii::lowered(sender) ? kAddressMatch : -1;
   return dkim::match_specificity(pattern, sender.substr(at + 1));
 }
 

@@ -16,6 +16,10 @@
 // sync, a full disk) is kept in memory and goes by that — a delivered recipient is never sent again by
 // this process, a deferred one waits for its retry — and delivery pauses (1 s doubling to 1 min) until
 // the spool records those outcomes again.
+// The class is written in four files, one seam each: engine.cpp (scheduling: timers, dispatch, destinations,
+// lanes, workers started), delivery_attempt.cpp (one worker: pacing, connect, one transaction per job),
+// outcomes.cpp (replies → recipient states, DSNs, delay warnings, expiry, the next attempt) and
+// spool_writes.cpp (the spool writes and the pause while it cannot record).
 #pragma once
 
 #include <atomic>
@@ -43,6 +47,7 @@
 #include "mta/delivery/retry.hpp"
 #include "mta/delivery/smtp_client.hpp"
 #include "mta/delivery/throttle.hpp"
+#include "mta/queue/backend_balancer.hpp"
 #include "mta/queue/egress.hpp"
 #include "mta/queue/router.hpp"
 #include "mta/spool/spool.hpp"
@@ -57,6 +62,15 @@ struct DestinationLimits {
   delivery::RateLimit rate;       // count 0: unlimited
 };
 
+// A relay domain's backends (config::InboundDomain) as the engine uses them.
+struct BackendGroup {
+  std::vector<config::InboundBackend> backends;
+  config::BackendTls tls = config::BackendTls::opportunistic;  // required: defer rather than send in clear
+  std::chrono::seconds lifetime{2 * 24 * 60 * 60};             // held this long, then bounced with a DSN
+  unsigned drain_rate =
+      0;  // messages per second to these backends (a backlog drains at this pace); 0: no limit
+};
+
 struct EngineOptions {
   std::string hostname = "localhost";  // EHLO name and the DSNs' Reporting-MTA
   delivery::RetryPolicy retry;
@@ -69,11 +83,13 @@ struct EngineOptions {
   delivery::ClientTimeouts timeouts;
   delivery::BackoffPolicy backoff;
   EgressSettings egress;  // no pools: the OS picks the address, EHLO is hostname
-  // The cloaking side: mail an inbound listener accepted for one of these domains goes to its backend (the
-  // current one: a backend moved in the configuration gets the mail already queued for it), and inbound
-  // mail is held this long before it bounces.
-  std::map<std::string, dns::HostPort> backends;  // canonical domain -> the customer's server
-  std::chrono::seconds inbound_lifetime{5 * 24 * 60 * 60};
+  // The cloaking side: mail for one of these relay domains (from any listener: the domain's MX is us) goes
+  // to its backends as configured now, one chosen per attempt by a BackendBalancer (weights, priorities,
+  // passive health), and is held for the domain's lifetime before it bounces; other mail an inbound
+  // listener accepted is held for inbound_lifetime.
+  std::map<std::string, BackendGroup> backends;  // canonical domain -> the customer's servers
+  BackendHealthPolicy backend_health;
+  std::chrono::seconds inbound_lifetime{2 * 24 * 60 * 60};
   // The hook for campaigns: the pool a message asks for (its campaign's), or "" to choose by sender.
   std::function<std::string(const spool::Envelope&)> requested_pool;
   // The hook for bounce processing: true when this message's failures are recorded as delivery events for
@@ -147,10 +163,14 @@ class DeliveryEngine {
   // Where an attempt went, for the accounting log.
   struct Path {
     std::string destination, host, ip, tls, source, source_ip;
+    // A relay domain's backends: the domain. Their hosts stay out of every DSN (the cloaking side), and the
+    // domain's lifetime bounds the attempts.
+    std::string backend_group;
   };
   struct ConnectFailure {
     std::string enhanced = "4.4.1";
     std::string text;
+    bool source_unusable = false;  // our egress address, not the server, failed: no server is to blame
   };
   struct Failure {  // a recipient to report in a DSN: failed, expired, or (for a delay warning) deferred
     std::uint32_t index;
@@ -172,6 +192,7 @@ class DeliveryEngine {
     std::vector<Failure> relayed;
   };
 
+  // --- scheduling (engine.cpp)
   // Logs each egress source whose address cannot be bound here, once at start.
   void check_sources() const;
   void schedule_at(spool::QueueId id, std::chrono::system_clock::time_point when);
@@ -181,10 +202,27 @@ class DeliveryEngine {
   static Lane& lane_for(Destination& destination, const Job& job);
   void start_workers(Destination& destination);
   asio::awaitable<void> worker(Destination& destination);
-  // Connects from the lane's source; fills path (host, ip, source) and, on failure, error.
+  // The limits of the first shaping entry matching one of the route's hosts or the domain (else the
+  // defaults); domain_match gets the entry's pattern when it matched by domain only.
+  DestinationLimits limits_for(const std::string& domain, const RouteResult& route,
+                               std::string* domain_match = nullptr) const;
+  void wake();
+  // The balancer's domains and backends from options_.backends (at start and on reconfigure).
+  void configure_balancer();
+  // A relay domain's route: no targets (the balancer chooses per attempt), its TLS and lifetime.
+  RouteResult backend_group_route(const std::string& domain) const;
+  // --- delivery (delivery_attempt.cpp)
+  // Connects from the lane's source to the first of route's targets that answers; fills path (host, ip,
+  // source) and, on failure, error.
   asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> connect(Destination& destination,
-                                                                     const Lane& lane, Path& path,
+                                                                     const Lane& lane,
+                                                                     const RouteResult& route, Path& path,
                                                                      ConnectFailure& failure);
+  // A relay domain's backends: tries them in order (the balancer's, for this job), marking each that fails
+  // down and the one that answers healthy; backend gets the one connected to.
+  asio::awaitable<std::unique_ptr<delivery::SmtpConnection>> connect_backend(
+      Destination& destination, const Lane& lane, const std::vector<dns::HostPort>& order, Path& path,
+      ConnectFailure& failure, std::string& backend);
   // Defers the job and every other job of the lane with the same connection failure.
   asio::awaitable<void> defer_lane(Destination& destination, Lane& lane, const Job& first, const Path& path,
                                    const ConnectFailure& failure);
@@ -195,6 +233,7 @@ class DeliveryEngine {
   // once (a new job at the head of the lane) instead of on the retry schedule. Returns the job of what
   // was sent, replies cut to match.
   Job requeue_over_limit(Destination& destination, const Job& job, std::vector<delivery::Reply>& replies);
+  // --- outcomes (outcomes.cpp)
   // NOTIFY=SUCCESS delivered through a server without DSN: a "relayed" report (RFC 3461 §6.2.2) at the
   // pass's end.
   void note_relayed(const Job& sent, const spool::StoredMessage& stored,
@@ -219,6 +258,9 @@ class DeliveryEngine {
   asio::awaitable<void> warn_delay(spool::QueueId id, const spool::Envelope& envelope,
                                    const std::string& body, const std::vector<Failure>& deferred,
                                    std::chrono::system_clock::time_point retry_until);
+  // After the last job of a pass: schedules the message's next attempt, or removes it when done.
+  asio::awaitable<void> reschedule(spool::QueueId id);
+  // --- spool writes (spool_writes.cpp)
   // Writes a recipient's state; one the spool cannot record is kept in unrecorded_ and pauses delivery.
   asio::awaitable<std::error_code> update(spool::QueueId id, std::uint32_t index,
                                           spool::RecipientState state);
@@ -226,8 +268,6 @@ class DeliveryEngine {
   // schedules and sends by.
   std::error_code load_current(spool::QueueId id, spool::Envelope& envelope) const;
   std::error_code load_current(spool::QueueId id, spool::StoredMessage& stored) const;
-  // After the last job of a pass: schedules the message's next attempt, or removes it when done.
-  asio::awaitable<void> reschedule(spool::QueueId id);
   // The spool could not record an outcome: no new transaction or dispatch until the pause ends.
   void pause_for_spool(std::error_code ec);
   std::optional<std::chrono::steady_clock::time_point> spool_paused_until() const;  // for workers
@@ -241,11 +281,6 @@ class DeliveryEngine {
   asio::awaitable<std::error_code> set_delay_warned(spool::QueueId id);
   asio::awaitable<std::pair<std::error_code, spool::QueueId>> store(spool::Envelope envelope,
                                                                     std::string body);
-  // The limits of the first shaping entry matching one of the route's hosts or the domain (else the
-  // defaults); domain_match gets the entry's pattern when it matched by domain only.
-  DestinationLimits limits_for(const std::string& domain, const RouteResult& route,
-                               std::string* domain_match = nullptr) const;
-  void wake();
 
   asio::any_io_executor executor_;
   spool::Spool& spool_;
@@ -255,6 +290,7 @@ class DeliveryEngine {
   asio::ssl::context tls_context_;
   delivery::MemoryThrottleStore throttle_;
   delivery::DestinationBackoff backoff_;
+  BackendBalancer balancer_;
   std::unique_ptr<EgressSelector> egress_;
   asio::steady_timer wakeup_;
   std::multimap<std::chrono::system_clock::time_point, spool::QueueId> timers_;

@@ -39,6 +39,7 @@ struct RouteResult {
   std::vector<Target> targets;  // in the order to try
   delivery::TlsPolicy tls = delivery::TlsPolicy::opportunistic;
   std::optional<std::chrono::seconds> max_queue_lifetime;
+  std::string backend_group;  // a relay domain's backends: targets empty, chosen per attempt by the engine
   std::string error;               // for temporary/permanent: what happened
   std::string enhanced = "4.4.3";  // RFC 3463 code for a failure (5.1.2 bad domain, 5.1.10 null MX, ...)
 };

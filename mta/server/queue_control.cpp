@@ -1,9 +1,12 @@
 #include "mta/server/queue_control.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
+#include "dns/name.hpp"
 #include "mta/smtp/dsn_params.hpp"
 #include "mta/spool/spool_errc.hpp"
 
@@ -59,7 +62,18 @@ std::int64_t now_seconds() {
       .count();
 }
 
-json list(spool::Spool& spool) {
+// A recipient still waiting at domain (canonical): the mail held for it (a relay domain's while its
+// servers are down).
+bool waits_for(const spool::Envelope& e, const std::string& domain) {
+  return std::any_of(e.recipients.begin(), e.recipients.end(), [&](const spool::Recipient& r) {
+    auto at = r.address.rfind('@');
+    return r.state.status == spool::RecipientStatus::pending && at != std::string::npos &&
+           dns::canonical_name(std::string_view(r.address).substr(at + 1)) == domain;
+  });
+}
+
+// Every message, or with domain those with a recipient still waiting at it.
+json list(spool::Spool& spool, const std::optional<std::string>& domain) {
   json messages = json::array();
   std::vector<spool::MessageSummary> summaries;
   spool.walk([&](const spool::MessageSummary& s) {
@@ -69,6 +83,7 @@ json list(spool::Spool& spool) {
   for (const auto& s : summaries) {
     spool::Envelope e;
     if (spool.load_envelope(s.id, e)) continue;  // removed meanwhile
+    if (domain && !waits_for(e, *domain)) continue;
     messages.push_back(message_json(s.id, e, s.size));
   }
   return {{"ok", true}, {"messages", std::move(messages)}};
@@ -138,8 +153,12 @@ std::string handle_control_request(spool::Spool& spool, std::string_view request
     if (needs_id && !id) {
       response = error("bad_request",
                        "\"" + command + "\" needs an \"id\" of 16 hex digits (see `relayctl queue list`)");
+    } else if (command == "list" && parsed.contains("domain") && !parsed["domain"].is_string()) {
+      response = error("bad_request", "\"domain\" must be a string");
     } else if (command == "list") {
-      response = list(spool);
+      std::optional<std::string> domain;
+      if (parsed.contains("domain")) domain = dns::canonical_name(parsed["domain"].get<std::string>());
+      response = list(spool, domain);
     } else if (command == "show") {
       response = show(spool, *id);
     } else if (command == "hold" || command == "release") {

@@ -1,6 +1,7 @@
 // queue_control.hpp — the queue administration requests behind `relayctl queue`, as one JSON object per
 // request and per response over the control socket:
-//   {"command":"list"} {"command":"show","id":ID} {"command":"hold"|"release"|"delete","id":ID}
+//   {"command":"list"} {"command":"list","domain":D} (messages with a recipient at D still waiting)
+//   {"command":"show","id":ID} {"command":"hold"|"release"|"delete","id":ID}
 //   {"command":"flush"} {"command":"stats"}
 // Responses are {"ok":true,...} or {"ok":false,"error":"...","code":"not_found"|"bad_request"|"io"}.
 // Blocking (spool reads and durable updates): run on a worker thread, never on an I/O thread.

@@ -270,10 +270,12 @@ spool::Envelope SmtpServer::envelope_for(const smtp::ServerSession& session, con
   for (std::size_t i = 0; i < t.recipients.size(); ++i) {
     const auto& rcpt = t.recipients[i];
     spool::Recipient r{rcpt, {}, t.recipient_dsn[i].notify, t.recipient_dsn[i].orcpt.value_or("")};
-    // A relay domain's mail goes to its backend whichever listener took it: its MX is us (a loop).
+    // A relay domain's mail goes to its backends whichever listener took it: its MX is us (a loop). The
+    // route names the domain (its backend group: the engine picks a backend per attempt); spools of older
+    // versions name one backend as HOST:PORT, which the engine still follows.
     std::string domain = smtp::mailbox_domain(rcpt);
     if (const auto* inbound = settings.config.inbound.domain(domain); inbound && !inbound->backends.empty())
-      r.state.route = {spool::RouteKind::backend, inbound->backends.front().address.to_string()};
+      r.state.route = {spool::RouteKind::backend, inbound->name};
     e.recipients.push_back(std::move(r));
   }
   return e;

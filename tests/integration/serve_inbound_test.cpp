@@ -45,7 +45,8 @@ TEST(ServeInbound, MailForABackendDomainGoesToTheBackendNotTheOutboundRoute) {
   ASSERT_TRUE(eventually([&] { return !daemon.accounting().empty(); })) << daemon.log();
   auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(lines[0]["destination"], "backend:127.0.0.1:" + std::to_string(backend.port()));
+  EXPECT_EQ(lines[0]["destination"], "backend:local.test");  // the domain's backends, one chosen per attempt
+  EXPECT_EQ(lines[0]["mx_host"], "127.0.0.1:" + std::to_string(backend.port()));
   EXPECT_EQ(lines[0]["result"], "delivered");
 }
 

@@ -56,7 +56,8 @@ TEST(RelayDomain, TrustedRelayMailForARelayDomainGoesToItsBackend) {
   ASSERT_TRUE(eventually([&] { return !daemon.accounting().empty(); })) << daemon.log();
   auto lines = daemon.accounting();
   ASSERT_EQ(lines.size(), 1u);
-  EXPECT_EQ(lines[0]["destination"], "backend:127.0.0.1:" + std::to_string(backend.port()));
+  EXPECT_EQ(lines[0]["destination"], "backend:local.test");
+  EXPECT_EQ(lines[0]["mx_host"], "127.0.0.1:" + std::to_string(backend.port()));
 }
 
 std::string our_received(int n) {

@@ -1,6 +1,6 @@
-#include "mta/smtp/base64.hpp"
+#include "dns/base64.hpp"
 
-namespace mta::smtp {
+namespace base64 {
 namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -12,7 +12,7 @@ int value_of(char c) {
 
 }  // namespace
 
-std::string base64_encode(std::string_view data) {
+std::string encode(std::string_view data) {
   std::string out;
   std::size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
@@ -33,7 +33,7 @@ std::string base64_encode(std::string_view data) {
   return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
+std::optional<std::string> decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::string out;
   for (std::size_t i = 0; i < text.size(); i += 4) {
@@ -59,4 +59,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace mta::smtp
+}  // namespace base64
