@@ -27,7 +27,7 @@ bool any_domain(const config::InboundConfig& inbound, auto predicate) {
 // RFC 5321 §4.5.1: postmaster at every domain we take mail for is accepted, whatever the recipient source.
 bool is_postmaster(std::string_view recipient) {
   auto at = recipient.rfind('@');
-  return dns::ascii::iequals(recipient.substr(0, at), "postmaster");
+  return ascii::iequals(recipient.substr(0, at), "postmaster");
 }
 
 }  // namespace

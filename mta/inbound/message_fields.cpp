@@ -48,7 +48,7 @@ void insert_after_first_field(std::string& message, std::string_view fields) {
 std::string strip_earlier_received(std::string_view message) {
   bool first = true;
   return remove_fields(message, [&first](const HeaderField& field) {
-    if (!dns::ascii::iequals(field.name, "Received")) return false;
+    if (!ascii::iequals(field.name, "Received")) return false;
     if (first) {
       first = false;
       return false;
