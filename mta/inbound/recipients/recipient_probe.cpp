@@ -46,6 +46,7 @@ struct BackendOutcome {
   std::string detail;          // the RCPT reply, or what failed
   bool tls_failed = false;     // the TLS handshake failed: under opportunistic TLS, retry without it
   bool null_sender_refused = false;
+  bool permanent = false;  // the RCPT reply was a 5xx
 };
 
 BackendOutcome failure(std::string detail) {
@@ -258,6 +259,7 @@ asio::awaitable<BackendOutcome> converse(Conversation& conversation, const tcp::
   BackendOutcome outcome;
   outcome.answered = true;
   outcome.status = classify_rcpt(*rcpt.reply);
+  outcome.permanent = rcpt.reply->permanent();
   outcome.detail = rcpt.reply->text();
 
   // The answer is known: leave politely, but not at any cost. QUIT ends the transaction (RFC 5321 §4.1.1.10).
@@ -356,7 +358,9 @@ struct RecipientProbe::Impl {
     for (const auto& backend : domain.backends) backends.push_back(&backend);
     std::stable_sort(backends.begin(), backends.end(),
                      [](const auto* a, const auto* b) { return a->priority < b->priority; });
-    Request request{options.helo_name, std::string(recipient), domain.backend_tls, true};
+    // The domain as configured, never as the client spelled it (case, a trailing dot).
+    std::string address = std::string(recipient.substr(0, recipient.rfind('@'))) + "@" + domain.name;
+    Request request{options.helo_name, std::move(address), domain.backend_tls, true};
     for (const auto* backend : backends) {
       const std::string name = backend->address.to_string();
       auto ips = addresses(backend->address);
@@ -379,11 +383,13 @@ struct RecipientProbe::Impl {
                                               {"recipient", recipient},
                                               {"status", to_string(outcome.status)},
                                               {"reply", outcome.detail}});
-          if (outcome.status == RecipientStatus::unavailable)
+          if (outcome.status == RecipientStatus::unavailable && outcome.permanent)
             log::warn("inbound.probe.not_understood",
                       {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail},
                        {"hint", "a refusal that is not about the address: does the backend accept "
                                 "RCPT probes with the null sender from relayctl?"}});
+          if (outcome.status == RecipientStatus::unavailable && !outcome.permanent)
+            log::info("inbound.probe.deferred", {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail}});
           return outcome.status;
         }
         if (outcome.null_sender_refused)
