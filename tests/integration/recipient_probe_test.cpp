@@ -1,14 +1,17 @@
-// RecipientProbe (recipients = probe) against real SMTP servers on 127.0.0.1 (tests/support/behaviour_sink.py,
-// whose answer to RCPT depends on the local part): valid, unknown, a backend's 4xx, a backend down, failover
-// to the next priority, the cache (one RCPT for two checks, case-insensitive, bounded), the negative TTL
-// with an injected clock, concurrent checks sharing one probe, required TLS, a slow backend, a backend that
-// refuses the null sender, and what the probe never does (DATA, another sender, another domain).
+// RecipientProbe (recipients = probe) against real SMTP servers on 127.0.0.1
+// (tests/support/behaviour_sink.py, whose answer to RCPT depends on the local part): valid, unknown, a
+// backend's 4xx, a backend down, failover to the next priority, the cache (one RCPT for two checks,
+// case-insensitive, bounded), the negative TTL with an injected clock, concurrent checks sharing one probe,
+// required TLS, a slow backend, a backend that refuses the null sender, and what the probe never does (DATA,
+// another sender, another domain).
+#include "mta/inbound/recipients/recipient_probe.hpp"
+
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
 
-#include "mta/inbound/recipients/recipient_probe.hpp"
 #include "tests/support/behaviour_sink.hpp"
 #include "tests/support/process.hpp"
 
@@ -38,13 +41,15 @@ config::InboundDomain domain_with(std::vector<config::InboundBackend> backends) 
 // Every RCPT the sink answered, by recipient.
 std::vector<std::string> rcpts(const BehaviourSink& sink) {
   std::vector<std::string> out;
-  for (const auto& event : sink.events("rcpt")) out.push_back(event["recipient"].get<std::string>());
+  for (const auto& event : sink.events("rcpt"))
+    out.push_back(event["recipient"].get<std::string>());
   return out;
 }
 
 // What the probe may say to a backend: MAIL FROM:<> only, and never DATA.
 void expect_only_probes(const BehaviourSink& sink) {
-  for (const auto& event : sink.events("mail")) EXPECT_EQ(event["sender"], "") << event.dump();
+  for (const auto& event : sink.events("mail"))
+    EXPECT_EQ(event["sender"], "") << event.dump();
   EXPECT_TRUE(sink.events("data").empty());
   EXPECT_TRUE(sink.messages().empty());
 }
@@ -129,6 +134,28 @@ TEST(RecipientProbe, TheNextPriorityIsAskedWhenTheFirstIsDown) {
   EXPECT_EQ(rcpts(second), std::vector<std::string>{"accept@example.net"});
 }
 
+TEST(RecipientProbe, ABackendGivenByNameIsResolvedAndOneThatDoesNotResolveIsSkipped) {
+  BehaviourSink sink;
+  auto options = options_with();
+  std::vector<std::string> asked;
+  options.resolve = [&asked](const std::string& host) -> std::vector<asio::ip::address> {
+    asked.push_back(host);
+    if (host == "broken.customer.test") throw std::runtime_error("resolver failure");
+    if (host == "mx.customer.test") return {asio::ip::make_address("127.0.0.1")};
+    return {};
+  };
+  RecipientProbe probe(options);
+  config::InboundBackend broken, missing, named;
+  broken.address = dns::HostPort{"broken.customer.test", sink.port()};
+  missing.address = dns::HostPort{"missing.customer.test", sink.port()};
+  named.address = dns::HostPort{"mx.customer.test", sink.port()};
+  auto domain = domain_with({broken, missing, named});
+  EXPECT_EQ(probe.check(domain, "accept@example.net"), RecipientStatus::valid);
+  EXPECT_EQ(asked,
+            (std::vector<std::string>{"broken.customer.test", "missing.customer.test", "mx.customer.test"}));
+  EXPECT_EQ(rcpts(sink).size(), 1u);
+}
+
 TEST(RecipientProbe, TheLowestPriorityIsAskedFirst) {
   BehaviourSink first, second;
   RecipientProbe probe(options_with());
@@ -169,8 +196,8 @@ TEST(RecipientProbe, AnUnknownAddressIsAskedAgainAfterTheNegativeTtl) {
   *clock.now += 1;
   EXPECT_EQ(probe.check(domain, "reject@example.net"), RecipientStatus::unknown);
   EXPECT_EQ(probe.check(domain, "accept@example.net"), RecipientStatus::valid);  // still believed
-  EXPECT_EQ(rcpts(sink), (std::vector<std::string>{"reject@example.net", "accept@example.net",
-                                                   "reject@example.net"}));
+  EXPECT_EQ(rcpts(sink),
+            (std::vector<std::string>{"reject@example.net", "accept@example.net", "reject@example.net"}));
   *clock.now += 540;
   EXPECT_EQ(probe.check(domain, "accept@example.net"), RecipientStatus::valid);
   EXPECT_EQ(rcpts(sink).size(), 4u);
@@ -182,8 +209,8 @@ TEST(RecipientProbe, TheCacheIsBoundedAndDropsTheLeastRecentlyUsed) {
   options.max_cache_entries = 2;
   RecipientProbe probe(options);
   auto domain = domain_with({backend_at(sink.port())});
-  for (const char* address : {"accept.a@example.net", "accept.b@example.net", "accept.a@example.net",
-                              "accept.c@example.net"})
+  for (const char* address :
+       {"accept.a@example.net", "accept.b@example.net", "accept.a@example.net", "accept.c@example.net"})
     EXPECT_EQ(probe.check(domain, address), RecipientStatus::valid);
   EXPECT_EQ(probe.cache_size(), 2u);
   EXPECT_EQ(rcpts(sink).size(), 3u);
@@ -204,8 +231,10 @@ TEST(RecipientProbe, ConcurrentChecksOfOneAddressShareOneProbe) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i)
     threads.emplace_back([&, i] { results[i] = probe.check(domain, "slow.erin@example.net"); });
-  for (auto& thread : threads) thread.join();
-  for (auto result : results) EXPECT_EQ(result, RecipientStatus::valid);
+  for (auto& thread : threads)
+    thread.join();
+  for (auto result : results)
+    EXPECT_EQ(result, RecipientStatus::valid);
   EXPECT_EQ(rcpts(sink).size(), 1u);
   EXPECT_EQ(probe.counters().probes.load(), 1u);
   EXPECT_EQ(probe.counters().coalesced.load() + probe.counters().cache_hits.load(), unsigned(kThreads - 1));

@@ -43,8 +43,8 @@ constexpr std::chrono::seconds kQuitWait{2};             // for the 221 once the
 struct BackendOutcome {
   bool answered = false;  // the backend replied to RCPT: status is its answer
   RecipientStatus status = RecipientStatus::unavailable;
-  std::string detail;          // the RCPT reply, or what failed
-  bool tls_failed = false;     // the TLS handshake failed: under opportunistic TLS, retry without it
+  std::string detail;       // the RCPT reply, or what failed
+  bool tls_failed = false;  // the TLS handshake failed: under opportunistic TLS, retry without it
   bool null_sender_refused = false;
   bool permanent = false;  // the RCPT reply was a 5xx
 };
@@ -91,8 +91,7 @@ bool is_ascii(std::string_view text) {
 // Why the probe will not send this address, or "" when it may.
 std::string refusal(const config::InboundDomain& domain, std::string_view recipient) {
   if (recipient.empty() || recipient.size() > kMaxRecipient) return "address empty or too long";
-  if (std::any_of(recipient.begin(), recipient.end(),
-                  [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+  if (std::any_of(recipient.begin(), recipient.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
     return "control character in the address";
   auto at = recipient.rfind('@');
   if (at == std::string_view::npos || at == 0) return "not local@domain";
@@ -119,7 +118,8 @@ class Conversation {
   asio::awaitable<std::string> connect(const tcp::endpoint& endpoint) {
     asio::steady_timer timer(stream_.get_executor());
     timer.expires_at(deadline_);
-    auto connected = co_await (stream_.next_layer().async_connect(endpoint, kTuple) || timer.async_wait(kTuple));
+    auto connected =
+        co_await (stream_.next_layer().async_connect(endpoint, kTuple) || timer.async_wait(kTuple));
     if (connected.index() == 1) co_return "connect timeout";
     if (auto [error] = std::get<0>(connected); error) co_return "connect: " + error.message();
     co_return "";
@@ -141,8 +141,8 @@ class Conversation {
       if (result.index() == 1) co_return ReadResult{std::nullopt, "timeout"};
       auto [error, n] = std::get<0>(result);
       if (error)
-        co_return ReadResult{std::nullopt,
-                             error == asio::error::eof ? "connection closed by the backend" : error.message()};
+        co_return ReadResult{
+            std::nullopt, error == asio::error::eof ? "connection closed by the backend" : error.message()};
       reader_.feed(std::string_view(buffer_.data(), n));
     }
   }
@@ -169,8 +169,8 @@ class Conversation {
     if (reader_.buffered() > 0) co_return "the backend sent data after its STARTTLS reply";
     asio::steady_timer timer(stream_.get_executor());
     timer.expires_at(deadline_);
-    auto shaken =
-        co_await (stream_.async_handshake(asio::ssl::stream_base::client, kTuple) || timer.async_wait(kTuple));
+    auto shaken = co_await (stream_.async_handshake(asio::ssl::stream_base::client, kTuple) ||
+                            timer.async_wait(kTuple));
     if (shaken.index() == 1) co_return "TLS handshake timeout";
     if (auto [error] = std::get<0>(shaken); error) co_return "TLS handshake failed: " + error.message();
     tls_ = true;
@@ -193,8 +193,8 @@ struct Request {
   bool try_starttls = true;  // false: the retry in plaintext after a failed opportunistic handshake
 };
 
-asio::awaitable<std::optional<std::set<std::string>>> greet(Conversation& conversation, const Request& request,
-                                                            std::string& error) {
+asio::awaitable<std::optional<std::set<std::string>>> greet(Conversation& conversation,
+                                                            const Request& request, std::string& error) {
   auto ehlo = co_await conversation.command("EHLO " + request.helo_name);
   if (!ehlo.reply) {
     error = "EHLO: " + ehlo.error;
@@ -295,7 +295,8 @@ struct RecipientProbe::Impl {
 
   std::int64_t now() const {
     if (options.clock) return options.clock();
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
   }
 
@@ -335,7 +336,8 @@ struct RecipientProbe::Impl {
     asio::io_context io;
     tcp::resolver resolver(io);
     asio::error_code error;
-    for (const auto& entry : resolver.resolve(host.host, "", error)) out.push_back(entry.endpoint().address());
+    for (const auto& entry : resolver.resolve(host.host, "", error))
+      out.push_back(entry.endpoint().address());
     return out;
   }
 
@@ -355,7 +357,8 @@ struct RecipientProbe::Impl {
   // until one answers RCPT.
   RecipientStatus probe(const config::InboundDomain& domain, std::string_view recipient) {
     std::vector<const config::InboundBackend*> backends;
-    for (const auto& backend : domain.backends) backends.push_back(&backend);
+    for (const auto& backend : domain.backends)
+      backends.push_back(&backend);
     std::stable_sort(backends.begin(), backends.end(),
                      [](const auto* a, const auto* b) { return a->priority < b->priority; });
     // The domain as configured, never as the client spelled it (case, a trailing dot).
@@ -363,10 +366,16 @@ struct RecipientProbe::Impl {
     Request request{options.helo_name, std::move(address), domain.backend_tls, true};
     for (const auto* backend : backends) {
       const std::string name = backend->address.to_string();
-      auto ips = addresses(backend->address);
+      std::vector<asio::ip::address> ips;
+      std::string lookup_error = "no address";
+      try {
+        ips = addresses(backend->address);
+      } catch (const std::exception& error) {
+        lookup_error = error.what();
+      }
       if (ips.empty())
         log::warn("inbound.probe.backend_failed",
-                  {{"domain", domain.name}, {"backend", name}, {"error", "no address"}});
+                  {{"domain", domain.name}, {"backend", name}, {"error", lookup_error}});
       for (const auto& ip : ips) {
         tcp::endpoint endpoint(ip, backend->address.port ? backend->address.port : 25);
         request.try_starttls = true;
@@ -385,17 +394,24 @@ struct RecipientProbe::Impl {
                                               {"reply", outcome.detail}});
           if (outcome.status == RecipientStatus::unavailable && outcome.permanent)
             log::warn("inbound.probe.not_understood",
-                      {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail},
-                       {"hint", "a refusal that is not about the address: does the backend accept "
-                                "RCPT probes with the null sender from relayctl?"}});
+                      {{"domain", domain.name},
+                       {"backend", name},
+                       {"reply", outcome.detail},
+                       {"hint",
+                        "a refusal that is not about the address: does the backend accept "
+                        "RCPT probes with the null sender from relayctl?"}});
           if (outcome.status == RecipientStatus::unavailable && !outcome.permanent)
-            log::info("inbound.probe.deferred", {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail}});
+            log::info("inbound.probe.deferred",
+                      {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail}});
           return outcome.status;
         }
         if (outcome.null_sender_refused)
-          log::error("inbound.probe.null_sender_refused",
-                     {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail},
-                      {"hint", "the backend must accept MAIL FROM:<> (RFC 5321 §4.5.5) for recipients = probe"}});
+          log::error(
+              "inbound.probe.null_sender_refused",
+              {{"domain", domain.name},
+               {"backend", name},
+               {"reply", outcome.detail},
+               {"hint", "the backend must accept MAIL FROM:<> (RFC 5321 §4.5.5) for recipients = probe"}});
         else
           log::warn("inbound.probe.backend_failed",
                     {{"domain", domain.name}, {"backend", name}, {"error", outcome.detail}});

@@ -38,14 +38,14 @@ class RecipientProbe {
     std::size_t max_cache_entries = 100000;
     // Seconds since some epoch, for the TTLs; unset: the system clock. Tests inject their own.
     std::function<std::int64_t()> clock;
-    // A backend given by host name: its addresses. Unset: the system's resolver (getaddrinfo). An empty
-    // result makes the backend unusable for this probe.
+    // A backend given by host name: its addresses. Unset: the system's resolver (getaddrinfo, blocking,
+    // outside timeout). An empty result, or an exception, makes the backend unusable for this probe.
     std::function<std::vector<asio::ip::address>(const std::string& host)> resolve;
   };
 
-  // Monotonic counts, for /metrics. probes: conversations started (one per backend tried is not counted:
-  // one per address probed); cache_hits: answers from the cache; coalesced: checks that waited for a
-  // probe of the same address already in flight; valid/unknown/unavailable: what check() returned.
+  // Monotonic counts, for /metrics. probes: addresses probed (however many backends each one took);
+  // cache_hits: answers from the cache; coalesced: checks that waited for a probe of the same address
+  // already in flight; valid/unknown/unavailable: what check() returned, from whichever source.
   struct Counters {
     std::atomic<std::uint64_t> probes{0}, cache_hits{0}, coalesced{0}, valid{0}, unknown{0}, unavailable{0};
   };
