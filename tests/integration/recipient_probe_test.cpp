@@ -7,6 +7,7 @@
 #include "mta/inbound/recipients/recipient_probe.hpp"
 
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
@@ -132,6 +133,30 @@ TEST(RecipientProbe, TheNextPriorityIsAskedWhenTheFirstIsDown) {
   auto domain = domain_with({backend_at(second.port(), 5), backend_at(relay::test::free_tcp_port(), 1)});
   EXPECT_EQ(probe.check(domain, "accept@example.net"), RecipientStatus::valid);
   EXPECT_EQ(rcpts(second), std::vector<std::string>{"accept@example.net"});
+}
+
+TEST(RecipientProbe, ABackendThatGaveNoAnswerIsAskedLastForAWhile) {
+  ManualClock clock;
+  auto options = options_with();
+  options.clock = clock.function();
+  options.down_for = std::chrono::seconds(30);
+  RecipientProbe probe(options);
+  auto secondary = std::make_unique<BehaviourSink>();
+  const unsigned short primary_port = relay::test::free_tcp_port();
+  auto domain = domain_with({backend_at(primary_port, 1), backend_at(secondary->port(), 2)});
+  EXPECT_EQ(probe.check(domain, "accept.a@example.net"), RecipientStatus::valid);  // the primary refused
+  BehaviourSink primary(BehaviourSinkOptions{}, primary_port);                     // and is back
+  EXPECT_EQ(probe.check(domain, "accept.b@example.net"), RecipientStatus::valid);
+  EXPECT_TRUE(primary.events("mail").empty());
+  EXPECT_EQ(rcpts(*secondary).size(), 2u);
+  secondary.reset();  // with the others down, a backend marked down is still asked
+  EXPECT_EQ(probe.check(domain, "accept.c@example.net"), RecipientStatus::valid);
+  EXPECT_EQ(rcpts(primary), std::vector<std::string>{"accept.c@example.net"});
+  secondary = std::make_unique<BehaviourSink>();
+  domain = domain_with({backend_at(primary_port, 1), backend_at(secondary->port(), 2)});
+  EXPECT_EQ(probe.check(domain, "accept.d@example.net"), RecipientStatus::valid);  // it answered: first again
+  EXPECT_EQ(rcpts(primary).size(), 2u);
+  EXPECT_TRUE(secondary->events("mail").empty());
 }
 
 TEST(RecipientProbe, ABackendGivenByNameIsResolvedAndOneThatDoesNotResolveIsSkipped) {

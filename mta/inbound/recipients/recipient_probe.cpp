@@ -191,6 +191,7 @@ struct Request {
   std::string recipient;
   config::BackendTls tls = config::BackendTls::opportunistic;
   bool try_starttls = true;  // false: the retry in plaintext after a failed opportunistic handshake
+  std::optional<RecipientStatus> answer;  // set by the backend that answered RCPT
 };
 
 asio::awaitable<std::optional<std::set<std::string>>> greet(Conversation& conversation,
@@ -293,6 +294,25 @@ struct RecipientProbe::Impl {
   std::unordered_map<std::string, std::shared_ptr<InFlight>> in_flight;
   std::uint64_t generation = 0;  // clear_cache() bumps it: a probe started before does not refill the cache
 
+  std::mutex health_mutex;  // guards down_until
+  // Backends ("host:port") that last gave no answer, until when they are asked after the others. Keys come
+  // from the configuration only, and an entry goes when its backend answers again.
+  std::unordered_map<std::string, std::int64_t> down_until;
+
+  bool marked_down(const std::string& backend) {
+    std::lock_guard lock(health_mutex);
+    auto it = down_until.find(backend);
+    return it != down_until.end() && now() < it->second;
+  }
+
+  void mark(const std::string& backend, bool answered) {
+    std::lock_guard lock(health_mutex);
+    if (answered)
+      down_until.erase(backend);
+    else
+      down_until[backend] = now() + options.down_for.count();
+  }
+
   std::int64_t now() const {
     if (options.clock) return options.clock();
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -353,71 +373,81 @@ struct RecipientProbe::Impl {
     return outcome;
   }
 
-  // Backends by priority (lower first; the configured order within one), each address of each in turn,
-  // until one answers RCPT.
-  RecipientStatus probe(const config::InboundDomain& domain, std::string_view recipient) {
-    std::vector<const config::InboundBackend*> backends;
+  // Backends by priority (lower first; the configured order within one), those that recently gave no
+  // answer after the others, each address of each in turn, until one answers RCPT. address: local@domain
+  // with the domain as configured.
+  RecipientStatus probe(const config::InboundDomain& domain, const std::string& address) {
+    std::vector<std::pair<const config::InboundBackend*, std::string>> backends;
     for (const auto& backend : domain.backends)
-      backends.push_back(&backend);
+      backends.emplace_back(&backend, backend.address.to_string());
     std::stable_sort(backends.begin(), backends.end(),
-                     [](const auto* a, const auto* b) { return a->priority < b->priority; });
-    // The domain as configured, never as the client spelled it (case, a trailing dot).
-    std::string address = std::string(recipient.substr(0, recipient.rfind('@'))) + "@" + domain.name;
-    Request request{options.helo_name, std::move(address), domain.backend_tls, true};
-    for (const auto* backend : backends) {
-      const std::string name = backend->address.to_string();
-      std::vector<asio::ip::address> ips;
-      std::string lookup_error = "no address";
-      try {
-        ips = addresses(backend->address);
-      } catch (const std::exception& error) {
-        lookup_error = error.what();
-      }
-      if (ips.empty())
-        log::warn("inbound.probe.backend_failed",
-                  {{"domain", domain.name}, {"backend", name}, {"error", lookup_error}});
-      for (const auto& ip : ips) {
-        tcp::endpoint endpoint(ip, backend->address.port ? backend->address.port : 25);
-        request.try_starttls = true;
-        BackendOutcome outcome = attempt(endpoint, request);
-        if (outcome.tls_failed && domain.backend_tls == config::BackendTls::opportunistic) {
-          log::info("inbound.probe.tls_fallback",
-                    {{"domain", domain.name}, {"backend", name}, {"error", outcome.detail}});
-          request.try_starttls = false;
-          outcome = attempt(endpoint, request);
-        }
-        if (outcome.answered) {
-          log::debug("inbound.probe.answer", {{"domain", domain.name},
-                                              {"backend", name},
-                                              {"recipient", recipient},
-                                              {"status", to_string(outcome.status)},
-                                              {"reply", outcome.detail}});
-          if (outcome.status == RecipientStatus::unavailable && outcome.permanent)
-            log::warn("inbound.probe.not_understood",
-                      {{"domain", domain.name},
-                       {"backend", name},
-                       {"reply", outcome.detail},
-                       {"hint",
-                        "a refusal that is not about the address: does the backend accept "
-                        "RCPT probes with the null sender from relayctl?"}});
-          if (outcome.status == RecipientStatus::unavailable && !outcome.permanent)
-            log::info("inbound.probe.deferred",
-                      {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail}});
-          return outcome.status;
-        }
-        if (outcome.null_sender_refused)
-          log::error(
-              "inbound.probe.null_sender_refused",
-              {{"domain", domain.name},
-               {"backend", name},
-               {"reply", outcome.detail},
-               {"hint", "the backend must accept MAIL FROM:<> (RFC 5321 §4.5.5) for recipients = probe"}});
-        else
-          log::warn("inbound.probe.backend_failed",
-                    {{"domain", domain.name}, {"backend", name}, {"error", outcome.detail}});
-      }
+                     [](const auto& a, const auto& b) { return a.first->priority < b.first->priority; });
+    std::stable_partition(backends.begin(), backends.end(),
+                          [this](const auto& backend) { return !marked_down(backend.second); });
+    Request request{options.helo_name, address, domain.backend_tls, true, std::nullopt};
+    for (const auto& [backend, name] : backends) {
+      if (probe_backend(domain, *backend, name, request)) return *request.answer;
+      mark(name, false);
     }
     return RecipientStatus::unavailable;
+  }
+
+  // True when backend answered RCPT (request.answer is set).
+  bool probe_backend(const config::InboundDomain& domain, const config::InboundBackend& backend,
+                     const std::string& name, Request& request) {
+    std::vector<asio::ip::address> ips;
+    std::string lookup_error = "no address";
+    try {
+      ips = addresses(backend.address);
+    } catch (const std::exception& error) {
+      lookup_error = error.what();
+    }
+    if (ips.empty())
+      log::warn("inbound.probe.backend_failed",
+                {{"domain", domain.name}, {"backend", name}, {"error", lookup_error}});
+    for (const auto& ip : ips) {
+      tcp::endpoint endpoint(ip, backend.address.port ? backend.address.port : 25);
+      request.try_starttls = true;
+      BackendOutcome outcome = attempt(endpoint, request);
+      if (outcome.tls_failed && domain.backend_tls == config::BackendTls::opportunistic) {
+        log::info("inbound.probe.tls_fallback",
+                  {{"domain", domain.name}, {"backend", name}, {"error", outcome.detail}});
+        request.try_starttls = false;
+        outcome = attempt(endpoint, request);
+      }
+      if (outcome.answered) {
+        log::debug("inbound.probe.answer", {{"domain", domain.name},
+                                            {"backend", name},
+                                            {"recipient", request.recipient},
+                                            {"status", to_string(outcome.status)},
+                                            {"reply", outcome.detail}});
+        if (outcome.status == RecipientStatus::unavailable && outcome.permanent)
+          log::warn("inbound.probe.not_understood",
+                    {{"domain", domain.name},
+                     {"backend", name},
+                     {"reply", outcome.detail},
+                     {"hint",
+                      "a refusal that is not about the address: does the backend accept "
+                      "RCPT probes with the null sender from relayctl?"}});
+        if (outcome.status == RecipientStatus::unavailable && !outcome.permanent)
+          log::info("inbound.probe.deferred",
+                    {{"domain", domain.name}, {"backend", name}, {"reply", outcome.detail}});
+        mark(name, true);
+        request.answer = outcome.status;
+        return true;
+      }
+      if (outcome.null_sender_refused)
+        log::error(
+            "inbound.probe.null_sender_refused",
+            {{"domain", domain.name},
+             {"backend", name},
+             {"reply", outcome.detail},
+             {"hint", "the backend must accept MAIL FROM:<> (RFC 5321 §4.5.5) for recipients = probe"}});
+      else
+        log::warn("inbound.probe.backend_failed",
+                  {{"domain", domain.name}, {"backend", name}, {"error", outcome.detail}});
+    }
+    return false;
   }
 };
 
@@ -437,7 +467,10 @@ RecipientStatus RecipientProbe::check(const config::InboundDomain& domain, std::
     return answer(RecipientStatus::unavailable);
   }
 
-  const std::string key = smtp::ascii_lowered(recipient);
+  // The domain as configured, never as the client spelled it (case, a trailing dot): what is asked, and,
+  // lower-cased, the cache key.
+  const std::string address = std::string(recipient.substr(0, recipient.rfind('@'))) + "@" + domain.name;
+  const std::string key = smtp::ascii_lowered(address);
   std::shared_ptr<Impl::InFlight> mine;
   std::uint64_t generation = 0;
   {
@@ -460,7 +493,7 @@ RecipientStatus RecipientProbe::check(const config::InboundDomain& domain, std::
   ++counters_.probes;
   RecipientStatus status = RecipientStatus::unavailable;
   try {
-    status = impl_->probe(domain, recipient);
+    status = impl_->probe(domain, address);
   } catch (const std::exception& error) {  // bad_alloc, a resolver hook's exception: never leave waiters
     log::error("inbound.probe.failed", {{"domain", domain.name}, {"error", error.what()}});
   }

@@ -36,6 +36,9 @@ class RecipientProbe {
     // answer within it is down for this probe, and the next one is tried.
     std::chrono::seconds timeout{10};
     std::size_t max_cache_entries = 100000;
+    // A backend that gave no answer is asked after the others (whatever its priority) for this long, so a
+    // primary that is down costs no timeout per probe; it is still asked when no other answers.
+    std::chrono::seconds down_for{30};
     // Seconds since some epoch, for the TTLs; unset: the system clock. Tests inject their own.
     std::function<std::int64_t()> clock;
     // A backend given by host name: its addresses. Unset: the system's resolver (getaddrinfo, blocking,
