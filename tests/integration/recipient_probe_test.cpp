@@ -63,10 +63,7 @@ struct ManualClock {
 };
 
 RecipientProbe::Options options_with(std::chrono::seconds timeout = std::chrono::seconds(10)) {
-  RecipientProbe::Options options;
-  options.helo_name = "mx.relay.test";
-  options.timeout = timeout;
-  return options;
+  return RecipientProbe::Options{.helo_name = "mx.relay.test", .timeout = timeout};
 }
 
 TEST(RecipientProbe, AnExistingAddressIsValid) {

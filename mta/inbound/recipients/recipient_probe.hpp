@@ -40,10 +40,10 @@ class RecipientProbe {
     // primary that is down costs no timeout per probe; it is still asked when no other answers.
     std::chrono::seconds down_for{30};
     // Seconds since some epoch, for the TTLs; unset: the system clock. Tests inject their own.
-    std::function<std::int64_t()> clock;
+    std::function<std::int64_t()> clock{};
     // A backend given by host name: its addresses. Unset: the system's resolver (getaddrinfo, blocking,
     // outside timeout). An empty result, or an exception, makes the backend unusable for this probe.
-    std::function<std::vector<asio::ip::address>(const std::string& host)> resolve;
+    std::function<std::vector<asio::ip::address>(const std::string& host)> resolve{};
   };
 
   // Monotonic counts, for /metrics. probes: addresses probed (however many backends each one took);
