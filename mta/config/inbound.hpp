@@ -115,6 +115,10 @@ struct InboundConfig {
   ScannerConfig rspamd;                  // spam: rspamd's normal worker, /checkv2
   ScannerConfig clamd{"", Seconds{30}};  // virus: clamd INSTREAM; once set, every relay domain's mail is scanned
   ClientLimits limits;                   // per client IP, on inbound listeners
+  // recipients = probe (docs/inbound.md): the whole conversation with one backend, connect to the RCPT
+  // reply; a backend slower than this is down for that probe (451 to the client, or the next backend).
+  Seconds probe_timeout{10};
+  std::size_t probe_cache_entries = 100000;  // probe answers remembered, all domains; least recently used dropped
 
   const InboundDomain* domain(std::string_view canonical_name) const;
 };

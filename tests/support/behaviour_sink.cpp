@@ -43,6 +43,7 @@ BehaviourSink::BehaviourSink(BehaviourSinkOptions options, unsigned short port)
   if (options.max_recipients > 0)
     argv.insert(argv.end(), {"--max-recipients", std::to_string(options.max_recipients), "--too-many-reply",
                              options.too_many_reply});
+  if (!options.mail_reply.empty()) argv.insert(argv.end(), {"--mail-reply", options.mail_reply});
   if (!options.replies.empty()) {
     auto file = dir_.path() / "replies.json";
     std::ofstream(file) << nlohmann::json(options.replies).dump();
@@ -74,6 +75,13 @@ std::vector<nlohmann::json> BehaviourSink::events() const {
     if (event.is_discarded()) break;  // the sink is still writing this line
     out.push_back(std::move(event));
   }
+  return out;
+}
+
+std::vector<nlohmann::json> BehaviourSink::events(const std::string& kind) const {
+  std::vector<nlohmann::json> out;
+  for (auto& event : events())
+    if (event.value("kind", "") == kind) out.push_back(std::move(event));
   return out;
 }
 

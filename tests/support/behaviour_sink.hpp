@@ -27,6 +27,7 @@ struct BehaviourSinkOptions {
   // Letters-only word -> the reply its recipients get at RCPT ("550-5.1.1 ...\n550 5.1.1 ..." for several
   // lines): real provider texts, for the bounce tests.
   std::map<std::string, std::string> replies{};
+  std::string mail_reply;          // the reply to every MAIL ("550 5.7.1 ..."); empty: 250
   std::string host = "127.0.0.1";  // another 127.0.0.0/8 address lets a test use port 25 (MX delivery)
 };
 
@@ -45,8 +46,11 @@ class BehaviourSink {
     std::string helo;                   // the name the client gave in EHLO/HELO
     std::vector<std::string> commands;  // the MAIL line and the accepted RCPT lines, as sent
   };
-  std::vector<Stored> messages() const;        // in arrival order
-  std::vector<nlohmann::json> events() const;  // connect / disconnect / tls / message, with times
+  std::vector<Stored> messages() const;  // in arrival order
+  // connect / disconnect / tls / message / mail / rcpt / data, with times.
+  std::vector<nlohmann::json> events() const;
+  // The events of one kind ("rcpt": every RCPT the sink answered, with recipient and code).
+  std::vector<nlohmann::json> events(const std::string& kind) const;
 
  private:
   TempDir dir_;

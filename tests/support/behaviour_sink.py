@@ -13,10 +13,12 @@ The local part of each RCPT address chooses what happens (a suffix after '+' or 
   WORD...       with --replies FILE (a JSON object: letters-only word -> reply), that reply at RCPT; a reply
                 of several lines (joined by newlines) is sent as a multi-line reply, e.g. a provider's text
 Options: --host (a loopback address, default 127.0.0.1), --port, --tls-cert/--tls-key (offer STARTTLS), --require-tls (refuse MAIL before STARTTLS),
+--mail-reply REPLY (the reply to every MAIL, e.g. "550 5.7.1 null sender refused"; default 250),
 --no-pipelining, --no-8bitmime, --max-recipients N (RCPTs past N in a transaction get --too-many-reply,
 default "452 4.5.3 Error: too many recipients"), --dsn (offer DSN), --dir DIR: every accepted message is written to DIR/N.eml with its
 envelope (and the client's address, EHLO name, MAIL and accepted RCPT lines) in DIR/N.json, and DIR/events.jsonl gets one line per connection and per message, with times,
-so tests can measure concurrency and rates. Lines are bounded (4096 octets) and messages (10 MB).
+so tests can measure concurrency and rates; it also gets one line per MAIL ("mail": sender, code), per RCPT
+("rcpt": recipient, code) and per DATA ("data"), so tests can count what a client asked. Lines are bounded (4096 octets) and messages (10 MB).
 Runs until killed. Uses only Python's standard library (asyncio, ssl) from Debian's python3.
 """
 import argparse
@@ -119,7 +121,13 @@ class Sink:
                 if self.args.require_tls and not tls_active:
                     await reply("530 5.7.0 Must issue a STARTTLS command first")
                     continue
-                sender = line[line.find("<") + 1:line.find(">")]
+                address = line[line.find("<") + 1:line.find(">")]
+                if self.args.mail_reply:
+                    self.event(kind="mail", sender=address, code=int(self.args.mail_reply[:3]))
+                    await reply(self.args.mail_reply)
+                    continue
+                self.event(kind="mail", sender=address, code=250)
+                sender = address
                 client["commands"] = [line]
                 recipients, behaviours = [], []
                 await reply("250 2.1.0 ok")
@@ -131,20 +139,26 @@ class Sink:
                 address = line[line.find("<") + 1:line.find(">")]
                 kind = self.behaviour(address)
                 if kind in self.replies:
+                    self.event(kind="rcpt", recipient=address, code=int(self.replies[kind][:3]))
                     lines = self.replies[kind].split("\n")
                     for text in lines[:-1]:
                         writer.write((text + "\r\n").encode())
                     await reply(lines[-1])
                 elif kind == "reject":
+                    self.event(kind="rcpt", recipient=address, code=550)
                     await reply("550 5.1.1 <%s>: no such user" % address)
                 elif kind == "tempfail":
+                    self.event(kind="rcpt", recipient=address, code=451)
                     await reply("451 4.3.0 <%s>: try again later" % address)
                 elif kind == "once" and address not in self.seen:
                     self.seen.add(address)
+                    self.event(kind="rcpt", recipient=address, code=451)
                     await reply("451 4.3.0 <%s>: greylisted, try again later" % address)
                 elif kind == "ratelimit":
+                    self.event(kind="rcpt", recipient=address, code=421)
                     await reply("421 4.7.28 sink.test has rate limited your IP address")
                 else:
+                    self.event(kind="rcpt", recipient=address, code=250)
                     if kind == "slow":
                         self.event(kind="holding", recipient=address)
                         await asyncio.sleep(self.args.slow)
@@ -153,6 +167,7 @@ class Sink:
                     behaviours.append(kind)
                     await reply("250 2.1.5 ok")
             elif verb == "DATA":
+                self.event(kind="data")
                 if not recipients:
                     await reply("554 5.5.1 no valid recipients")
                     continue
@@ -213,6 +228,7 @@ async def main():
     parser.add_argument("--slow", type=float, default=3.0)
     parser.add_argument("--max-recipients", type=int, default=0)
     parser.add_argument("--dsn", action="store_true")
+    parser.add_argument("--mail-reply")
     parser.add_argument("--too-many-reply", default="452 4.5.3 Error: too many recipients")
     args = parser.parse_args()
     sink = Sink(args)
