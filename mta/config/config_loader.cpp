@@ -443,6 +443,10 @@ class Loader {
       else
         out.dnsbl_zones.push_back(dns::canonical_name(text));
     }
+    positive_duration(t, "probe_timeout", out.probe_timeout);
+    long long entries = static_cast<long long>(out.probe_cache_entries);
+    if (t.read_integer("probe_cache_entries", 0, 100000000, entries))
+      out.probe_cache_entries = static_cast<std::size_t>(entries);
     if (auto g = t.table("greylist")) greylist(*g, out.greylist);
     if (auto r = t.table("rspamd")) scanner(*r, out.rspamd, false);
     if (auto c = t.table("clamd")) scanner(*c, out.clamd, true);

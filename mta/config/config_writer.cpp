@@ -91,6 +91,8 @@ toml::table inbound_table(const InboundConfig& inbound) {
       {"max_queue_lifetime", duration(inbound.max_queue_lifetime)},
       {"authserv_id", inbound.authserv_id},
       {"dnsbl_zones", strings(inbound.dnsbl_zones)},
+      {"probe_timeout", duration(inbound.probe_timeout)},
+      {"probe_cache_entries", static_cast<std::int64_t>(inbound.probe_cache_entries)},
       {"greylist", toml::table{{"delay", duration(g.delay)},
                                {"retry_window", duration(g.retry_window)},
                                {"remember", duration(g.remember)},

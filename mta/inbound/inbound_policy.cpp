@@ -48,6 +48,8 @@ std::shared_ptr<InboundPolicy> InboundPolicy::create(const config::Config& confi
   if (any_domain(inbound, [](const auto& d) { return d.recipients == config::RecipientSource::probe; })) {
     RecipientProbe::Options options;
     options.helo_name = policy->hostname_;
+    options.timeout = inbound.probe_timeout;
+    options.max_cache_entries = inbound.probe_cache_entries;
     options.clock = clock;
     policy->probe_ = std::make_unique<RecipientProbe>(std::move(options));
   }
