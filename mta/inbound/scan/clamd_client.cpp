@@ -211,7 +211,10 @@ VirusScan ClamdClient::scan(std::string_view message) const {
   Io read = read_reply(socket.fd(), deadline, reply);
   if (sent == Io::closed) {
     // clamd answers a stream over its StreamMaxLength and closes before we have sent it all.
-    if (read == Io::ok && !reply.empty()) return failure(where + ": " + std::string(trimmed(reply)));
+    if (read == Io::ok && !reply.empty()) {
+      auto refused = parse_instream_reply(reply);
+      return failure(where + ": " + (refused.status == VirusScan::Status::error ? refused.error : std::string(trimmed(reply))));
+    }
     return failure(where + ": the connection closed while sending the message (larger than clamd's "
                            "StreamMaxLength?)");
   }

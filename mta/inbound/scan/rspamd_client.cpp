@@ -82,6 +82,7 @@ SpamScan RspamdClient::scan(const ScanEnvelope& envelope, std::string_view messa
 
   httplib::Client client(host_, port_);
   client.set_keep_alive(false);
+  client.set_tcp_nodelay(true);
   client.set_connection_timeout(config_.timeout);
   client.set_read_timeout(config_.timeout);
   client.set_write_timeout(config_.timeout);
