@@ -3,13 +3,13 @@
 // file (built at run time) plain and as a base64 attachment through clamd's INSTREAM on both socket kinds,
 // and every failure a relay must not mistake for "clean": a scanner down, frozen, speaking another protocol,
 // or refusing a stream over its StreamMaxLength. Per-scan latencies are printed, not asserted.
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <iostream>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "mta/inbound/scan/clamd_client.hpp"
 #include "mta/inbound/scan/rspamd_client.hpp"
@@ -32,8 +32,8 @@ config::ScannerConfig scanner(std::string address, int timeout_seconds = 10) {
 }
 
 ScanEnvelope envelope() {
-  return ScanEnvelope{"127.0.0.1", "mail.example.com", "mail.example.com", "alice@example.com",
-                      {"bob@example.org"}, "0000000000000001"};
+  return ScanEnvelope{"127.0.0.1",         "mail.example.com",  "mail.example.com",
+                      "alice@example.com", {"bob@example.org"}, "0000000000000001"};
 }
 
 // A current Date: rspamd adds DATE_IN_PAST to old ones.
@@ -56,7 +56,8 @@ std::string eicar_attachment_message() {
          "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
          "--b1\r\nContent-Type: text/plain\r\n\r\nSee the attachment.\r\n"
          "--b1\r\nContent-Type: application/octet-stream; name=\"tool.com\"\r\n"
-         "Content-Disposition: attachment; filename=\"tool.com\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+         "Content-Disposition: attachment; filename=\"tool.com\"\r\nContent-Transfer-Encoding: "
+         "base64\r\n\r\n" +
          encoded + "\r\n--b1--\r\n";
 }
 
@@ -152,8 +153,8 @@ TEST(Rspamd, DownIsAnError) {
   EXPECT_FALSE(scan.ok);
   EXPECT_NE(scan.error.find("cannot connect"), std::string::npos) << scan.error;
   std::cout << "[rspamd] down: error after "
-            << std::chrono::duration<double, std::milli>(Clock::now() - start).count() << " ms: " << scan.error
-            << "\n";
+            << std::chrono::duration<double, std::milli>(Clock::now() - start).count()
+            << " ms: " << scan.error << "\n";
 }
 
 TEST(Rspamd, FrozenScannerTimesOut) {
@@ -268,7 +269,8 @@ TEST_P(Clamd, Latency) {
   auto infected = eicar_attachment_message();
   std::string kind = GetParam() ? "unix" : "tcp";
   report_latency(("clamd INSTREAM (" + kind + "), clean message").c_str(), 50, [&] { client.scan(clean); });
-  report_latency(("clamd INSTREAM (" + kind + "), EICAR attachment").c_str(), 50, [&] { client.scan(infected); });
+  report_latency(("clamd INSTREAM (" + kind + "), EICAR attachment").c_str(), 50,
+                 [&] { client.scan(infected); });
 }
 
 INSTANTIATE_TEST_SUITE_P(Sockets, Clamd, ::testing::Bool(),
@@ -276,8 +278,8 @@ INSTANTIATE_TEST_SUITE_P(Sockets, Clamd, ::testing::Bool(),
 
 TEST(ClamdDown, UnixAndTcpAreErrors) {
   relay::test::TempDir dir;
-  for (const auto& address :
-       {"unix:" + (dir.path() / "no-such.sock").string(), "127.0.0.1:" + std::to_string(relay::test::free_tcp_port())}) {
+  for (const auto& address : {"unix:" + (dir.path() / "no-such.sock").string(),
+                              "127.0.0.1:" + std::to_string(relay::test::free_tcp_port())}) {
     ClamdClient client(scanner(address));
     auto scan = client.scan(relay::test::eicar_test_file());
     EXPECT_EQ(scan.status, VirusScan::Status::error) << address;

@@ -17,7 +17,8 @@ std::string exchange(int fd, const sockaddr* address, socklen_t length, std::str
                      std::chrono::milliseconds timeout) {
   std::string reply;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  timeval limit{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+  timeval limit{static_cast<time_t>(timeout.count() / 1000),
+                static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
   if (connect(fd, address, length) != 0 ||
       send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
@@ -26,7 +27,8 @@ std::string exchange(int fd, const sockaddr* address, socklen_t length, std::str
   }
   char buffer[4096];
   while (reply.size() < kMaxReply) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     pollfd poll_fd{fd, POLLIN, 0};
     if (left.count() <= 0 || poll(&poll_fd, 1, static_cast<int>(left.count())) <= 0) break;
     ssize_t got = recv(fd, buffer, sizeof buffer, 0);
@@ -50,7 +52,8 @@ std::string exchange_tcp(const std::string& host, unsigned short port, std::stri
   return exchange(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address, request, timeout);
 }
 
-std::string exchange_unix(const std::string& path, std::string_view request, std::chrono::milliseconds timeout) {
+std::string exchange_unix(const std::string& path, std::string_view request,
+                          std::chrono::milliseconds timeout) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   if (path.size() >= sizeof address.sun_path) return {};

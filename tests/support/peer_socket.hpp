@@ -11,6 +11,7 @@ namespace relay::test {
 
 std::string exchange_tcp(const std::string& host, unsigned short port, std::string_view request,
                          std::chrono::milliseconds timeout);
-std::string exchange_unix(const std::string& path, std::string_view request, std::chrono::milliseconds timeout);
+std::string exchange_unix(const std::string& path, std::string_view request,
+                          std::chrono::milliseconds timeout);
 
 }  // namespace relay::test

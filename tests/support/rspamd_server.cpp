@@ -18,11 +18,13 @@ namespace relay::test {
 namespace {
 
 // Modules that query DNS or other servers (or need redis); off, so scans are hermetic and fast.
-constexpr const char* kDisabledModules[] = {
-    "rbl",     "surbl",        "hfilter", "spf",       "dkim",          "dmarc",        "arc",
-    "asn",     "fuzzy_check",  "emails",  "phishing",  "whitelist",     "dkim_signing", "mx_check",
-    "greylist", "ratelimit",   "replies", "neural",    "reputation",    "url_redirector", "history_redis",
-    "dcc",     "p0f",          "external_services", "antivirus", "mid"};
+constexpr const char* kDisabledModules[] = {"rbl",           "surbl",    "hfilter",    "spf",
+                                            "dkim",          "dmarc",    "arc",        "asn",
+                                            "fuzzy_check",   "emails",   "phishing",   "whitelist",
+                                            "dkim_signing",  "mx_check", "greylist",   "ratelimit",
+                                            "replies",       "neural",   "reputation", "url_redirector",
+                                            "history_redis", "dcc",      "p0f",        "external_services",
+                                            "antivirus",     "mid"};
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -51,8 +53,8 @@ RspamdServer::RspamdServer() {
              "bind_socket = \"127.0.0.1:" + std::to_string(port_) + "\";\ncount = 1;\n");
   dir_.write("override.d/worker-controller.inc", "enabled = false;\n");
   dir_.write("override.d/worker-proxy.inc", "enabled = false;\n");
-  dir_.write("override.d/logging.inc",
-             "type = \"file\";\nfilename = \"" + (dir / "log/rspamd.log").string() + "\";\nlevel = \"notice\";\n");
+  dir_.write("override.d/logging.inc", "type = \"file\";\nfilename = \"" + (dir / "log/rspamd.log").string() +
+                                           "\";\nlevel = \"notice\";\n");
   dir_.write("local.d/options.inc",
              "dns { nameserver = [\"127.0.0.1:9\"]; timeout = 0.2s; retransmits = 1; }\nhs_cache_dir = \"" +
                  cache.string() + "\";\n");
@@ -62,7 +64,8 @@ RspamdServer::RspamdServer() {
   process_ = std::make_unique<Process>(
       std::vector<std::string>{"rspamd", "-f", "-i", "-c", "/etc/rspamd/rspamd.conf",
                                "--var=LOCAL_CONFDIR=" + dir.string(), "--var=DBDIR=" + (dir / "db").string(),
-                               "--var=RUNDIR=" + (dir / "run").string(), "--var=LOGDIR=" + (dir / "log").string()},
+                               "--var=RUNDIR=" + (dir / "run").string(),
+                               "--var=LOGDIR=" + (dir / "log").string()},
       (dir / "stdout.log").string(), (dir / "stderr.log").string());
   // A cold start compiles the TLD list and the regexps into the hyperscan cache: up to a minute when the
   // machine is busy.

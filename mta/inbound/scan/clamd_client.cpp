@@ -191,7 +191,8 @@ VirusScan parse_instream_reply(std::string_view reply) {
     text.remove_suffix(kFound.size());
     return VirusScan{VirusScan::Status::infected, std::string(text), ""};
   }
-  if (text.ends_with(kError)) return failure(std::string(trimmed(text.substr(0, text.size() - kError.size()))));
+  if (text.ends_with(kError))
+    return failure(std::string(trimmed(text.substr(0, text.size() - kError.size()))));
   return failure("unexpected reply \"" + std::string(reply.substr(0, 200)) + "\"");
 }
 
@@ -213,10 +214,13 @@ VirusScan ClamdClient::scan(std::string_view message) const {
     // clamd answers a stream over its StreamMaxLength and closes before we have sent it all.
     if (read == Io::ok && !reply.empty()) {
       auto refused = parse_instream_reply(reply);
-      return failure(where + ": " + (refused.status == VirusScan::Status::error ? refused.error : std::string(trimmed(reply))));
+      return failure(
+          where + ": " +
+          (refused.status == VirusScan::Status::error ? refused.error : std::string(trimmed(reply))));
     }
-    return failure(where + ": the connection closed while sending the message (larger than clamd's "
-                           "StreamMaxLength?)");
+    return failure(where +
+                   ": the connection closed while sending the message (larger than clamd's "
+                   "StreamMaxLength?)");
   }
   if (read == Io::timeout) return failure(late);
   if (read == Io::closed && reply.size() > kMaxClamdReply)

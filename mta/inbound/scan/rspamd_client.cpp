@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-
 #include <httplib.h>
+
 #include <nlohmann/json.hpp>
 
 #include "dns/host_port.hpp"
@@ -35,7 +35,8 @@ std::string seconds_text(config::Seconds timeout) {
 std::string snippet(std::string_view body) {
   constexpr std::size_t kShown = 200;
   std::string out(body.substr(0, kShown));
-  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return body.size() > kShown ? out + "..." : out;
 }
 
@@ -116,16 +117,21 @@ SpamScan RspamdClient::scan(const ScanEnvelope& envelope, std::string_view messa
   httplib::Response response;
   httplib::Error error = httplib::Error::Success;
   bool sent = client.send(request, response, error);
-  if (too_long) return failure(where + ": the reply is longer than " + std::to_string(kMaxReplyBody) + " bytes");
+  if (too_long)
+    return failure(where + ": the reply is longer than " + std::to_string(kMaxReplyBody) + " bytes");
   if (too_slow || (!sent && Clock::now() - start >= config_.timeout))
     return failure(where + ": no complete answer within " + seconds_text(config_.timeout));
   if (!sent) {
     switch (error) {
       case httplib::Error::Connection:
-      case httplib::Error::ConnectionTimeout: return failure(where + ": cannot connect");
-      case httplib::Error::Read: return failure(where + ": the connection closed before a complete answer");
-      case httplib::Error::Write: return failure(where + ": the connection closed while sending the message");
-      default: return failure(where + ": " + httplib::to_string(error));
+      case httplib::Error::ConnectionTimeout:
+        return failure(where + ": cannot connect");
+      case httplib::Error::Read:
+        return failure(where + ": the connection closed before a complete answer");
+      case httplib::Error::Write:
+        return failure(where + ": the connection closed while sending the message");
+      default:
+        return failure(where + ": " + httplib::to_string(error));
     }
   }
   if (response.status != 200)

@@ -29,8 +29,8 @@ struct SpamScan {
   bool ok = false;
   std::string error;  // set when !ok
   double score = 0;
-  double required_score = 0;  // rspamd's own reject threshold (informative; our levels are per domain)
-  std::string action;         // rspamd's action: "no action", "greylist", "add header", "reject", ...
+  double required_score = 0;         // rspamd's own reject threshold (informative; our levels are per domain)
+  std::string action;                // rspamd's action: "no action", "greylist", "add header", "reject", ...
   std::vector<std::string> symbols;  // the rules that matched, sorted by name
 };
 

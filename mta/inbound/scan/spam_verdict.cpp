@@ -69,10 +69,14 @@ std::string_view without_trailing_blanks(std::string_view text) {
 
 const config::SpamLevelPolicy* level_policy(const config::SpamPolicy& policy, SpamLevel level) {
   switch (level) {
-    case SpamLevel::low: return &policy.low;
-    case SpamLevel::med: return &policy.med;
-    case SpamLevel::high: return &policy.high;
-    case SpamLevel::none: break;
+    case SpamLevel::low:
+      return &policy.low;
+    case SpamLevel::med:
+      return &policy.med;
+    case SpamLevel::high:
+      return &policy.high;
+    case SpamLevel::none:
+      break;
   }
   return nullptr;
 }
@@ -87,10 +91,14 @@ std::string score_text(double score) {
 
 std::string_view to_string(SpamLevel level) {
   switch (level) {
-    case SpamLevel::none: return "none";
-    case SpamLevel::low: return "low";
-    case SpamLevel::med: return "med";
-    case SpamLevel::high: return "high";
+    case SpamLevel::none:
+      return "none";
+    case SpamLevel::low:
+      return "low";
+    case SpamLevel::med:
+      return "med";
+    case SpamLevel::high:
+      return "high";
   }
   return "none";
 }
@@ -155,7 +163,8 @@ std::string mark_scanned(std::string_view message, const config::SpamPolicy& pol
   SpamLevel level = level_for(policy, score);
   auto action = action_for(policy, level);
   if (action != config::SpamAction::headers && action != config::SpamAction::tag) return cleaned;
-  std::string out = "X-Spam-Level: " + std::string(to_string(level)) + "\r\nX-Spam-Score: " + score_text(score) + "\r\n";
+  std::string out =
+      "X-Spam-Level: " + std::string(to_string(level)) + "\r\nX-Spam-Score: " + score_text(score) + "\r\n";
   if (action == config::SpamAction::tag)
     out.append(tag_subject(cleaned, tag_for(policy, level)));
   else

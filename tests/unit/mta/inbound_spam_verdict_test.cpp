@@ -62,18 +62,21 @@ TEST(SpamVerdict, SubjectWithoutBlankAfterColonAndTagWithoutTrailingBlank) {
 TEST(SpamVerdict, FoldedEncodedSubjectKeepsItsFolding) {
   std::string message =
       "Subject: =?UTF-8?B?SGVsbG8gd29ybGQ=?=\r\n =?UTF-8?B?IGFnYWlu?=\r\nTo: b@example.org\r\n\r\nbody\r\n";
-  EXPECT_EQ(tag_subject(message, "[SPAM: low] "),
-            "Subject: [SPAM: low] =?UTF-8?B?SGVsbG8gd29ybGQ=?=\r\n =?UTF-8?B?IGFnYWlu?=\r\nTo: b@example.org\r\n"
-            "\r\nbody\r\n");
+  EXPECT_EQ(
+      tag_subject(message, "[SPAM: low] "),
+      "Subject: [SPAM: low] =?UTF-8?B?SGVsbG8gd29ybGQ=?=\r\n =?UTF-8?B?IGFnYWlu?=\r\nTo: b@example.org\r\n"
+      "\r\nbody\r\n");
 }
 
 TEST(SpamVerdict, SubjectStartingOnAContinuationLine) {
   std::string message = "Subject:\r\n =?UTF-8?Q?caf=C3=A9?=\r\n\r\nbody";
-  EXPECT_EQ(tag_subject(message, "[SPAM: high] "), "Subject: [SPAM: high]\r\n =?UTF-8?Q?caf=C3=A9?=\r\n\r\nbody");
+  EXPECT_EQ(tag_subject(message, "[SPAM: high] "),
+            "Subject: [SPAM: high]\r\n =?UTF-8?Q?caf=C3=A9?=\r\n\r\nbody");
 }
 
 TEST(SpamVerdict, OnlyTheFirstSubjectIsTagged) {
-  EXPECT_EQ(tag_subject("Subject: one\r\nSubject: two\r\n\r\n", "[S] "), "Subject: [S] one\r\nSubject: two\r\n\r\n");
+  EXPECT_EQ(tag_subject("Subject: one\r\nSubject: two\r\n\r\n", "[S] "),
+            "Subject: [S] one\r\nSubject: two\r\n\r\n");
 }
 
 TEST(SpamVerdict, SubjectAddedWhenThereIsNone) {
@@ -91,8 +94,9 @@ TEST(SpamVerdict, ForgedSpamHeadersRemovedWithTheirContinuations) {
   std::string message =
       "Received: from x\r\n by y\r\nX-Spam-Status: No, score=-5\r\n tests=NONE\r\nx-spam-flag: NO\r\n"
       "X-Spam: No\r\nX-Spamming-Tool: kept\r\nX-Spam-Level:\r\nSubject: s\r\n\r\nX-Spam-Score: 0 (body)\r\n";
-  EXPECT_EQ(remove_spam_headers(message),
-            "Received: from x\r\n by y\r\nX-Spamming-Tool: kept\r\nSubject: s\r\n\r\nX-Spam-Score: 0 (body)\r\n");
+  EXPECT_EQ(
+      remove_spam_headers(message),
+      "Received: from x\r\n by y\r\nX-Spamming-Tool: kept\r\nSubject: s\r\n\r\nX-Spam-Score: 0 (body)\r\n");
 }
 
 TEST(SpamVerdict, HeadersActionAddsLevelAndScore) {
@@ -121,9 +125,9 @@ TEST(SpamVerdict, UnscannedHeader) {
 }
 
 TEST(Checkv2Reply, ScoreActionAndSymbols) {
-  auto scan = parse_checkv2_reply(
-      R"({"is_skipped":false,"score":6.5,"required_score":15.0,"action":"add header",)"
-      R"("symbols":{"MIME_GOOD":{"score":-0.1},"DATE_IN_PAST":{"score":1.0}}})");
+  auto scan =
+      parse_checkv2_reply(R"({"is_skipped":false,"score":6.5,"required_score":15.0,"action":"add header",)"
+                          R"("symbols":{"MIME_GOOD":{"score":-0.1},"DATE_IN_PAST":{"score":1.0}}})");
   ASSERT_TRUE(scan.ok) << scan.error;
   EXPECT_DOUBLE_EQ(scan.score, 6.5);
   EXPECT_DOUBLE_EQ(scan.required_score, 15.0);
@@ -132,8 +136,9 @@ TEST(Checkv2Reply, ScoreActionAndSymbols) {
 }
 
 TEST(Checkv2Reply, GarbageAndIncompleteRepliesAreErrors) {
-  for (std::string_view body : {"", "pong\r\n", "[1,2]", R"({"score":"high","required_score":1,"action":"x"})",
-                                R"({"score":1,"action":"no action"})", "{\"score\":1e999"}) {
+  for (std::string_view body :
+       {"", "pong\r\n", "[1,2]", R"({"score":"high","required_score":1,"action":"x"})",
+        R"({"score":1,"action":"no action"})", "{\"score\":1e999"}) {
     auto scan = parse_checkv2_reply(body);
     EXPECT_FALSE(scan.ok) << body;
     EXPECT_FALSE(scan.error.empty()) << body;
@@ -151,7 +156,8 @@ TEST(InstreamReply, CleanInfectedAndErrors) {
   auto limit = parse_instream_reply("INSTREAM size limit exceeded. ERROR");
   EXPECT_EQ(limit.status, VirusScan::Status::error);
   EXPECT_NE(limit.error.find("size limit"), std::string::npos);
-  for (std::string_view reply : {"", "stream: ", "UNKNOWN COMMAND", "stream: FOUND", "HTTP/1.1 400 Bad Request"})
+  for (std::string_view reply :
+       {"", "stream: ", "UNKNOWN COMMAND", "stream: FOUND", "HTTP/1.1 400 Bad Request"})
     EXPECT_EQ(parse_instream_reply(reply).status, VirusScan::Status::error) << reply;
 }
 
