@@ -57,8 +57,8 @@ std::shared_ptr<InboundPolicy> InboundPolicy::create(const config::Config& confi
     policy->greylist_ = Greylist::open(inbound.database, inbound.greylist, clock, error);
     if (!policy->greylist_) return nullptr;
   }
-  if (!inbound.rspamd.address.empty()) policy->rspamd_ = std::make_unique<RspamdClient>(inbound.rspamd);
-  if (!inbound.clamd.address.empty()) policy->clamd_ = std::make_unique<ClamdClient>(inbound.clamd);
+  if (!inbound.rspamd.address.empty()) policy->rspamd_ = std::make_unique<scan::RspamdClient>(inbound.rspamd);
+  if (!inbound.clamd.address.empty()) policy->clamd_ = std::make_unique<scan::ClamdClient>(inbound.clamd);
   return policy;
 }
 
@@ -92,27 +92,31 @@ ScanResult InboundPolicy::scan(const config::InboundDomain& domain, const Messag
                                std::string_view message) const {
   ScanResult result;
   if (clamd_) {
-    VirusScan virus = clamd_->scan(message);
-    if (virus.status == VirusScan::Status::infected) {
+    scan::VirusScan virus = clamd_->scan(message);
+    ++(virus.status == scan::VirusScan::Status::clean      ? counters_.virus_clean
+       : virus.status == scan::VirusScan::Status::infected ? counters_.virus_infected
+                                                           : counters_.virus_error);
+    if (virus.status == scan::VirusScan::Status::infected) {
       log::warn("inbound.virus", {{"client", context.client_ip}, {"signature", virus.signature}});
       result.refusal = Refusal{smtp::SmtpError::virus_found,
                                "Message refused: it contains a virus (" + virus.signature + ")"};
       return result;
     }
-    if (virus.status == VirusScan::Status::error) {
+    if (virus.status == scan::VirusScan::Status::error) {
       log::warn("inbound.clamd_failed", {{"client", context.client_ip}, {"error", virus.error}});
       result.refusal = Refusal{smtp::SmtpError::scanner_unavailable, ""};
       return result;
     }
   }
   if (domain.spam.enabled && rspamd_) {
-    ScanEnvelope envelope;
+    scan::ScanEnvelope envelope;
     envelope.client_ip = context.client_ip;
     envelope.helo = context.helo;
     envelope.hostname = "";
     envelope.sender = context.sender;
     envelope.recipients = context.recipients;
-    SpamScan spam = rspamd_->scan(envelope, message);
+    scan::SpamScan spam = rspamd_->scan(envelope, message);
+    ++(spam.ok ? counters_.spam_scanned : counters_.spam_error);
     if (spam.ok) {
       result.spam_scanned = true;
       result.spam_score = spam.score;
@@ -151,15 +155,13 @@ Verdict InboundPolicy::finish(const config::InboundDomain& domain, const ScanRes
                               "Message refused: it fails DMARC and " + auth.from_domain + "'s policy is reject"};
     return verdict;
   }
-  SpamLevel level = SpamLevel::none;
+  scan::SpamLevel level = scan::SpamLevel::none;
   config::SpamAction action = config::SpamAction::none;
-  const config::SpamLevelPolicy* level_policy = nullptr;
   if (scan.spam_scanned) {
-    level = level_for(domain.spam, scan.spam_score);
-    level_policy = level_policy_for(domain.spam, level);
-    if (level_policy) action = level_policy->action;
+    level = scan::level_for(domain.spam, scan.spam_score);
+    action = scan::action_for(domain.spam, level);
   }
-  verdict.level = std::string(to_string(level));
+  verdict.level = std::string(scan::to_string(level));
   if (action == config::SpamAction::reject) {
     verdict.kind = Verdict::Kind::refuse;
     verdict.refusal = Refusal{smtp::SmtpError::spam_rejected, ""};
@@ -169,16 +171,16 @@ Verdict InboundPolicy::finish(const config::InboundDomain& domain, const ScanRes
     verdict.kind = Verdict::Kind::discard;
     return verdict;
   }
-  // The message as the backend will see it: nothing forged in our names, our findings after our Received.
+  // The message as the backend will see it: nothing forged in our names, our findings added.
   message = auth::remove_forged_results(message, authserv_id_);
-  message = remove_spam_fields(message);
   if (domain.strip_received) message = strip_earlier_received(message);
-  std::string fields = auth.header;
-  if (scan.spam_unscanned) fields += unscanned_field();
-  if (action == config::SpamAction::headers || action == config::SpamAction::tag)
-    fields += spam_fields(level, scan.spam_score);
-  if (action == config::SpamAction::tag && level_policy) message = tag_subject(message, level_policy->tag);
-  insert_after_first_field(message, fields);
+  if (scan.spam_scanned)
+    message = scan::mark_scanned(message, domain.spam, scan.spam_score);  // X-Spam fields, the Subject tag
+  else if (scan.spam_unscanned)
+    message = scan::mark_unscanned(message);
+  else
+    message = scan::remove_spam_headers(message);
+  insert_after_first_received(message, auth.header);
   return verdict;
 }
 

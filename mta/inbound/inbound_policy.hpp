@@ -13,6 +13,7 @@
 // Untrusted input: the client's address, envelope and message.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -39,8 +40,10 @@ namespace mta::inbound {
 class RecipientList;
 class RecipientProbe;
 class Greylist;
+namespace scan {
 class RspamdClient;
 class ClamdClient;
+}  // namespace scan
 
 // A refusal from the chain: the error (its code and metrics label) and its text ("" for the table's).
 struct Refusal {
@@ -99,13 +102,27 @@ class InboundPolicy {
   asio::awaitable<AuthenticationResult> authenticate(dns::Resolver& resolver, const dkim::Verifier& verifier,
                                                      MessageContext context, std::string_view message) const;
   // The verdict, and the message made ready to store: forged Authentication-Results and X-Spam fields
-  // removed, ours added after our Received field, the Subject tagged, earlier Received fields removed
-  // (strip_received).
+  // removed, ours added (Authentication-Results after our Received field, X-Spam fields at the top), the
+  // Subject tagged, earlier Received fields removed (strip_received).
   Verdict finish(const config::InboundDomain& domain, const ScanResult& scan, const AuthenticationResult& auth,
                  std::string& message) const;
 
   const std::string& authserv_id() const { return authserv_id_; }
-  Greylist* greylist() const { return greylist_.get(); }
+  const Greylist* greylist() const { return greylist_.get(); }
+  const RecipientProbe* probe() const { return probe_.get(); }
+
+  // What the scanners said and what the chain decided, for /metrics (inbound_metrics.hpp).
+  struct Counters {
+    std::atomic<std::uint64_t> virus_clean{0}, virus_infected{0}, virus_error{0};
+    std::atomic<std::uint64_t> spam_scanned{0}, spam_error{0};
+    std::atomic<std::uint64_t> accepted{0}, refused{0}, discarded{0};
+  };
+  const Counters& counters() const { return counters_; }
+  void count(const Verdict& verdict) const {
+    ++(verdict.kind == Verdict::Kind::accept    ? counters_.accepted
+       : verdict.kind == Verdict::Kind::discard ? counters_.discarded
+                                                : counters_.refused);
+  }
 
  private:
   InboundPolicy() = default;
@@ -116,8 +133,9 @@ class InboundPolicy {
   std::unique_ptr<RecipientList> recipients_;
   std::unique_ptr<RecipientProbe> probe_;
   std::unique_ptr<Greylist> greylist_;
-  std::unique_ptr<RspamdClient> rspamd_;
-  std::unique_ptr<ClamdClient> clamd_;
+  std::unique_ptr<scan::RspamdClient> rspamd_;
+  std::unique_ptr<scan::ClamdClient> clamd_;
+  mutable Counters counters_;
 };
 
 }  // namespace mta::inbound

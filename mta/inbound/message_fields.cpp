@@ -39,10 +39,14 @@ std::string remove_fields(std::string_view message, const std::function<bool(con
   return out;
 }
 
-void insert_after_first_field(std::string& message, std::string_view fields) {
+void insert_after_first_received(std::string& message, std::string_view fields) {
   if (fields.empty()) return;
-  auto all = header_fields(message);
-  message.insert(all.empty() ? 0 : all.front().end, fields);
+  for (const auto& field : header_fields(message))
+    if (ascii::iequals(field.name, "Received")) {
+      message.insert(field.end, fields);
+      return;
+    }
+  message.insert(0, fields);
 }
 
 std::string strip_earlier_received(std::string_view message) {

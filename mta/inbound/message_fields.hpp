@@ -26,8 +26,9 @@ std::vector<HeaderField> header_fields(std::string_view message);
 // The message without the fields remove() picks.
 std::string remove_fields(std::string_view message, const std::function<bool(const HeaderField&)>& remove);
 
-// fields ("Name: value\r\n"...) inserted after the message's first field; at the start when it has none.
-void insert_after_first_field(std::string& message, std::string_view fields);
+// fields ("Name: value\r\n"...) inserted after the message's first Received field (ours: the session prepends
+// it); at the start when it has none.
+void insert_after_first_received(std::string& message, std::string_view fields);
 
 // The message with every Received field but the first (ours) removed.
 std::string strip_earlier_received(std::string_view message);

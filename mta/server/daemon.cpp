@@ -18,6 +18,7 @@
 #include "dkim/verifier.hpp"
 #include "dns/resolver/network_resolver.hpp"
 #include "mta/auth/user_store.hpp"
+#include "mta/inbound/inbound_metrics.hpp"
 #include "mta/inbound/limits/client_limiter.hpp"
 #include "mta/config/config_writer.hpp"
 #include "mta/config/dns_settings.hpp"
@@ -165,6 +166,8 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
   inbound::ClientLimiter limiter(initial.inbound.limits);
   asio::thread_pool inbound_workers(16);
   InboundRuntime inbound_runtime{inbound_workers, inbound_dns_io, inbound_resolver, **verifier, limiter};
+  std::mutex inbound_mutex;  // current_inbound: the policy sessions start with now, for /metrics
+  std::shared_ptr<inbound::InboundPolicy> current_inbound = inbound_policy;
 
   // Delivery runs on its own event loop and thread; the server and the control socket reach it through a
   // spool that tells it about new work.
@@ -237,6 +240,14 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
       stop_services();
       return 2;
     }
+    admin.add_section([&limiter, &inbound_mutex, &current_inbound] {
+      std::shared_ptr<inbound::InboundPolicy> policy;
+      {
+        std::lock_guard lock(inbound_mutex);
+        policy = current_inbound;
+      }
+      return inbound::render_inbound_metrics(limiter, policy.get());
+    });
     admin.start();
   }
   std::thread delivery_thread([&] { delivery_io.run(); });  // only now: every early return is above
@@ -284,6 +295,10 @@ int run_daemon(const config::Config& initial, const ConfigReloader& reload,
             applied.campaigns = running.campaigns;  // at a restart, as needs_restart() tells the operator
             server.apply(make_settings(applied, next_tls, next_signer, &metrics, services.hooks, next_inbound));
             limiter.apply(next->inbound.limits);
+            {
+              std::lock_guard lock(inbound_mutex);
+              current_inbound = next_inbound;
+            }
             asio::post(inbound_dns_io, [&inbound_resolver, dns = config::resolver_options(next->dns)]() mutable {
               inbound_resolver.set_options(std::move(dns));
             });

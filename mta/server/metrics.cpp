@@ -208,6 +208,7 @@ asio::awaitable<void> AdminServer::serve(tcp::socket socket) {
     response = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   } else if (request_line.starts_with("GET /metrics ") || request_line.starts_with("GET /metrics? ")) {
     body = render_metrics(metrics_, spool_, engine_);
+    for (const auto& section : sections_) body += section();
     response = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: " +
                std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
   } else {

@@ -8,7 +8,9 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
@@ -81,6 +83,8 @@ class AdminServer {
   std::string listen(const dns::HostPort& address);  // error message, empty on success
   void start();
   void stop();
+  // More exposition text appended to every scrape (the inbound side's gauges and counters); set before start().
+  void add_section(std::function<std::string()> render) { sections_.push_back(std::move(render)); }
 
  private:
   asio::awaitable<void> accept_loop();
@@ -90,6 +94,7 @@ class AdminServer {
   const Metrics& metrics_;
   const spool::Spool& spool_;
   const queue::DeliveryEngine* engine_;
+  std::vector<std::function<std::string()>> sections_;
   asio::ip::tcp::acceptor acceptor_;
 };
 

@@ -669,6 +669,7 @@ awaitable<void> SmtpServer::inbound_content(Live& s) {
   }
   verdict = scanned.refusal ? inbound::Verdict{inbound::Verdict::Kind::refuse, scanned.refusal, ""}
                             : policy->finish(*domain, scanned, authenticated, s.session.transaction().message);
+  policy->count(verdict);
   if (scanned.spam_scanned) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.2f", scanned.spam_score);
