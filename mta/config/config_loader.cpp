@@ -426,6 +426,13 @@ class Loader {
         add_domain(out, dns::canonical_name(text));
     }
     positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);
+    std::string database;
+    if (t.read("database", database)) {
+      if (database.empty() || database.front() != '/')
+        t.error("database", "expected an absolute path, got \"" + database + "\"");
+      else
+        out.database = database;
+    }
     // The older form: one [[inbound.backend]] (domain, next_hop) per relay domain.
     for (auto& item : t.tables("backend")) {
       std::string domain;
