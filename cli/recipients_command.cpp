@@ -58,9 +58,7 @@ std::function<int()> with_list(std::shared_ptr<Options> options, std::function<i
     try {
       return action(*context);
     } catch (const mta::store::StoreError& error) {
-      print_error(std::string(error.what()) +
-                  (error.busy() ? "; another process holds the database, try again" : ""));
-      return int{error.busy() ? kTemporary : kUsage};
+      return report_store_error(error);
     }
   };
 }
@@ -92,20 +90,7 @@ int run_import(const Options& options, Context& context) {
   if (!domain) return kUsage;
   std::ifstream file;
   bool from_stdin = options.file == "-";
-  if (!from_stdin) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(options.file, ec)) {
-      print_error("cannot import " + options.file + ": " +
-                  (std::filesystem::exists(options.file, ec) ? "not a regular file" : "no such file") +
-                  "; give a file of addresses, one a line (or - for stdin)");
-      return kUsage;
-    }
-    file.open(options.file, std::ios::binary);
-    if (!file) {
-      print_error("cannot read " + options.file + ": " + std::strerror(errno));
-      return kUsage;
-    }
-  }
+  if (!from_stdin && !open_input_file(options.file, file, "a file of addresses, one a line")) return kUsage;
   std::string name = from_stdin ? "stdin" : options.file;
   warn_unless_listed(context, *domain);
   auto report = context.list->import(from_stdin ? std::cin : file, *domain, options.replace);
