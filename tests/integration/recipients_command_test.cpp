@@ -17,11 +17,7 @@ using ::testing::Not;
 class RecipientsCli : public ::testing::Test {
  protected:
   RunResult relayctl(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), RELAYCTL_BINARY);
-    args.insert(args.end(), {"--config", config.string()});
-    RunOptions options;
-    options.input = input;
-    return run(args, options);
+    return run_relayctl(std::move(args), config, input);
   }
   std::string list(const std::string& domain) {
     auto listed = relayctl({"recipients", "list", "--domain", domain});
