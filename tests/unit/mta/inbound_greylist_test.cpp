@@ -4,6 +4,9 @@
 // and a database failure letting mail pass.
 #include "mta/inbound/greylist/greylist.hpp"
 
+#include <thread>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -209,6 +212,21 @@ TEST_F(GreylistTest, ADatabaseFailureLetsTheMailPass) {
   EXPECT_EQ(check("192.0.2.10", "new@sender.test").kind, Kind::pass);
   EXPECT_EQ(greylist().counters().errors, 1u);
   EXPECT_EQ(greylist().counters().passed, 1u);
+}
+
+TEST_F(GreylistTest, ChecksFromSeveralThreadsEachCountOnce) {
+  greylist();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([this, t] {
+      for (int i = 0; i < 50; ++i)
+        greylist_->check("192.0.2.1", "s" + std::to_string(i) + "@sender.test",
+                         "r" + std::to_string(t) + "@example.com");
+    });
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(greylist().counters().deferred, 200u);
+  EXPECT_EQ(sql_count("SELECT count(*) FROM greylist"), 200);
 }
 
 TEST_F(GreylistTest, AZeroDelayPassesAtOnce) {

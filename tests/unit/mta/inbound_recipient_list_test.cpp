@@ -3,7 +3,9 @@
 // imports (comments, bad lines named by number and nothing written, idempotence, --replace), list, remove.
 #include "mta/inbound/recipients/recipient_list.hpp"
 
+#include <atomic>
 #include <sstream>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -157,6 +159,28 @@ TEST_F(RecipientListTest, ASecondConnectionSeesAnImportAtOnce) {
   auto other = open();
   ASSERT_EQ(import("jane@example.com\n").problem_count, 0u);
   EXPECT_EQ(other->check("example.com", "jane@example.com"), RecipientStatus::valid);
+}
+
+TEST_F(RecipientListTest, ChecksFromSeveralThreadsWhileAnImportRuns) {
+  ASSERT_EQ(import("jane@example.com\n").problem_count, 0u);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([this, &wrong] {
+      for (int i = 0; i < 200; ++i) {
+        if (list->check("example.com", "jane+x@example.com") != RecipientStatus::valid) wrong++;
+        if (list->check("example.com", "nobody@example.com") != RecipientStatus::unknown) wrong++;
+      }
+    });
+  std::string file;
+  for (int i = 0; i < 500; ++i)
+    file += "user" + std::to_string(i) + "@example.com\n";
+  EXPECT_EQ(import(file).added, 500u);
+  for (auto& thread : threads)
+    thread.join();
+  EXPECT_EQ(wrong, 0);
+  EXPECT_EQ(list->counters().valid, 800u);
+  EXPECT_EQ(list->list("example.com").size(), 501u);
 }
 
 TEST_F(RecipientListTest, ADatabaseFromANewerRelayctlIsRefused) {
