@@ -113,9 +113,14 @@ RecipientStatus RecipientList::lookup(std::string_view domain, std::string_view 
   std::string catch_all = "*" + at_domain;
 
   std::lock_guard lock(mutex_);
-  store::Statement statement(*database_, "SELECT 1 FROM recipients WHERE address IN (?1, ?2, ?3) LIMIT 1");
-  statement.bind(1, exact).bind(2, base).bind(3, catch_all);
-  return statement.step() ? RecipientStatus::valid : RecipientStatus::unknown;
+  if (!lookup_)
+    lookup_ = std::make_unique<store::Statement>(
+        *database_, "SELECT 1 FROM recipients WHERE address IN (?1, ?2, ?3) LIMIT 1");
+  lookup_->reset();
+  lookup_->bind(1, exact).bind(2, base).bind(3, catch_all);
+  bool found = lookup_->step();
+  lookup_->reset();  // ends the read, so the database's WAL can be checkpointed
+  return found ? RecipientStatus::valid : RecipientStatus::unknown;
 }
 
 ImportReport RecipientList::import(std::istream& in, std::string_view domain, bool replace) {

@@ -80,6 +80,7 @@ class RecipientList {
 
   std::unique_ptr<store::Database> database_;
   std::mutex mutex_;
+  std::unique_ptr<store::Statement> lookup_;  // prepared once: the RCPT path
   RecipientListCounters counters_;
 };
 
