@@ -150,7 +150,9 @@ void add_recipients_command(CLI::App& app, Cli& cli) {
   recipients->require_subcommand(1);
   recipients->footer(
       "Addresses match with the local part's case ignored (Jane@ is jane@), user+tag@domain matches a\n"
-      "listed user@domain, and *@domain (the catch-all) accepts every address at the domain.");
+      "listed user@domain, and *@domain (the catch-all) accepts every address at the domain.\n"
+      "Exit 0 when done, 1 when `remove` was given an address not listed, 2 for a bad argument, file or\n"
+      "database, 3 when another process held the database past the busy timeout (try again).");
   auto options = std::make_shared<Options>();
   const std::string domain_help = "The relay domain (example.com)";
 
