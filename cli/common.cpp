@@ -47,7 +47,8 @@ bool write_file_atomically(const std::filesystem::path& target, const std::funct
 }
 
 int report_store_error(const mta::store::StoreError& error) {
-  print_error(std::string(error.what()) + (error.busy() ? "; another process holds the database, try again" : ""));
+  print_error(std::string(error.what()) +
+              (error.busy() ? "; another process holds the database, try again" : ""));
   return error.busy() ? kTemporary : kUsage;
 }
 
@@ -55,8 +56,8 @@ bool open_input_file(const std::string& path, std::ifstream& file, const std::st
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     print_error("cannot import " + path + ": " +
-                (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file") + "; give the path of " +
-                expected + " (or - for stdin)");
+                (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file") +
+                "; give the path of " + expected + " (or - for stdin)");
     return false;
   }
   file.open(path, std::ios::binary);

@@ -98,7 +98,8 @@ int run_import(const Options& options, Context& context) {
     for (const auto& problem : report.problems)
       std::cerr << "relayctl: " << name << ":" << problem.line << ": " << problem.problem << "\n";
     if (report.problem_count > report.problems.size())
-      std::cerr << "relayctl: ... and " << report.problem_count - report.problems.size() << " more bad lines\n";
+      std::cerr << "relayctl: ... and " << report.problem_count - report.problems.size()
+                << " more bad lines\n";
     print_error(name + " has " + std::to_string(report.problem_count) +
                 " bad line(s); nothing was imported: correct them and import the file again");
     return kUsage;
@@ -124,7 +125,8 @@ int run_list(const Options& options, Context& context) {
 
 int run_remove(const Options& options, Context& context) {
   for (const auto& address : options.addresses) {
-    bool catch_all = address.starts_with("*@") && dns::is_valid_hostname(dns::canonical_name(address.substr(2)));
+    bool catch_all =
+        address.starts_with("*@") && dns::is_valid_hostname(dns::canonical_name(address.substr(2)));
     if (!catch_all && !mta::inbound::normalize_recipient(address)) {
       print_error("'" + address + "' is not an address (local-part@domain or *@domain); nothing was removed");
       return kUsage;
@@ -157,7 +159,8 @@ void add_recipients_command(CLI::App& app, Cli& cli) {
   const std::string domain_help = "The relay domain (example.com)";
 
   auto* import_command = recipients->add_subcommand(
-      "import", "Add the addresses of a file to a domain's list; prints how many were added and already there");
+      "import",
+      "Add the addresses of a file to a domain's list; prints how many were added and already there");
   import_command->footer(
       "One address per line; blank lines are skipped and # starts a comment (at the start of a line or\n"
       "after a blank). Every address must be at --domain; *@DOMAIN is the catch-all. Importing the same\n"
@@ -183,7 +186,8 @@ void add_recipients_command(CLI::App& app, Cli& cli) {
   });
 
   auto* remove_command = recipients->add_subcommand(
-      "remove", "Take addresses off their domain's list (the domain is the address's); exit 1 if one was not on it");
+      "remove",
+      "Take addresses off their domain's list (the domain is the address's); exit 1 if one was not on it");
   add_config_option(*remove_command, options->config);
   remove_command->add_option("ADDRESS", options->addresses, "An address, or *@DOMAIN for the catch-all")
       ->required();

@@ -110,7 +110,8 @@ TEST_F(RecipientsCli, ImportFromStdinAndWarnsAboutADomainThatIsNotRelayed) {
 }
 
 TEST_F(RecipientsCli, BadArgumentsAreRefusedWithWhatToDo) {
-  auto no_file = relayctl({"recipients", "import", (dir.path() / "none.txt").string(), "--domain", "example.com"});
+  auto no_file =
+      relayctl({"recipients", "import", (dir.path() / "none.txt").string(), "--domain", "example.com"});
   EXPECT_EQ(no_file.exit_code, 2);
   EXPECT_THAT(no_file.err, HasSubstr("no such file"));
 

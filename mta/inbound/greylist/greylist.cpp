@@ -50,13 +50,15 @@ std::int64_t Greylist::system_clock() {
       .count();
 }
 
-Greylist::Greylist(std::unique_ptr<store::Database> database, const config::GreylistConfig& config, Clock clock)
+Greylist::Greylist(std::unique_ptr<store::Database> database, const config::GreylistConfig& config,
+                   Clock clock)
     : database_(std::move(database)), config_(config), clock_(std::move(clock)) {
   for (auto& pattern : config_.whitelist_senders)
     pattern = dns::canonical_name(pattern);
 }
 
-GreylistVerdict Greylist::check(std::string_view client_ip, std::string_view sender, std::string_view recipient) {
+GreylistVerdict Greylist::check(std::string_view client_ip, std::string_view sender,
+                                std::string_view recipient) {
   if (configured_whitelist(client_ip, sender)) {
     counters_.whitelisted++;
     return {GreylistVerdict::Kind::whitelisted, std::chrono::seconds{0}};
@@ -77,9 +79,15 @@ GreylistVerdict Greylist::check(std::string_view client_ip, std::string_view sen
     verdict = {GreylistVerdict::Kind::pass, std::chrono::seconds{0}};
   }
   switch (verdict.kind) {
-    case GreylistVerdict::Kind::pass: counters_.passed++; break;
-    case GreylistVerdict::Kind::defer: counters_.deferred++; break;
-    case GreylistVerdict::Kind::whitelisted: counters_.whitelisted++; break;
+    case GreylistVerdict::Kind::pass:
+      counters_.passed++;
+      break;
+    case GreylistVerdict::Kind::defer:
+      counters_.deferred++;
+      break;
+    case GreylistVerdict::Kind::whitelisted:
+      counters_.whitelisted++;
+      break;
   }
   return verdict;
 }
@@ -122,9 +130,10 @@ GreylistVerdict Greylist::check_triplet(const std::string& network, const std::s
     first_seen = row.integer(0);
     passed = row.integer(1) != 0;
   } else {
-    store::Statement(*database_,
-                     "INSERT OR REPLACE INTO greylist (network, sender, recipient, first_seen, passed_at, expires_at)"
-                     " VALUES (?1, ?2, ?3, ?4, NULL, ?5)")
+    store::Statement(
+        *database_,
+        "INSERT OR REPLACE INTO greylist (network, sender, recipient, first_seen, passed_at, expires_at)"
+        " VALUES (?1, ?2, ?3, ?4, NULL, ?5)")
         .bind(1, network)
         .bind(2, sender)
         .bind(3, recipient)
@@ -153,7 +162,8 @@ GreylistVerdict Greylist::check_triplet(const std::string& network, const std::s
                            "passed_at IS NOT NULL AND expires_at > ?2 LIMIT ?3)");
     count.bind(1, network).bind(2, now).bind(3, static_cast<std::int64_t>(config_.auto_whitelist_after));
     if (count.step() && count.integer(0) >= static_cast<std::int64_t>(config_.auto_whitelist_after)) {
-      store::Statement(*database_, "INSERT OR REPLACE INTO greylist_clients (network, expires_at) VALUES (?1, ?2)")
+      store::Statement(*database_,
+                       "INSERT OR REPLACE INTO greylist_clients (network, expires_at) VALUES (?1, ?2)")
           .bind(1, network)
           .bind(2, remember_until)
           .step();

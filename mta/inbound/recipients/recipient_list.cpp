@@ -24,7 +24,8 @@ std::string_view trimmed(std::string_view text) {
   return text;
 }
 
-// One line of at most kMaxLineLength octets (the rest of a longer line is read and dropped); false at the end.
+// One line of at most kMaxLineLength octets (the rest of a longer line is read and dropped); false at the
+// end.
 bool read_line(std::streambuf& in, std::string& line, bool& too_long) {
   line.clear();
   too_long = false;
@@ -59,7 +60,8 @@ std::string parse_entry(std::string_view text, std::string_view domain, std::str
   } else {
     auto normalized = normalize_recipient(text);
     if (!smtp::is_valid_mailbox(text, true) || !normalized) {
-      problem = "'" + std::string(text) + "' is not an address (local-part@domain); correct or remove the line";
+      problem =
+          "'" + std::string(text) + "' is not an address (local-part@domain); correct or remove the line";
       return "";
     }
     address = *normalized;
@@ -67,7 +69,8 @@ std::string parse_entry(std::string_view text, std::string_view domain, std::str
   std::string_view address_domain = std::string_view(address).substr(address.rfind('@') + 1);
   if (address_domain != domain) {
     problem = "'" + std::string(text) + "' is not at " + std::string(domain) +
-              "; remove the line, or import it in a file of its own with --domain " + std::string(address_domain);
+              "; remove the line, or import it in a file of its own with --domain " +
+              std::string(address_domain);
     return "";
   }
   return address;
@@ -127,11 +130,12 @@ ImportReport RecipientList::import(std::istream& in, std::string_view domain, bo
   ImportReport report;
   std::string canonical = dns::canonical_name(domain);
   std::lock_guard lock(mutex_);
-  store::Statement(*database_, "CREATE TEMP TABLE IF NOT EXISTS import_seen (address TEXT PRIMARY KEY)").step();
+  store::Statement(*database_, "CREATE TEMP TABLE IF NOT EXISTS import_seen (address TEXT PRIMARY KEY)")
+      .step();
   store::Transaction transaction(*database_);
   store::Statement(*database_, "DELETE FROM temp.import_seen").step();
-  store::Statement insert(*database_,
-                          "INSERT OR IGNORE INTO recipients (address, domain, created_at) VALUES (?1, ?2, ?3)");
+  store::Statement insert(
+      *database_, "INSERT OR IGNORE INTO recipients (address, domain, created_at) VALUES (?1, ?2, ?3)");
   store::Statement seen(*database_, "INSERT OR IGNORE INTO temp.import_seen (address) VALUES (?1)");
   const std::int64_t now = unix_now();
 

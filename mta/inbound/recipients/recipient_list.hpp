@@ -42,8 +42,8 @@ struct ImportProblem {
 struct ImportReport {
   std::size_t added = 0;
   std::size_t already_present = 0;
-  std::size_t removed = 0;               // with replace: the domain's addresses not in the file
-  std::vector<ImportProblem> problems;   // the first kMaxReportedProblems; any problem: nothing changed
+  std::size_t removed = 0;              // with replace: the domain's addresses not in the file
+  std::vector<ImportProblem> problems;  // the first kMaxReportedProblems; any problem: nothing changed
   std::size_t problem_count = 0;
 };
 

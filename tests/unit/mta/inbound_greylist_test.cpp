@@ -2,8 +2,6 @@
 // (first attempt, early retry, pass, remembered, window missed, forgotten), /24 and /64 client networks,
 // auto-whitelisting, the configured whitelists, the purge of expired rows, state kept across a restart,
 // and a database failure letting mail pass.
-#include "mta/inbound/greylist/greylist.hpp"
-
 #include <thread>
 #include <vector>
 
@@ -11,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "mta/inbound/greylist/greylist.hpp"
 #include "mta/inbound/store/inbound_database.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -125,7 +124,7 @@ TEST_F(GreylistTest, ClientsAreGroupedBySlash24AndSlash64) {
   check("192.0.2.10");
   check("2001:db8:1:2::1");
   now += 300;
-  EXPECT_EQ(check("192.0.2.200").kind, Kind::pass);       // another host of the /24 (a sending farm)
+  EXPECT_EQ(check("192.0.2.200").kind, Kind::pass);        // another host of the /24 (a sending farm)
   EXPECT_EQ(check("::ffff:192.0.2.99").kind, Kind::pass);  // IPv4-mapped is IPv4
   EXPECT_EQ(check("192.0.3.10").kind, Kind::defer);
   EXPECT_EQ(check("2001:db8:1:2:ffff:ffff:ffff:ffff").kind, Kind::pass);
@@ -159,14 +158,15 @@ TEST_F(GreylistTest, AutoWhitelistingOffWhenZero) {
 }
 
 TEST_F(GreylistTest, ConfiguredNetworksAndSenderDomainsAreNotGreylisted) {
-  config.whitelist_networks = {*dns::IpNetwork::parse("203.0.113.0/24"), *dns::IpNetwork::parse("2001:db8::/32")};
+  config.whitelist_networks = {*dns::IpNetwork::parse("203.0.113.0/24"),
+                               *dns::IpNetwork::parse("2001:db8::/32")};
   config.whitelist_senders = {"example.net", "*.Example.org"};
   EXPECT_EQ(check("203.0.113.9").kind, Kind::whitelisted);
   EXPECT_EQ(check("::ffff:203.0.113.9").kind, Kind::whitelisted);
   EXPECT_EQ(check("2001:db8:ff::1").kind, Kind::whitelisted);
   EXPECT_EQ(check("192.0.2.1", "a@Example.NET").kind, Kind::whitelisted);
   EXPECT_EQ(check("192.0.2.1", "a@mail.example.org").kind, Kind::whitelisted);
-  EXPECT_EQ(check("192.0.2.1", "a@example.org").kind, Kind::defer);     // "*." is the subdomains only
+  EXPECT_EQ(check("192.0.2.1", "a@example.org").kind, Kind::defer);  // "*." is the subdomains only
   EXPECT_EQ(check("192.0.2.1", "a@badexample.net").kind, Kind::defer);
   EXPECT_EQ(check("192.0.2.1", "a@example.net.evil.test").kind, Kind::defer);
   EXPECT_EQ(check("192.0.2.1", "").kind, Kind::defer);

@@ -1,8 +1,6 @@
 // mta::inbound::RecipientList on a real SQLite file: exact addresses with the local part's case ignored,
 // user+tag sub-addressing, the catch-all, unknown addresses, a broken database answering unavailable, and
 // imports (comments, bad lines named by number and nothing written, idempotence, --replace), list, remove.
-#include "mta/inbound/recipients/recipient_list.hpp"
-
 #include <atomic>
 #include <sstream>
 #include <thread>
@@ -11,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "mta/inbound/recipients/recipient_list.hpp"
 #include "mta/inbound/store/inbound_database.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -28,7 +27,8 @@ class RecipientListTest : public ::testing::Test {
     EXPECT_TRUE(opened.database) << opened.error;
     return std::make_unique<RecipientList>(std::move(opened.database));
   }
-  ImportReport import(const std::string& text, const std::string& domain = "example.com", bool replace = false) {
+  ImportReport import(const std::string& text, const std::string& domain = "example.com",
+                      bool replace = false) {
     std::istringstream in(text);
     return list->import(in, domain, replace);
   }
@@ -95,7 +95,8 @@ TEST_F(RecipientListTest, ImportSkipsCommentsAndBlankLinesAndIsIdempotent) {
   auto second = import(file);
   EXPECT_EQ(second.added, 0u);
   EXPECT_EQ(second.already_present, 3u);
-  EXPECT_THAT(list->list("example.com"), ElementsAre("*@example.com", "jane@example.com", "team#1@example.com"));
+  EXPECT_THAT(list->list("example.com"),
+              ElementsAre("*@example.com", "jane@example.com", "team#1@example.com"));
 }
 
 TEST_F(RecipientListTest, ABadLineIsNamedAndNothingIsImported) {
