@@ -6,6 +6,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "cli/exit_code.hpp"
 #include "mta/config/config_loader.hpp"
 
 namespace cli {
@@ -40,6 +41,28 @@ bool write_file_atomically(const std::filesystem::path& target, const std::funct
   if (ec) {
     print_error("cannot write " + target.string() + ": " + ec.message());
     std::filesystem::remove(temporary, ec);
+    return false;
+  }
+  return true;
+}
+
+int report_store_error(const mta::store::StoreError& error) {
+  print_error(std::string(error.what()) +
+              (error.busy() ? "; another process holds the database, try again" : ""));
+  return error.busy() ? kTemporary : kUsage;
+}
+
+bool open_input_file(const std::string& path, std::ifstream& file, const std::string& expected) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    print_error("cannot import " + path + ": " +
+                (std::filesystem::exists(path, ec) ? "not a regular file" : "no such file") +
+                "; give the path of " + expected + " (or - for stdin)");
+    return false;
+  }
+  file.open(path, std::ios::binary);
+  if (!file) {
+    print_error("cannot read " + path + ": " + std::strerror(errno));
     return false;
   }
   return true;

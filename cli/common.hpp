@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -11,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "mta/config/config.hpp"
+#include "mta/store/database.hpp"
 
 namespace cli {
 
@@ -38,5 +40,12 @@ void print_error(const std::string& message);
 // Writes a file the way a reader never sees half of: write() fills TARGET.tmp.PID beside it, which is then
 // renamed over TARGET. False (the error printed, the temporary removed) when it cannot be written.
 bool write_file_atomically(const std::filesystem::path& target, const std::function<void(std::ostream&)>& write);
+
+// Prints a database failure; its exit code: kTemporary when another process only held the lock, else kUsage.
+int report_store_error(const mta::store::StoreError& error);
+
+// Opens an input file a subcommand was given. False (the error printed, naming it and saying to give
+// `expected`, e.g. "a CSV file") when it is missing, not a regular file or unreadable.
+bool open_input_file(const std::string& path, std::ifstream& file, const std::string& expected);
 
 }  // namespace cli

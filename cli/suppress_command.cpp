@@ -67,9 +67,7 @@ std::function<int()> with_store(std::shared_ptr<Options> options, std::function<
     try {
       return action(*store);
     } catch (const campaigns::StoreError& error) {
-      print_error(std::string(error.what()) +
-                  (error.busy() ? "; another process holds the database, try again" : ""));
-      return int{error.busy() ? kTemporary : kUsage};
+      return report_store_error(error);
     }
   };
 }
@@ -176,20 +174,7 @@ int run_import(const Options& options, Store& store) {
   if (!reason) return kUsage;
   std::ifstream file;
   bool from_stdin = options.file == "-";
-  if (!from_stdin) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(options.file, ec)) {
-      print_error("cannot import " + options.file + ": " +
-                  (std::filesystem::exists(options.file, ec) ? "not a regular file" : "no such file") +
-                  "; give the path of a CSV file (or - for stdin)");
-      return kUsage;
-    }
-    file.open(options.file, std::ios::binary);
-    if (!file) {
-      print_error("cannot read " + options.file + ": " + std::strerror(errno));
-      return kUsage;
-    }
-  }
+  if (!from_stdin && !open_input_file(options.file, file, "a CSV file")) return kUsage;
   std::istream& in = from_stdin ? std::cin : file;
   std::string name = from_stdin ? "stdin" : options.file;
   campaigns::ImportDefaults defaults{*reason, options.source.empty() ? "import:" + name : options.source,

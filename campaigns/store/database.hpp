@@ -1,97 +1,35 @@
 // database.hpp — the campaigns database: one SQLite file ([campaigns] database, shared with the AUTH users
-// of mta/auth) in WAL mode with a busy timeout, brought to the latest schema (schema.hpp) when opened.
+// of mta/auth) brought to the latest campaigns schema (schema.hpp) when opened. The SQLite handling itself
+// (WAL, busy timeout, migrations, Statement, Transaction, StoreError) is mta/store/database.hpp's.
 // Errors: open() returns a message naming the file for anything unusable — not a database, written by a
-// newer relayctl (refused untouched), unwritable; a statement failing later throws StoreError (SQLite's
-// text and the path; busy() when another process held the lock past the timeout).
+// newer relayctl (refused untouched), unwritable; a statement failing later throws StoreError.
 // Untrusted input: none here; values reach SQL only as bound parameters.
 #pragma once
 
-#include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
-#include <stdexcept>
 #include <string>
-#include <string_view>
 
-struct sqlite3;
-struct sqlite3_stmt;
+#include "mta/store/database.hpp"
 
 namespace campaigns {
 
-inline constexpr std::chrono::milliseconds kBusyTimeout{5000};
+using mta::store::kBusyTimeout;
+using mta::store::Statement;
+using mta::store::StoreError;
+using mta::store::Transaction;
 
-class StoreError : public std::runtime_error {
+class Database : public mta::store::Database {
  public:
-  StoreError(const std::string& message, bool busy) : std::runtime_error(message), busy_(busy) {}
-  bool busy() const { return busy_; }  // temporary: another writer held the database; try again
-
- private:
-  bool busy_;
-};
-
-class Database {
- public:
-  struct Opened;
+  struct Opened {
+    std::unique_ptr<Database> database;
+    std::string error;  // when database is null
+  };
   // Opens (creating it and its directory when absent) and migrates the database.
   static Opened open(const std::filesystem::path& path);
-  ~Database();
-  Database(const Database&) = delete;
-  Database& operator=(const Database&) = delete;
-
-  sqlite3* handle() const { return db_; }
-  const std::filesystem::path& path() const { return path_; }
-  int schema_version() const;
-  int changes() const;                                   // rows changed by the last INSERT, UPDATE or DELETE
-  [[noreturn]] void fail(std::string_view doing) const;  // throws StoreError for the last SQLite error
 
  private:
-  Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
-  std::string migrate();
-
-  sqlite3* db_;
-  std::filesystem::path path_;
-};
-
-struct Database::Opened {
-  std::unique_ptr<Database> database;
-  std::string error;  // when database is null
-};
-
-// One prepared statement; every failure throws StoreError.
-class Statement {
- public:
-  Statement(const Database& db, const char* sql);
-  ~Statement();
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int index, std::string_view text);
-  Statement& bind(int index, std::int64_t value);
-  bool step();  // true: a row is ready; false: done
-  void reset();
-  std::string text(int column) const;
-  std::int64_t integer(int column) const;
-
- private:
-  const Database& db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-// BEGIN IMMEDIATE (the write lock now, so a busy database fails here, not half-way); rolled back unless
-// committed.
-class Transaction {
- public:
-  explicit Transaction(const Database& db);
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  void commit();
-
- private:
-  const Database& db_;
-  bool open_ = true;
+  explicit Database(mta::store::Database&& opened) : mta::store::Database(std::move(opened)) {}
 };
 
 }  // namespace campaigns

@@ -6,12 +6,11 @@
 
 #include <span>
 
+#include "mta/store/database.hpp"
+
 namespace campaigns {
 
-struct Migration {
-  int version;
-  const char* sql;
-};
+using mta::store::Migration;
 
 std::span<const Migration> migrations();  // in order, versions 1, 2, ...
 int latest_schema_version();

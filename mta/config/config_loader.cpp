@@ -211,13 +211,7 @@ class Loader {
   }
 
   void spool(TableReader& t, SpoolConfig& out) {
-    std::string directory;
-    if (t.read("directory", directory)) {
-      if (directory.empty() || directory.front() != '/')
-        t.error("directory", "expected an absolute path, got \"" + directory + "\"");
-      else
-        out.directory = directory;
-    }
+    absolute_path(t, "directory", out.directory);
     t.finish();
   }
 
@@ -426,13 +420,7 @@ class Loader {
         add_domain(out, dns::canonical_name(text));
     }
     positive_duration(t, "max_queue_lifetime", out.max_queue_lifetime);
-    std::string database;
-    if (t.read("database", database)) {
-      if (database.empty())
-        t.error("database", "give the path of the inbound SQLite file, e.g. \"/var/lib/relayctl/inbound.db\"");
-      else
-        out.database = database;
-    }
+    absolute_path(t, "database", out.database);
     std::string authserv_id;
     if (t.read_checked("authserv_id", authserv_id,
                        [](const std::string& id) { return id.empty() ? "" : hostname_problem(id); }))
@@ -659,13 +647,7 @@ class Loader {
   }
 
   void campaigns(TableReader& t, CampaignsConfig& out) {
-    std::string database;
-    if (t.read("database", database)) {
-      if (database.empty() || database.front() != '/')
-        t.error("database", "expected an absolute path, got \"" + database + "\"");
-      else
-        out.database = database;
-    }
+    absolute_path(t, "database", out.database);
     std::string secret_file;
     if (t.read("token_secret_file", secret_file) && !secret_file.empty()) {
       if (secret_file.front() != '/') {
@@ -778,6 +760,15 @@ class Loader {
       out.rules.push_back(std::move(*rule));
     }
     t.finish();
+  }
+
+  static void absolute_path(TableReader& t, std::string_view key, std::filesystem::path& out) {
+    std::string text;
+    if (!t.read(key, text)) return;
+    if (text.empty() || text.front() != '/')
+      t.error(key, "expected an absolute path, got \"" + text + "\"");
+    else
+      out = text;
   }
 
   bool positive_duration(TableReader& t, std::string_view key, Seconds& out) {

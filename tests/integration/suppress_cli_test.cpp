@@ -20,11 +20,7 @@ using ::testing::HasSubstr;
 class SuppressCli : public ::testing::Test {
  protected:
   RunResult relayctl(std::vector<std::string> args, const std::string& input = "") {
-    args.insert(args.begin(), RELAYCTL_BINARY);
-    args.insert(args.end(), {"--config", config.string()});
-    RunOptions options;
-    options.input = input;
-    return run(args, options);
+    return run_relayctl(std::move(args), config, input);
   }
   nlohmann::json list_json(std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"suppress", "list", "--json"};

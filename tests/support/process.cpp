@@ -74,6 +74,15 @@ unsigned short free_port(int type) {
 
 }  // namespace
 
+RunResult run_relayctl(std::vector<std::string> args, const std::filesystem::path& config,
+                       const std::string& input) {
+  args.insert(args.begin(), RELAYCTL_BINARY);
+  if (!config.empty()) args.insert(args.end(), {"--config", config.string()});
+  RunOptions options;
+  options.input = input;
+  return run(args, options);
+}
+
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options) {
   RunResult result;
   int in_pipe[2], out_pipe[2], err_pipe[2];

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -28,6 +29,9 @@ struct RunOptions {
 };
 
 RunResult run(const std::vector<std::string>& argv, const RunOptions& options = {});
+// The relayctl under test with args, then --config FILE (when config is not empty), input on its stdin.
+RunResult run_relayctl(std::vector<std::string> args, const std::filesystem::path& config = {},
+                       const std::string& input = "");
 
 class Process {
  public:
