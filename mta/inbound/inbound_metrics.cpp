@@ -3,6 +3,7 @@
 #include "mta/inbound/greylist/greylist.hpp"
 #include "mta/inbound/inbound_policy.hpp"
 #include "mta/inbound/limits/client_limiter.hpp"
+#include "mta/inbound/recipients/recipient_list.hpp"
 #include "mta/inbound/recipients/recipient_probe.hpp"
 
 namespace mta::inbound {
@@ -52,6 +53,21 @@ std::string render_inbound_metrics(const ClientLimiter& limiter, const InboundPo
   sample(out, "relayctl_inbound_verdicts_total", "verdict=\"accept\"", scans.accepted);
   sample(out, "relayctl_inbound_verdicts_total", "verdict=\"refuse\"", scans.refused);
   sample(out, "relayctl_inbound_verdicts_total", "verdict=\"discard\"", scans.discarded);
+  if (const Greylist* greylist = policy->greylist()) {
+    const auto& g = greylist->counters();
+    metric(out, "relayctl_inbound_greylist_total", "counter", "Greylisting's answers at RCPT, by verdict.");
+    sample(out, "relayctl_inbound_greylist_total", "verdict=\"deferred\"", g.deferred);
+    sample(out, "relayctl_inbound_greylist_total", "verdict=\"passed\"", g.passed);
+    sample(out, "relayctl_inbound_greylist_total", "verdict=\"whitelisted\"", g.whitelisted);
+    sample(out, "relayctl_inbound_greylist_total", "verdict=\"error\"", g.errors);
+  }
+  if (const RecipientList* list = policy->recipient_list()) {
+    const auto& l = list->counters();
+    metric(out, "relayctl_inbound_recipient_list_total", "counter", "Recipient-list checks at RCPT, by outcome.");
+    sample(out, "relayctl_inbound_recipient_list_total", "outcome=\"valid\"", l.valid);
+    sample(out, "relayctl_inbound_recipient_list_total", "outcome=\"unknown\"", l.unknown);
+    sample(out, "relayctl_inbound_recipient_list_total", "outcome=\"error\"", l.errors);
+  }
   if (const RecipientProbe* probe = policy->probe()) {
     const auto& c = probe->counters();
     metric(out, "relayctl_inbound_probes_total", "counter", "Recipient checks by live probe, by outcome.");

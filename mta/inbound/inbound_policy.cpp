@@ -12,6 +12,7 @@
 #include "mta/inbound/scan/clamd_client.hpp"
 #include "mta/inbound/scan/rspamd_client.hpp"
 #include "mta/inbound/scan/spam_verdict.hpp"
+#include "mta/inbound/store/inbound_database.hpp"
 #include "mta/log/log.hpp"
 
 namespace mta::inbound {
@@ -42,8 +43,12 @@ std::shared_ptr<InboundPolicy> InboundPolicy::create(const config::Config& confi
   policy->hostname_ = config.server.hostname.empty() ? config::machine_hostname() : config.server.hostname;
   policy->authserv_id_ = inbound.authserv_id.empty() ? policy->hostname_ : inbound.authserv_id;
   if (any_domain(inbound, [](const auto& d) { return d.recipients == config::RecipientSource::list; })) {
-    policy->recipients_ = RecipientList::open(inbound.database, error);
-    if (!policy->recipients_) return nullptr;
+    auto opened = open_inbound_database(inbound.database);
+    if (!opened.database) {
+      error = opened.error;
+      return nullptr;
+    }
+    policy->recipients_ = std::make_unique<RecipientList>(std::move(opened.database));
   }
   if (any_domain(inbound, [](const auto& d) { return d.recipients == config::RecipientSource::probe; })) {
     RecipientProbe::Options options;
@@ -54,8 +59,12 @@ std::shared_ptr<InboundPolicy> InboundPolicy::create(const config::Config& confi
     policy->probe_ = std::make_unique<RecipientProbe>(std::move(options));
   }
   if (any_domain(inbound, [](const auto& d) { return d.greylist; })) {
-    policy->greylist_ = Greylist::open(inbound.database, inbound.greylist, clock, error);
-    if (!policy->greylist_) return nullptr;
+    auto opened = open_inbound_database(inbound.database);  // its own connection: see inbound_database.hpp
+    if (!opened.database) {
+      error = opened.error;
+      return nullptr;
+    }
+    policy->greylist_ = std::make_unique<Greylist>(std::move(opened.database), inbound.greylist, clock);
   }
   if (!inbound.rspamd.address.empty()) policy->rspamd_ = std::make_unique<scan::RspamdClient>(inbound.rspamd);
   if (!inbound.clamd.address.empty()) policy->clamd_ = std::make_unique<scan::ClamdClient>(inbound.clamd);
@@ -100,6 +109,12 @@ ScanResult InboundPolicy::scan(const config::InboundDomain& domain, const Messag
       log::warn("inbound.virus", {{"client", context.client_ip}, {"signature", virus.signature}});
       result.refusal = Refusal{smtp::SmtpError::virus_found,
                                "Message refused: it contains a virus (" + virus.signature + ")"};
+      return result;
+    }
+    if (virus.status == scan::VirusScan::Status::too_large) {
+      log::warn("inbound.clamd_too_large", {{"client", context.client_ip}, {"error", virus.error}});
+      result.refusal = Refusal{smtp::SmtpError::message_too_big,
+                               "Message too big to be scanned for viruses here; send a smaller one"};
       return result;
     }
     if (virus.status == scan::VirusScan::Status::error) {

@@ -110,6 +110,7 @@ class InboundPolicy {
   const std::string& authserv_id() const { return authserv_id_; }
   const Greylist* greylist() const { return greylist_.get(); }
   const RecipientProbe* probe() const { return probe_.get(); }
+  const RecipientList* recipient_list() const { return recipients_.get(); }
 
   // What the scanners said and what the chain decided, for /metrics (inbound_metrics.hpp).
   struct Counters {

@@ -242,7 +242,8 @@ TEST_P(Clamd, OverStreamMaxLengthIsAnErrorNeverClean) {
   while (body.size() < 4 * relay::test::kClamdStreamMaxLength)
     body += "All work and no play makes Jack a dull boy, but this line is harmless.\r\n";
   auto scan = client.scan(message(body));
-  EXPECT_EQ(scan.status, VirusScan::Status::error);
+  // too_large from clamd's own answer; error when its close overtook the answer (never clean)
+  EXPECT_TRUE(scan.status == VirusScan::Status::too_large || scan.status == VirusScan::Status::error);
   // clamd's own "INSTREAM size limit exceeded", or, when its close overtook the reply, our guess at why
   EXPECT_TRUE(scan.error.find("size limit") != std::string::npos ||
               scan.error.find("StreamMaxLength") != std::string::npos)

@@ -27,7 +27,7 @@ struct BehaviourSinkOptions {
   // Letters-only word -> the reply its recipients get at RCPT ("550-5.1.1 ...\n550 5.1.1 ..." for several
   // lines): real provider texts, for the bounce tests.
   std::map<std::string, std::string> replies{};
-  std::string mail_reply;          // the reply to every MAIL ("550 5.7.1 ..."); empty: 250
+  std::string mail_reply{};        // the reply to every MAIL ("550 5.7.1 ..."); empty: 250
   std::string host = "127.0.0.1";  // another 127.0.0.0/8 address lets a test use port 25 (MX delivery)
 };
 

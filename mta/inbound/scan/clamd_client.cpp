@@ -191,8 +191,12 @@ VirusScan parse_instream_reply(std::string_view reply) {
     text.remove_suffix(kFound.size());
     return VirusScan{VirusScan::Status::infected, std::string(text), ""};
   }
-  if (text.ends_with(kError))
-    return failure(std::string(trimmed(text.substr(0, text.size() - kError.size()))));
+  if (text.ends_with(kError)) {
+    VirusScan refused = failure(std::string(trimmed(text.substr(0, text.size() - kError.size()))));
+    // Over clamd's StreamMaxLength: this message can never be scanned there (a permanent refusal).
+    if (refused.error.find("size limit exceeded") != std::string::npos) refused.status = VirusScan::Status::too_large;
+    return refused;
+  }
   return failure("unexpected reply \"" + std::string(reply.substr(0, 200)) + "\"");
 }
 
@@ -214,9 +218,13 @@ VirusScan ClamdClient::scan(std::string_view message) const {
     // clamd answers a stream over its StreamMaxLength and closes before we have sent it all.
     if (read == Io::ok && !reply.empty()) {
       auto refused = parse_instream_reply(reply);
-      return failure(
+      VirusScan scan = failure(
           where + ": " +
-          (refused.status == VirusScan::Status::error ? refused.error : std::string(trimmed(reply))));
+          (refused.status != VirusScan::Status::clean && refused.status != VirusScan::Status::infected
+               ? refused.error
+               : std::string(trimmed(reply))));
+      if (refused.status == VirusScan::Status::too_large) scan.status = VirusScan::Status::too_large;
+      return scan;
     }
     return failure(where +
                    ": the connection closed while sending the message (larger than clamd's "
@@ -227,7 +235,8 @@ VirusScan ClamdClient::scan(std::string_view message) const {
     return failure(where + ": a reply longer than " + std::to_string(kMaxClamdReply) + " bytes");
   if (read == Io::closed) return failure(where + ": the connection closed without an answer");
   auto scan = parse_instream_reply(reply);
-  if (scan.status == VirusScan::Status::error) scan.error = where + ": " + scan.error;
+  if (scan.status == VirusScan::Status::error || scan.status == VirusScan::Status::too_large)
+    scan.error = where + ": " + scan.error;
   return scan;
 }
 

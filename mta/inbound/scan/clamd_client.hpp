@@ -16,7 +16,8 @@
 namespace mta::inbound::scan {
 
 struct VirusScan {
-  enum class Status { clean, infected, error };  // a scoped enum: "error" is also the message member
+  // too_large: over clamd's StreamMaxLength ("INSTREAM size limit exceeded"); it can never be scanned there.
+  enum class Status { clean, infected, error, too_large };  // a scoped enum: "error" is also the message member
   Status status = Status::error;
   std::string signature;  // infected: the signature's name as clamd reports it
   std::string error;      // error: what went wrong
