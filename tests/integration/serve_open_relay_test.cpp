@@ -79,10 +79,12 @@ DaemonOptions untrusted_with_route_to(unsigned short elsewhere_port) {
 class OpenRelay : public ::testing::Test {
  protected:
   void SetUp() override {
-    // The only relay domain, with its backend (set before start: the constructor's `users add` checks the
+    // The only relay domain, with its backend and without greylisting (set before start: the constructor's `users add` checks the
     // file it wrote).
     ASSERT_TRUE(daemon_.edit_config("relay_domains = [\"local.test\"]\n",
-                                    "relay_domains = [\"customer.example\"]\n[[inbound.backend]]\n"
+                                    "relay_domains = [\"customer.example\"]\n"
+                                    "[[inbound.domain]]\nname = \"customer.example\"\ngreylist = false\n"
+                                    "[[inbound.backend]]\n"
                                     "domain = \"customer.example\"\nnext_hop = \"127.0.0.1:" +
                                         std::to_string(backend_.port()) + "\"\n"));
     ASSERT_TRUE(daemon_.start()) << daemon_.log();
@@ -171,8 +173,10 @@ TEST_F(OpenRelay, OnlyTheCustomersMailReachesTheBackend) {
                                                   "user@customer.example"}));
   EXPECT_THAT(messages[0].data, HasSubstr("Subject: for the customer"));
   EXPECT_TRUE(elsewhere_.messages().empty());
-  for (const auto& line : daemon_.accounting())
-    EXPECT_EQ(line["destination"], "backend:127.0.0.1:" + std::to_string(backend_.port())) << line.dump();
+  for (const auto& line : daemon_.accounting()) {
+    EXPECT_EQ(line["destination"], "backend:customer.example") << line.dump();
+    EXPECT_EQ(line["mx_host"], "127.0.0.1:" + std::to_string(backend_.port())) << line.dump();
+  }
 }
 
 }  // namespace

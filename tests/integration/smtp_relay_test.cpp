@@ -52,7 +52,7 @@ TEST(Relay, InboundListenerRelaysForNobodyAndRoutesToBackends) {
   EXPECT_THAT(client.command("Subject: in\r\n\r\nhi\r\n."), HasSubstr("250 2.0.0 Ok: queued as"));
   auto list = daemon.relayctl({"queue", "list", "--json"});
   EXPECT_THAT(list.out, HasSubstr("\"route\": \"backend\""));
-  EXPECT_THAT(list.out, HasSubstr("\"route_target\": \"127.0.0.1:2525\""));
+  EXPECT_THAT(list.out, HasSubstr("\"route_target\": \"local.test\""));
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ DaemonOptions with_backend(unsigned short backend_port, const std::string& backe
   DaemonOptions options;
   options.extra_server = "trusted_networks = [\"127.0.0.2/32\"]\n";
   options.extra =
+      "[[inbound.domain]]\nname = \"local.test\"\ngreylist = false\n"
       "[[inbound.backend]]\ndomain = \"local.test\"\nnext_hop = \"127.0.0.1:" + std::to_string(backend_port) +
       "\"\n" + backend_extra;
   return options;

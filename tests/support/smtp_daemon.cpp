@@ -43,8 +43,8 @@ SmtpDaemon::SmtpDaemon(DaemonOptions options)
        << "\n"
        << "[delivery]\naccounting_log = \"" << (dir_.path() / "delivery.log").string() << "\"\n"
        << options.delivery << "\n"
-       << "[inbound]\nrelay_domains = [\"local.test\"]\ndatabase = \"" << (dir_.path() / "inbound.db").string()
-       << "\"\n"
+       << "[inbound]\ndatabase = \"" << (dir_.path() / "inbound.db").string() << "\"\n"
+       << "relay_domains = [\"local.test\"]\n"
        << options.extra;
   config_path_ = dir_.write("relayctl.toml", toml.str()).string();
   auto added = relayctl({"users", "add", "alice", "--allow", "@example.com", "--password-stdin"}, "secret\n");
