@@ -9,6 +9,7 @@
 #include "dns/resolver/lookups.hpp"
 #include "dns/spf/evaluator.hpp"
 #include "mta/inbound/auth/authentication_results.hpp"
+#include "mta/inbound/message_fields.hpp"
 
 namespace mta::inbound::auth {
 namespace {
@@ -203,48 +204,17 @@ asio::awaitable<DmarcPart> check_dmarc(dns::Resolver& resolver, const std::strin
   co_return part;
 }
 
-// Calls visit(field) for each header field of message (with its continuation lines and line ending),
-// then returns where the header section ends.
-template <typename Visit>
-std::size_t for_each_field(std::string_view message, Visit visit) {
-  std::size_t pos = 0;
-  auto line_end = [&](std::size_t from) {
-    auto newline = message.find('\n', from);
-    return newline == std::string_view::npos ? message.size() : newline + 1;
-  };
-  while (pos < message.size()) {
-    std::size_t end = line_end(pos);
-    std::string_view line = message.substr(pos, end - pos);
-    if (line == "\r\n" || line == "\n") break;
-    while (end < message.size() && (message[end] == ' ' || message[end] == '\t'))
-      end = line_end(end);
-    visit(message.substr(pos, end - pos));
-    pos = end;
-  }
-  return pos;
-}
-
-bool names_us(std::string_view field, std::string_view authserv_id) {
-  auto colon = field.find(':');
-  if (colon == std::string_view::npos || authserv_id.empty()) return false;
-  std::string_view name = field.substr(0, colon);
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
-    name.remove_suffix(1);
-  if (!dkim::iequals(name, "Authentication-Results")) return false;
-  auto id = parse_authserv_id(field.substr(colon + 1));
+bool names_us(std::string_view message, const HeaderField& field, std::string_view authserv_id) {
+  if (authserv_id.empty() || !dkim::iequals(field.name, "Authentication-Results")) return false;
+  std::string_view text = message.substr(field.begin, field.end - field.begin);
+  auto id = parse_authserv_id(text.substr(text.find(':') + 1));
   return id && dkim::iequals(*id, authserv_id);
 }
 
 }  // namespace
 
 std::string remove_forged_results(std::string_view message, std::string_view authserv_id) {
-  std::string out;
-  out.reserve(message.size());
-  std::size_t end = for_each_field(message, [&](std::string_view field) {
-    if (!names_us(field, authserv_id)) out.append(field);
-  });
-  out.append(message.substr(end));
-  return out;
+  return remove_fields(message, [&](const HeaderField& field) { return names_us(message, field, authserv_id); });
 }
 
 asio::awaitable<AuthenticationOutcome> authenticate(dns::Resolver& resolver, const dkim::Verifier& verifier,
@@ -261,11 +231,8 @@ asio::awaitable<AuthenticationOutcome> authenticate(dns::Resolver& resolver, con
   DkimPart dkim_part = co_await check_dkim(resolver, verifier, message);
   if (!message) {
     bool signed_message = false;
-    for_each_field(input.message, [&](std::string_view field) {
-      auto colon = field.find(':');
-      if (colon != std::string_view::npos && dkim::iequals(field.substr(0, colon), "DKIM-Signature"))
-        signed_message = true;
-    });
+    for (const auto& field : header_fields(input.message))
+      signed_message = signed_message || dkim::iequals(field.name, "DKIM-Signature");
     if (signed_message) {
       dkim_part.word = "permerror";
       dkim_part.infos.push_back({"dkim", "permerror", "message unreadable: " + message.error(), {}});
