@@ -16,7 +16,7 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "Run the mail engine: the SMTP listeners of [[server.listener]] (submission with STARTTLS and AUTH, "
       "smtps, relay for trusted networks, inbound); the durable spool in [spool] directory (recovered at "
       "start); DKIM signing by the [dkim] sign table before mail is spooled; the delivery engine, which "
-      "sends queued mail to each recipient's MX hosts, a [[delivery.route]] or an [[inbound.backend]], "
+      "sends queued mail to each recipient's MX hosts, a [[delivery.route]] or a relay domain's backends, "
       "retries, bounces with DSNs (as senders ask with RFC 3461 NOTIFY) "
       "and writes one JSON line per attempt to [delivery] accounting_log; the control socket "
       "SPOOL/control.sock that `relayctl queue` talks to; Prometheus metrics at [admin] metrics_listen; with "
@@ -29,6 +29,11 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "[bounces] domains) parsed and recorded, never forwarded: DSNs, ARF complaints, plain-text bounces; "
       "hard bounces and complaints suppress their recipients, soft bounces after several campaigns; campaign "
       "mail gets no DSN of its own (its events replace it). "
+      "For the relay domains of [[inbound.domain]] (the cloaking side, docs/inbound.md), inbound listeners "
+      "run the inbound chain on clients neither authenticated nor trusted: per-client limits and DNSBLs at "
+      "connect, valid recipients (a list from `relayctl recipients`, or a cached probe of the backend) and "
+      "greylisting at RCPT, clamd, rspamd and SPF/DKIM/DMARC (an Authentication-Results field) before the "
+      "250; accepted mail goes to the domain's backends, balanced and failing over, held while they are down. "
       "Runs in the foreground and logs to stderr.\n\n"
       "SIGTERM or SIGINT drains (stops accepting, lets sessions and delivery transactions in progress "
       "finish, 30 s at most each, flushes the spool) and exits 0. "
@@ -36,7 +41,7 @@ void add_serve_command(CLI::App& app, Cli& cli) {
       "from then on) and reopens the accounting log (after logrotate); listeners, [spool], [admin], "
       "[campaigns], [web] and delivery.accounting_log change at a restart. Exit 2 when the "
       "configuration, a listener's port, the spool (or a spool written by a newer relayctl) or the user "
-      "database cannot be used. Operations guide: docs/operations.md.");
+      "database or the [inbound] database cannot be used. Operations guide: docs/operations.md.");
   add_config_option(*serve, *path);
   serve->callback([&cli, path] {
     cli.action = [path]() -> int {
