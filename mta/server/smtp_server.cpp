@@ -114,7 +114,7 @@ std::shared_ptr<const ServerSettings> make_settings(const config::Config& config
       s.on_refusal = [metrics](smtp::SmtpError e) { ++metrics->refusals[static_cast<std::size_t>(e)]; };
     s.campaigns = campaigns;
     s.check_suppression = config.campaigns.check_suppression;
-    s.inbound_policy = inbound != nullptr && kind == ListenerKind::inbound;
+    s.inbound_policy = inbound != nullptr;  // a stranger's mail to a relay domain meets it on any listener
   }
   return settings;
 }
@@ -616,8 +616,7 @@ awaitable<std::size_t> SmtpServer::read_client(Live& s, asio::error_code& ec) {
 }
 
 bool SmtpServer::inbound_applies(const Live& s) const {
-  return inbound_ && s.settings->inbound && s.kind == ListenerKind::inbound &&
-         !s.session.transaction().inbound_domain.empty();
+  return inbound_ && s.settings->inbound && !s.session.transaction().inbound_domain.empty();
 }
 
 awaitable<bool> SmtpServer::check_recipient(Live& s) {

@@ -210,7 +210,7 @@ Step ServerSession::rcpt(const Command& c) {
   if (!local && !may_relay) return error(SmtpError::relay_denied);
   if (!user_ && !client_.trusted && has_local_part_routing(c.path) && !untrusted_routing_allowed(domain))
     return error(SmtpError::untrusted_routing);
-  if (local && !user_ && !client_.trusted && config_.kind == ListenerKind::inbound && config_.inbound_policy) {
+  if (local && !user_ && !client_.trusted && config_.inbound_policy) {
     if (!transaction_.inbound_domain.empty() && transaction_.inbound_domain != domain)
       return error(SmtpError::one_domain_per_transaction);
     pending_ = PendingRecipient{recipient, domain, {c.params.notify, c.params.orcpt}};

@@ -44,9 +44,9 @@ struct SessionConfig {
   std::vector<std::string> relay_domains;   // recipients accepted from anyone (lower-case)
   // Relay domains whose backend may be given %, ! or quoted-@ local parts by untrusted clients.
   std::vector<std::string> untrusted_routing_domains;
-  // The inbound side's policy chain (mta/inbound/inbound_policy.hpp) applies on this listener: a recipient at
-  // a relay domain from a client neither authenticated nor trusted is checked (Next::check_recipient) and
-  // the message scanned before it is stored. Set for inbound listeners when the daemon has the chain.
+  // The inbound side's policy chain (mta/inbound/inbound_policy.hpp): a recipient at a relay domain from a
+  // client neither authenticated nor trusted is checked (Next::check_recipient) and the message scanned
+  // before it is stored, on whichever listener it arrives. Set when the daemon has the chain.
   bool inbound_policy = false;
   std::function<std::int64_t()> now;          // unix seconds; default: the system clock
   std::function<void(SmtpError)> on_refusal;  // told of every refusal from the table (metrics)
