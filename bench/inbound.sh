@@ -22,6 +22,7 @@
 #   perf (PERF=1)      a second scan=1 throughput run under `perf record -g -p <serve>`; the top symbols
 #                      (self and children) are written to BENCH_DIR/perf-*.txt
 # Environment: N [2000] SESSIONS [20] SIZE [10240: approximate message bytes] LAT_N [50] PERF [1]
+#   DRAIN [0: the domain's drain_rate, 0 = no limit; the default of relayctl, 50/s, caps the backend rate]
 #   PEER [0: 1 also runs ../shared/bench/peer-postfix.sh DKIM=0 with the same N, SESSIONS, SIZE]
 #   RELAYCTL [build/cli/relayctl] BENCH_DIR [/tmp/relayctl-inbound-bench, wiped] HS_CACHE [/tmp/relayctl-bench-hs-cache]
 # Needs root (smtp-sink -u nobody), smtp-source/smtp-sink (postfix), clamd, sigtool, rspamd, nsd, python3,
@@ -33,6 +34,7 @@ N=${N:-2000}
 SESSIONS=${SESSIONS:-20}
 SIZE=${SIZE:-10240}
 LAT_N=${LAT_N:-50}
+DRAIN=${DRAIN:-0}
 PERF=${PERF:-1}
 PEER=${PEER:-0}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -224,6 +226,7 @@ $scanners
 [[inbound.domain]]
 name = "shop.bench.test"
 recipients = "list"
+drain_rate = $DRAIN
 $grey
 [[inbound.domain.backend]]
 host = "127.0.0.1:$SINK_PORT"
@@ -307,9 +310,14 @@ print("latency scan=%s n=%d connect_to_250_ms %s | connect_to_backend_ms %s" % (
 PY
 }
 
+serve_cpu_ticks() { # user + system clock ticks of relayctl serve so far
+	awk '{ print $14 + $15 }' "/proc/$SERVE_PID/stat"
+}
+
 throughput() { # SCAN TAG
-	local before t0 t1 t2
+	local before t0 t1 t2 cpu0 cpu1
 	before=$(sink_count)
+	cpu0=$(serve_cpu_ticks)
 	t0=$EPOCHREALTIME
 	smtp-source -4 -c -s "$SESSIONS" -m "$N" -F "$W/message.eml" -M client.sender.bench.test \
 		-f alice@sender.bench.test -t anna@shop.bench.test "127.0.0.1:$MX_PORT" >"$W/log/source-$2.out" 2>"$W/log/source-$2.err" ||
@@ -317,8 +325,11 @@ throughput() { # SCAN TAG
 	t1=$EPOCHREALTIME
 	wait_for_sink $((before + N))
 	t2=$EPOCHREALTIME
+	cpu1=$(serve_cpu_ticks)
 	awk -v n="$N" -v s="$SESSIONS" -v scan="$1" -v tag="$2" -v a="$t0" -v b="$t1" -v c="$t2" -v bytes="$MSG_BYTES" \
-		'BEGIN { printf "throughput scan=%s run=%s n=%d sessions=%d bytes=%d accept_s=%.2f accept_msgs_per_s=%.0f backend_s=%.2f backend_msgs_per_s=%.0f\n", scan, tag, n, s, bytes, b - a, n / (b - a), c - a, n / (c - a) }'
+		-v cpu="$(((cpu1 - cpu0) * 1000 / $(getconf CLK_TCK)))" \
+		'BEGIN { printf "throughput scan=%s run=%s n=%d sessions=%d bytes=%d accept_s=%.2f accept_msgs_per_s=%.0f backend_s=%.2f backend_msgs_per_s=%.0f serve_cpu_ms_per_msg=%.2f load=", scan, tag, n, s, bytes, b - a, n / (b - a), c - a, n / (c - a), cpu / n }'
+	cut -d' ' -f1-3 /proc/loadavg
 }
 
 log "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -344,12 +355,12 @@ if ((PERF)) && command -v perf >/dev/null; then
 	throughput 1 perf
 	kill -INT "$PERF_PID"
 	wait "$PERF_PID" || true
-	perf report -i "$W/perf.data" --no-children --percent-limit 1 --stdio -g none 2>/dev/null | grep -v '^$' | head -40 >"$W/perf-self.txt"
-	perf report -i "$W/perf.data" --children --percent-limit 3 --stdio -g none 2>/dev/null | grep -v '^$' | head -50 >"$W/perf-children.txt"
-	perf report -i "$W/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^$' | head -25 >"$W/perf-dso.txt"
+	perf report -i "$W/perf.data" --no-children --percent-limit 0.4 --stdio -g none 2>/dev/null | grep -v '^[#]*$' | cut -c1-160 | sed 's/ *$//' | head -60 >"$W/perf-self.txt" || true
+	perf report -i "$W/perf.data" --children --percent-limit 3 --stdio -g none 2>/dev/null | grep -v '^[#]*$' | cut -c1-160 | sed 's/ *$//' | head -60 >"$W/perf-children.txt" || true
+	perf report -i "$W/perf.data" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^[#]*$' | cut -c1-160 | sed 's/ *$//' | head -25 >"$W/perf-dso.txt" || true
 	log "perf reports: $W/perf-self.txt perf-children.txt perf-dso.txt"
 fi
-grep -c -i 'error' "$W/log/serve-1.log" >/dev/null && log "serve log has errors: $(grep -i -m3 error "$W/log/serve-1.log")"
+if grep -q -i error "$W/log/serve-1.log"; then log "serve log has errors: $(grep -i -m3 error "$W/log/serve-1.log")"; fi
 stop_serve
 
 # --- scanning off, greylisting off ------------------------------------------------------------------------
