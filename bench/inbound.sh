@@ -416,6 +416,6 @@ if ((PEER)); then
 	peer=$root/../shared/bench/peer-postfix.sh
 	[[ -x $peer ]] || peer=/work/shared/bench/peer-postfix.sh
 	log "Postfix smtpd with no filtering (DKIM=0), same N, SESSIONS, SIZE"
-	DKIM=0 N=$N SIZE=$SIZE SESSIONS=$SESSIONS "$peer" 2>"$W/log/peer-postfix.err" | tail -n 1
+	BENCH_DIR="$W-peer-postfix" DKIM=0 N=$N SIZE=$SIZE SESSIONS=$SESSIONS "$peer" 2>"$W/log/peer-postfix.err" | tail -n 1
 fi
 log "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
