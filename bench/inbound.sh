@@ -15,7 +15,8 @@
 #                      max), with both scanners and greylisting on, then with no [inbound.rspamd]/[inbound.clamd]
 #                      and greylist = false for the domain (the same relayctl otherwise)
 #   throughput scan=1|0 smtp-source -s SESSIONS -m N -F message: N / (start -> last 250) and N / (start ->
-#                      the backend has all N)
+#                      the backend has all N); CPU ms per message of relayctl serve and of rspamd + clamd
+#   (before these, with scan=1, GTUBE and an EICAR attachment must be refused: the scanners are in the path)
 #   ceiling            the scanners alone on the same message, SESSIONS parallel clients, N requests:
 #                      rspamd /checkv2, clamd zINSTREAM, and both one after the other (what relayctl asks
 #                      of them per message); ratio relayctl(scan=1)/ceiling(both)
@@ -128,7 +129,8 @@ sigtool --md5 "$W/eicar.com" | sed 's/:eicar.com$/:Eicar-Test-Signature/' >"$W/c
 printf 'Foreground yes\nDatabaseDirectory %s/clamd/db\nLocalSocket %s/clamd/clamd.sock\nPidFile %s/clamd/clamd.pid\nLogFile %s/clamd/clamd.log\nTemporaryDirectory %s/clamd/tmp\nSelfCheck 0\n' \
 	"$W" "$W" "$W" "$W" "$W" >"$W/clamd/clamd.conf"
 clamd -c "$W/clamd/clamd.conf" >"$W/log/clamd.out" 2>&1 &
-PIDS+=("$!")
+CLAMD_PID=$!
+PIDS+=("$CLAMD_PID")
 
 # --- rspamd, hermetic (as scripts/demo) -------------------------------------------------------------------
 printf 'bind_socket = "127.0.0.1:%s"; count = 1;\n' "$RSPAMD_PORT" >"$W/rspamd/override.d/worker-normal.inc"
@@ -310,14 +312,25 @@ print("latency scan=%s n=%d connect_to_250_ms %s | connect_to_backend_ms %s" % (
 PY
 }
 
-serve_cpu_ticks() { # user + system clock ticks of relayctl serve so far
-	awk '{ print $14 + $15 }' "/proc/$SERVE_PID/stat"
+cpu_ticks() { # PID...: user + system clock ticks of these processes so far
+	local pid sum=0 t
+	for pid in "$@"; do
+		t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || t=0
+		sum=$((sum + ${t:-0}))
+	done
+	echo "$sum"
+}
+serve_cpu_ticks() { cpu_ticks "$SERVE_PID"; }
+scanner_cpu_ticks() { # rspamd (its whole process group: main and worker) and clamd
+	# shellcheck disable=SC2046
+	cpu_ticks $(pgrep -g "$RSPAMD_PID") "$CLAMD_PID"
 }
 
 throughput() { # SCAN TAG
-	local before t0 t1 t2 cpu0 cpu1
+	local before t0 t1 t2 cpu0 cpu1 scpu0 scpu1
 	before=$(sink_count)
 	cpu0=$(serve_cpu_ticks)
+	scpu0=$(scanner_cpu_ticks)
 	t0=$EPOCHREALTIME
 	smtp-source -4 -c -s "$SESSIONS" -m "$N" -F "$W/message.eml" -M client.sender.bench.test \
 		-f alice@sender.bench.test -t anna@shop.bench.test "127.0.0.1:$MX_PORT" >"$W/log/source-$2.out" 2>"$W/log/source-$2.err" ||
@@ -326,9 +339,10 @@ throughput() { # SCAN TAG
 	wait_for_sink $((before + N))
 	t2=$EPOCHREALTIME
 	cpu1=$(serve_cpu_ticks)
+	scpu1=$(scanner_cpu_ticks)
 	awk -v n="$N" -v s="$SESSIONS" -v scan="$1" -v tag="$2" -v a="$t0" -v b="$t1" -v c="$t2" -v bytes="$MSG_BYTES" \
-		-v cpu="$(((cpu1 - cpu0) * 1000 / $(getconf CLK_TCK)))" \
-		'BEGIN { printf "throughput scan=%s run=%s n=%d sessions=%d bytes=%d accept_s=%.2f accept_msgs_per_s=%.0f backend_s=%.2f backend_msgs_per_s=%.0f serve_cpu_ms_per_msg=%.2f load=", scan, tag, n, s, bytes, b - a, n / (b - a), c - a, n / (c - a), cpu / n }'
+		-v cpu="$(((cpu1 - cpu0) * 1000 / $(getconf CLK_TCK)))" -v scpu="$(((scpu1 - scpu0) * 1000 / $(getconf CLK_TCK)))" \
+		'BEGIN { printf "throughput scan=%s run=%s n=%d sessions=%d bytes=%d accept_s=%.2f accept_msgs_per_s=%.0f backend_s=%.2f backend_msgs_per_s=%.0f serve_cpu_ms_per_msg=%.2f scanners_cpu_ms_per_msg=%.2f load=", scan, tag, n, s, bytes, b - a, n / (b - a), c - a, n / (c - a), cpu / n, scpu / n }'
 	cut -d' ' -f1-3 /proc/loadavg
 }
 
@@ -343,6 +357,15 @@ sleep 2
 code=$(send_one)
 [[ $code == 250 ]] || die "the retry after the greylist delay should pass (250), got $code; see $W/log/serve-1.log"
 wait_for_sink 1
+# The scanners are really in the path: GTUBE and an EICAR attachment are refused before the 250.
+if command -v swaks >/dev/null; then
+	mx=(--server "127.0.0.1:$MX_PORT" --from alice@sender.bench.test --to anna@shop.bench.test --helo client.sender.bench.test)
+	swaks "${mx[@]}" --body 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X' >"$W/log/gtube.out" 2>&1 || true
+	grep -q '<\*\* *5[0-9][0-9]' "$W/log/gtube.out" || die "GTUBE was not refused; see $W/log/gtube.out"
+	swaks "${mx[@]}" --attach "@$W/eicar.com" >"$W/log/eicar.out" 2>&1 || true
+	grep -q '<\*\* *5[0-9][0-9]' "$W/log/eicar.out" || die "EICAR was not refused; see $W/log/eicar.out"
+	log "GTUBE: $(grep -m1 '<\*\*' "$W/log/gtube.out"); EICAR: $(grep -m1 '<\*\*' "$W/log/eicar.out")"
+fi
 log "greylist passed; latency with both scanners"
 latency 1
 log "throughput with both scanners (N=$N, $SESSIONS sessions), load $(cut -d' ' -f1-3 /proc/loadavg)"
