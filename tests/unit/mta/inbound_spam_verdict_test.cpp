@@ -154,7 +154,7 @@ TEST(InstreamReply, CleanInfectedAndErrors) {
   EXPECT_EQ(infected.status, VirusScan::Status::infected);
   EXPECT_EQ(infected.signature, "Eicar-Test-Signature.UNOFFICIAL");
   auto limit = parse_instream_reply("INSTREAM size limit exceeded. ERROR");
-  EXPECT_EQ(limit.status, VirusScan::Status::error);
+  EXPECT_EQ(limit.status, VirusScan::Status::too_large);
   EXPECT_NE(limit.error.find("size limit"), std::string::npos);
   for (std::string_view reply :
        {"", "stream: ", "UNKNOWN COMMAND", "stream: FOUND", "HTTP/1.1 400 Bad Request"})
