@@ -3,23 +3,13 @@
 #include <cstdio>
 #include <vector>
 
+#include "mta/inbound/message_fields.hpp"
 #include "mta/smtp/ascii.hpp"
 
 namespace mta::inbound::scan {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
-
-struct Field {
-  std::size_t begin = 0;  // first byte of the name
-  std::size_t end = 0;    // past the line end of its last continuation line
-  std::string_view name;  // before the colon, trailing blanks removed; empty for a line without a colon
-};
-
-struct HeaderSection {
-  std::vector<Field> fields;
-  std::size_t end = 0;  // where the empty line (or the end of a message without a body) is
-};
 
 std::size_t line_end(std::string_view message, std::size_t from) {
   auto newline = message.find('\n', from);
@@ -30,29 +20,9 @@ bool is_blank(char c) {
   return c == ' ' || c == '\t';
 }
 
-bool is_empty_line(std::string_view message, std::size_t at) {
-  return message.substr(at).starts_with(kCrlf) || message.substr(at).starts_with("\n");
-}
-
-HeaderSection header_section(std::string_view message) {
-  HeaderSection section;
-  std::size_t at = 0;
-  while (at < message.size() && !is_empty_line(message, at)) {
-    Field field{at, line_end(message, at), {}};
-    while (field.end < message.size() && is_blank(message[field.end]))
-      field.end = line_end(message, field.end);
-    std::string_view first_line = message.substr(at, line_end(message, at) - at);
-    if (auto colon = first_line.find(':'); colon != std::string_view::npos && !is_blank(first_line[0])) {
-      std::string_view name = first_line.substr(0, colon);
-      while (!name.empty() && is_blank(name.back()))
-        name.remove_suffix(1);
-      field.name = name;
-    }
-    section.fields.push_back(field);
-    at = field.end;
-  }
-  section.end = at;
-  return section;
+// Where the header section ends: the empty line, or the end of a message without a body.
+std::size_t header_end(const std::vector<HeaderField>& fields) {
+  return fields.empty() ? 0 : fields.back().end;
 }
 
 bool is_spam_field(std::string_view name) {
@@ -121,20 +91,14 @@ std::string_view tag_for(const config::SpamPolicy& policy, SpamLevel level) {
 }
 
 std::string remove_spam_headers(std::string_view message) {
-  auto section = header_section(message);
-  std::string out;
-  out.reserve(message.size());
-  for (const auto& field : section.fields)
-    if (!is_spam_field(field.name)) out.append(message.substr(field.begin, field.end - field.begin));
-  out.append(message.substr(section.end));
-  return out;
+  return remove_fields(message, [](const HeaderField& field) { return is_spam_field(field.name); });
 }
 
 std::string tag_subject(std::string_view message, std::string_view tag) {
   std::string_view tag_text = without_trailing_blanks(tag);
   if (tag_text.empty()) return std::string(message);
-  auto section = header_section(message);
-  for (const auto& field : section.fields) {
+  auto fields = header_fields(message);
+  for (const auto& field : fields) {
     if (!smtp::iequals(field.name, "Subject")) continue;
     std::size_t value = message.find(':', field.begin) + 1;
     std::size_t first_line_end = line_end(message, value);
@@ -151,10 +115,11 @@ std::string tag_subject(std::string_view message, std::string_view tag) {
     out.append(message.substr(text));
     return out;
   }
-  std::string out(message.substr(0, section.end));
+  std::size_t end = header_end(fields);
+  std::string out(message.substr(0, end));
   if (!out.empty() && out.back() != '\n') out.append(kCrlf);
   out.append("Subject: ").append(tag_text).append(kCrlf);
-  out.append(message.substr(section.end));
+  out.append(message.substr(end));
   return out;
 }
 
